@@ -1,0 +1,37 @@
+// The `vnfm` command. Errors end in one line on stderr and a non-zero exit.
+import { Command } from 'commander';
+import { buildServer } from '../api/server.ts';
+import { ConfigError, fromEnv, loadConfig } from '../config.ts';
+import { closeContext, createContext } from '../context.ts';
+
+const program = new Command('vnfm')
+  .description('Helm VNFM: ETSI NFV VNF Manager for CNFs')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the VNFM HTTP API (with its embedded worker)')
+  .option('--host <address>', 'bind address (env VNFM_HOST, default 127.0.0.1)')
+  .option('--port <port>', 'TCP port (env VNFM_PORT, default 9890)')
+  .option('--database <url>', "store, 'sqlite:<path>' (env VNFM_DATABASE, default sqlite:data/vnfm.sqlite)")
+  .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env VNFM_LOG_LEVEL)')
+  .action(async (opts: { host?: string; port?: string; database?: string; logLevel?: string }) => {
+    const config = loadConfig(fromEnv(), opts);
+    const ctx = await createContext(config);
+    const app = buildServer(ctx);
+    const stop = async (signal: string) => {
+      ctx.log.info({ signal }, 'shutting down');
+      await app.close();
+      await closeContext(ctx);
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    await app.listen({ host: config.host, port: config.port });
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  const message = err instanceof ConfigError ? `configuration: ${err.message}` : (err as Error).message;
+  process.stderr.write(`vnfm: ${message}\n`);
+  process.exit(1);
+});

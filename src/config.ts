@@ -1,0 +1,69 @@
+// VNFM configuration: defaults, then environment (VNFM_*), then explicit overrides
+// (CLI flags). Invalid values fail fast with one line naming the setting.
+
+export interface Config {
+  host: string;
+  port: number;
+  /** `sqlite:<path>` (the embedded default); `:memory:` as path for a throwaway store. */
+  database: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const DEFAULT_CONFIG: Config = {
+  host: '127.0.0.1',
+  port: 9890,
+  database: 'sqlite:data/vnfm.sqlite',
+  logLevel: 'info',
+};
+
+export type ConfigInput = { [K in keyof Config]?: string | number | undefined };
+
+function parsePort(value: string | number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError(`port must be an integer 0-65535, got '${value}'`);
+  }
+  return n;
+}
+
+function parseLogLevel(value: string): Config['logLevel'] {
+  const found = LOG_LEVELS.find((l) => l === value);
+  if (!found) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got '${value}'`);
+  return found;
+}
+
+function parseDatabase(value: string): string {
+  if (value.startsWith('sqlite:') && value.length > 'sqlite:'.length) return value;
+  throw new ConfigError(`database must be 'sqlite:<path>', got '${value}'`);
+}
+
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
+  return {
+    host: env.VNFM_HOST,
+    port: env.VNFM_PORT,
+    database: env.VNFM_DATABASE,
+    logLevel: env.VNFM_LOG_LEVEL,
+  };
+}
+
+/** Merges layers left to right (later wins) and validates the result. */
+export function loadConfig(...layers: ConfigInput[]): Config {
+  const merged: ConfigInput = { ...DEFAULT_CONFIG };
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer)) {
+      if (v !== undefined && v !== '') (merged as Record<string, unknown>)[k] = v;
+    }
+  }
+  return {
+    host: String(merged.host),
+    port: parsePort(merged.port ?? DEFAULT_CONFIG.port),
+    database: parseDatabase(String(merged.database)),
+    logLevel: parseLogLevel(String(merged.logLevel)),
+  };
+}
