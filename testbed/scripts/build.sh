@@ -19,7 +19,7 @@ log() { printf '[testbed build] %s\n' "$*" >&2; }
 # name first so an interrupted build never leaves a half-written binary behind.
 step() {
   local name=$1 out=$2; shift 2
-  if [[ -x "$out" ]]; then return 0; fi
+  if [[ -e "$out" ]]; then return 0; fi
   log "building $name (first time only; cached at $out)"
   local started=$SECONDS
   local logf="$cache/${name// /-}.log"
@@ -51,6 +51,16 @@ go_install() {
   GOBIN="$tmp" go install -trimpath -ldflags "-s -w" "$pkg@$version" \
     && mv "$tmp/$(basename "$pkg")" "$bin/$name-$version" && rm -rf "$tmp"
 }
+# kwok v0.8 ships no default Stages; its module carries them as YAML. Keep the
+# ones the testbed uses beside the binary so a cleaned module cache can't lose them.
+kwok_stages() {
+  local dir out="$cache/kwok-stages-$KWOK_VERSION.yaml"
+  dir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [[ -n "$dir" ]] || { echo "no module directory for kwok $KWOK_VERSION"; return 1; }
+  for f in node/fast/node-initialize node/heartbeat/node-heartbeat pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    cat "$dir/kustomize/stage/$f.yaml"; echo "---"
+  done >"$out.tmp" && mv "$out.tmp" "$out"
+}
 # helm stamps its version through ldflags in its Makefile; go install leaves it
 # as the module version, which `helm version` reports correctly for v3/v4.
 
@@ -67,14 +77,15 @@ ensure_debian_packages() {
   fi
 }
 
-export -f build_kube build_etcd go_install
-export here bin cache KUBE_VERSION ETCD_VERSION
+export -f build_kube build_etcd go_install kwok_stages
+export here bin cache KUBE_VERSION ETCD_VERSION KWOK_VERSION
 
 command -v go >/dev/null 2>&1 || { log "FAILED step 'go toolchain': go is not on PATH"; exit 1; }
 ensure_debian_packages
 step "helm $HELM3_VERSION" "$bin/helm-$HELM3_VERSION" go_install helm helm.sh/helm/v3/cmd/helm "$HELM3_VERSION"
 step "helm $HELM4_VERSION" "$bin/helm-$HELM4_VERSION" go_install helm helm.sh/helm/v4/cmd/helm "$HELM4_VERSION"
 step "kwok $KWOK_VERSION" "$bin/kwok-$KWOK_VERSION" go_install kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
+step "kwok stages $KWOK_VERSION" "$cache/kwok-stages-$KWOK_VERSION.yaml" kwok_stages
 step "etcd $ETCD_VERSION" "$bin/etcd-$ETCD_VERSION" build_etcd
 step "kubernetes $KUBE_VERSION" "$bin/kube-$KUBE_VERSION" build_kube
 log "all binaries ready in $bin"

@@ -1,0 +1,175 @@
+// SSH "master nodes": Debian's sshd, one per loopback address, each letting the
+// test user in by password and by key, with helm and kubectl on PATH (node 0 runs
+// helm 3, node 1 helm 4) and a kubeconfig for the testbed cluster.
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { binaries } from './paths.ts';
+import { freePort, portOpen, run, StepError, startDaemon, waitFor } from './proc.ts';
+
+export const SSH_USER = 'vnfmtb';
+const SSHD = '/usr/sbin/sshd';
+
+export interface SshNode {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  keyFile: string;
+  /** The node's host public key (`ssh-ed25519 AAAA…`), for pinning. */
+  hostKey: string;
+  helm: 'helm3' | 'helm4';
+}
+
+interface Account {
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+async function ensureUser(): Promise<Account> {
+  if (process.getuid?.() !== 0)
+    throw new StepError('ssh nodes: the testbed must run as root to create its SSH test user');
+  const home = `/home/${SSH_USER}`;
+  try {
+    await run('ssh nodes: look up test user', 'id', ['-u', SSH_USER]);
+  } catch {
+    await run('ssh nodes: create test user', 'useradd', [
+      '--create-home',
+      '--home-dir',
+      home,
+      '--shell',
+      '/bin/bash',
+      SSH_USER,
+    ]);
+  }
+  const uid = Number((await run('ssh nodes: uid', 'id', ['-u', SSH_USER])).trim());
+  const gid = Number((await run('ssh nodes: gid', 'id', ['-g', SSH_USER])).trim());
+  return { uid, gid, home };
+}
+
+/** Hard link when on the same filesystem (instant), else copy; readable and executable by the test user. */
+function placeBinary(from: string, to: string): void {
+  rmSync(to, { force: true });
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+  }
+  chmodSync(to, 0o755);
+}
+
+function writeOwned(file: string, content: string, acct: Account, mode: number): void {
+  writeFileSync(file, content, { mode });
+  chmodSync(file, mode);
+  chownSync(file, acct.uid, acct.gid);
+}
+
+export async function startSshNodes(state: string, kubeconfigYaml: string, count = 2): Promise<SshNode[]> {
+  if (!existsSync(SSHD))
+    throw new StepError(
+      `ssh nodes: ${SSHD} missing (run testbed/scripts/build.sh, which installs openssh-server)`,
+    );
+  const acct = await ensureUser();
+  const sshDir = join(state, 'ssh');
+  mkdirSync(sshDir, { recursive: true, mode: 0o755 });
+  chmodSync(state, 0o755);
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation directory
+
+  // The test user's password is new on every `up`; chpasswd reads it from stdin, never argv.
+  const password = randomBytes(12).toString('base64url');
+  await run('ssh nodes: set test user password', 'chpasswd', [], { input: `${SSH_USER}:${password}\n` });
+
+  const keyFile = join(sshDir, 'id_ed25519');
+  if (!existsSync(keyFile)) {
+    await run('ssh nodes: client key', 'ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'helm-vnfm-testbed',
+      '-f',
+      keyFile,
+    ]);
+  }
+  for (const d of ['.ssh', '.kube']) {
+    mkdirSync(join(acct.home, d), { recursive: true, mode: 0o700 });
+    chownSync(join(acct.home, d), acct.uid, acct.gid);
+  }
+  writeOwned(join(acct.home, '.ssh', 'authorized_keys'), readFileSync(`${keyFile}.pub`, 'utf8'), acct, 0o600);
+  writeOwned(join(acct.home, '.kube', 'config'), kubeconfigYaml, acct, 0o600);
+
+  const nodes: SshNode[] = [];
+  for (let i = 0; i < count; i++) {
+    const host = `127.0.0.${i + 2}`;
+    const helm = i % 2 === 0 ? 'helm3' : 'helm4';
+    const dir = join(sshDir, `node-${i}`);
+    const binDir = join(dir, 'bin');
+    mkdirSync(binDir, { recursive: true, mode: 0o755 });
+    placeBinary(binaries[helm], join(binDir, 'helm'));
+    placeBinary(binaries.kube, join(binDir, 'kube'));
+    rmSync(join(binDir, 'kubectl'), { force: true });
+    symlinkSync('kube', join(binDir, 'kubectl'));
+    const hostKey = join(dir, 'ssh_host_ed25519_key');
+    if (!existsSync(hostKey)) {
+      await run(`ssh node ${i}: host key`, 'ssh-keygen', [
+        '-q',
+        '-t',
+        'ed25519',
+        '-N',
+        '',
+        '-C',
+        host,
+        '-f',
+        hostKey,
+      ]);
+    }
+    const port = await freePort(host);
+    const config = join(dir, 'sshd_config');
+    writeFileSync(
+      config,
+      [
+        `ListenAddress ${host}:${port}`,
+        `HostKey ${hostKey}`,
+        `PidFile ${join(dir, 'sshd.pid')}`,
+        'AuthorizedKeysFile .ssh/authorized_keys',
+        'PasswordAuthentication yes',
+        'PubkeyAuthentication yes',
+        'KbdInteractiveAuthentication no',
+        'PermitRootLogin no',
+        `AllowUsers ${SSH_USER}`,
+        'UsePAM no',
+        // The state directory lives under /tmp (world-writable), which StrictModes rejects.
+        'StrictModes no',
+        'Subsystem sftp internal-sftp',
+        `SetEnv PATH=${binDir}:/usr/local/bin:/usr/bin:/bin KUBECONFIG=${acct.home}/.kube/config`,
+        'LogLevel INFO',
+        '',
+      ].join('\n'),
+    );
+    await run(`ssh node ${i}: check sshd config`, SSHD, ['-t', '-f', config]);
+    startDaemon(state, `sshd-${i}`, SSHD, ['-D', '-e', '-f', config]);
+    await waitFor(
+      `sshd on ${host}:${port}`,
+      () => portOpen(host, port),
+      15_000,
+      `see ${state}/logs/sshd-${i}.log`,
+    );
+    const pub = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ');
+    nodes.push({ host, port, user: SSH_USER, password, keyFile, hostKey: `${pub[0]} ${pub[1]}`, helm });
+  }
+  return nodes;
+}
