@@ -70,10 +70,16 @@ export function startDaemon(state: string, name: string, cmd: string, args: stri
   return child.pid;
 }
 
+/** True while the process runs; an exited process not yet reaped (a zombie) counts as gone. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

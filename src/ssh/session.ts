@@ -1,0 +1,146 @@
+// One SSH connection to a master node: run argv commands (each argument quoted)
+// and copy files by SFTP. Host keys are checked against a pinned key when one is
+// given; secrets go to the SSH library only, never to a command line or a log.
+import { createHash } from 'node:crypto';
+import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { commandLine } from './quote.ts';
+
+export interface SshTarget {
+  host: string;
+  port?: number;
+  username: string;
+  password?: string;
+  privateKey?: string | Buffer;
+  /** Expected host key: `ssh-ed25519 AAAA…` (type and base64) or `SHA256:…` fingerprint. */
+  hostKey?: string;
+  readyTimeoutMs?: number;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class SshError extends Error {
+  override name = 'SshError';
+}
+
+/** `SHA256:<base64>` fingerprint of a raw host key, as `ssh-keygen -l` prints it. */
+export function fingerprint(rawKey: Buffer): string {
+  return `SHA256:${createHash('sha256').update(rawKey).digest('base64').replace(/=+$/, '')}`;
+}
+
+function hostKeyMatches(expected: string, rawKey: Buffer): boolean {
+  if (expected.startsWith('SHA256:')) return expected === fingerprint(rawKey);
+  const b64 = expected.trim().split(/\s+/)[1] ?? expected.trim();
+  return Buffer.from(b64, 'base64').equals(rawKey);
+}
+
+export class SshSession {
+  readonly #client: Client;
+  readonly target: SshTarget;
+  /** The host key the server presented, as `SHA256:…` (for pinning on first use). */
+  presentedHostKey = '';
+
+  private constructor(client: Client, target: SshTarget) {
+    this.#client = client;
+    this.target = target;
+  }
+
+  static connect(target: SshTarget): Promise<SshSession> {
+    const client = new Client();
+    const session = new SshSession(client, target);
+    const where = `${target.username}@${target.host}:${target.port ?? 22}`;
+    return new Promise((resolve, reject) => {
+      let mismatch = false;
+      const config: ConnectConfig = {
+        host: target.host,
+        port: target.port ?? 22,
+        username: target.username,
+        readyTimeout: target.readyTimeoutMs ?? 15_000,
+        hostVerifier: (key: Buffer) => {
+          session.presentedHostKey = fingerprint(key);
+          mismatch = target.hostKey !== undefined && !hostKeyMatches(target.hostKey, key);
+          return !mismatch;
+        },
+      };
+      if (target.password !== undefined) config.password = target.password;
+      if (target.privateKey !== undefined) config.privateKey = target.privateKey;
+      client.once('ready', () => resolve(session));
+      client.once('error', (err: Error & { level?: string }) => {
+        if (mismatch) {
+          reject(
+            new SshError(
+              `host key of ${where} changed: expected ${target.hostKey}, got ${session.presentedHostKey}`,
+            ),
+          );
+        } else if (err.level === 'client-authentication') {
+          reject(new SshError(`authentication failed for ${where}`));
+        } else reject(new SshError(`cannot connect to ${where}: ${err.message}`));
+      });
+      client.connect(config);
+    });
+  }
+
+  /** Runs argv on the remote host; each argument is quoted, so none is interpreted by its shell. */
+  exec(argv: readonly string[], opts: { timeoutMs?: number; stdin?: string } = {}): Promise<ExecResult> {
+    return this.execRaw(commandLine(argv), opts);
+  }
+
+  /** Runs a command line written by this program (never one built from user input unquoted). */
+  execRaw(cmd: string, opts: { timeoutMs?: number; stdin?: string } = {}): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      this.#client.exec(cmd, (err, stream) => {
+        if (err) return reject(new SshError(`exec on ${this.target.host}: ${err.message}`));
+        let stdout = '';
+        let stderr = '';
+        const timer = opts.timeoutMs
+          ? setTimeout(() => {
+              stream.close();
+              reject(new SshError(`command on ${this.target.host} timed out after ${opts.timeoutMs}ms`));
+            }, opts.timeoutMs)
+          : undefined;
+        stream.on('data', (d: Buffer) => {
+          stdout += d;
+        });
+        stream.stderr.on('data', (d: Buffer) => {
+          stderr += d;
+        });
+        stream.on('close', (code: number | null) => {
+          clearTimeout(timer);
+          resolve({ code: code ?? -1, stdout, stderr });
+        });
+        stream.end(opts.stdin ?? '');
+      });
+    });
+  }
+
+  #sftp(): Promise<SFTPWrapper> {
+    return new Promise((resolve, reject) =>
+      this.#client.sftp((err, sftp) =>
+        err ? reject(new SshError(`sftp to ${this.target.host}: ${err.message}`)) : resolve(sftp),
+      ),
+    );
+  }
+
+  /** Copies a local file to the remote path by SFTP. */
+  async putFile(localPath: string, remotePath: string): Promise<void> {
+    const sftp = await this.#sftp();
+    try {
+      await new Promise<void>((resolve, reject) =>
+        sftp.fastPut(localPath, remotePath, (err) =>
+          err
+            ? reject(new SshError(`sftp put ${remotePath} on ${this.target.host}: ${err.message}`))
+            : resolve(),
+        ),
+      );
+    } finally {
+      sftp.end();
+    }
+  }
+
+  close(): void {
+    this.#client.end();
+  }
+}
