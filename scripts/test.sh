@@ -14,8 +14,8 @@ bash testbed/scripts/build.sh
 step "types (tsc --noEmit)"
 npx --no-install tsc --noEmit -p .
 
-step "lint and format (biome)"
-npx --no-install biome check .
+step "lint and format (eslint, prettier)"
+npx --no-install eslint . && npx --no-install prettier --check .
 
 step "tests (node:test, testbed brought up once by test/global-setup.ts)"
 node --test --test-concurrency=1 --test-global-setup=test/global-setup.ts --test-timeout=600000 'test/**/*.test.ts'

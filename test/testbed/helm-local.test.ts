@@ -26,6 +26,7 @@ for (const major of ['helm3', 'helm4'] as const) {
           await execFileP(env[major], args, {
             env: {
               PATH: process.env.PATH,
+              HOME: home,
               KUBECONFIG: env.kubeconfig,
               HELM_CACHE_HOME: join(home, 'cache'),
               HELM_CONFIG_HOME: join(home, 'config'),

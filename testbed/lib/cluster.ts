@@ -3,7 +3,7 @@
 // in its own process, plus the ServiceAccount token an operator registers as a VIM.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { binaries } from './paths.ts';
 import type { Pki } from './pki.ts';
 import { freePort, run, StepError, startDaemon, waitFor } from './proc.ts';
@@ -91,7 +91,15 @@ metadata:
 `;
 
 export function kubectl(kubeconfig: string, step: string, args: string[], input?: string): Promise<string> {
-  return run(step, binaries.kube, ['kubectl', `--kubeconfig=${kubeconfig}`, ...args], { input: input ?? '' });
+  const cacheDir = join(dirname(kubeconfig), 'kube-cache'); // not the caller's ~/.kube
+  return run(
+    step,
+    binaries.kube,
+    ['kubectl', `--kubeconfig=${kubeconfig}`, `--cache-dir=${cacheDir}`, ...args],
+    {
+      input: input ?? '',
+    },
+  );
 }
 
 export async function startCluster(state: string, pki: Pki): Promise<Cluster> {

@@ -51,6 +51,8 @@ export function run(step: string, cmd: string, args: string[], opts: RunOptions 
         reject(new StepError(`${step}: ${why}: ${err.trim().split('\n').slice(-5).join(' | ')}`));
       }
     });
+    // A command may exit without reading its input; its exit status tells what happened.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }
