@@ -4,9 +4,17 @@
 export interface Config {
   host: string;
   port: number;
-  /** `sqlite:<path>` (the embedded default); `:memory:` as path for a throwaway store. */
+  /** `sqlite:<path>` (the embedded default; `:memory:` for a throwaway store) or `postgres://…`. */
   database: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Package contents and, by default, the secret key live here (shared storage when scaled out). */
+  dataDir: string;
+  /**
+   * File holding the base64 AES-256 key that encrypts secrets at rest. Default
+   * `<dataDir>/secret.key`, created on first start for the embedded store; with
+   * PostgreSQL every VNFM process must be given the same key.
+   */
+  secretKeyFile: string;
 }
 
 export class ConfigError extends Error {
@@ -20,6 +28,8 @@ export const DEFAULT_CONFIG: Config = {
   port: 9890,
   database: 'sqlite:data/vnfm.sqlite',
   logLevel: 'info',
+  dataDir: 'data',
+  secretKeyFile: '',
 };
 
 export type ConfigInput = { [K in keyof Config]?: string | number | undefined };
@@ -40,7 +50,8 @@ function parseLogLevel(value: string): Config['logLevel'] {
 
 function parseDatabase(value: string): string {
   if (value.startsWith('sqlite:') && value.length > 'sqlite:'.length) return value;
-  throw new ConfigError(`database must be 'sqlite:<path>', got '${value}'`);
+  if (/^postgres(ql)?:\/\/./.test(value)) return value;
+  throw new ConfigError(`database must be 'sqlite:<path>' or 'postgres://…', got '${redactUrl(value)}'`);
 }
 
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
@@ -49,6 +60,8 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     port: env.VNFM_PORT,
     database: env.VNFM_DATABASE,
     logLevel: env.VNFM_LOG_LEVEL,
+    dataDir: env.VNFM_DATA_DIR,
+    secretKeyFile: env.VNFM_SECRET_KEY_FILE,
   };
 }
 
@@ -65,5 +78,12 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     port: parsePort(merged.port ?? DEFAULT_CONFIG.port),
     database: parseDatabase(String(merged.database)),
     logLevel: parseLogLevel(String(merged.logLevel)),
+    dataDir: String(merged.dataDir),
+    secretKeyFile: String(merged.secretKeyFile ?? '') || `${String(merged.dataDir)}/secret.key`,
   };
+}
+
+/** A URL with its password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

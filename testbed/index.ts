@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { kubeconfigYaml, startCluster } from './lib/cluster.ts';
 import { binaries, buildScript, stateDir } from './lib/paths.ts';
 import { ensurePki } from './lib/pki.ts';
+import { startPostgres } from './lib/postgres.ts';
 import { daemonPids, isAlive, run, StepError, stopDaemons } from './lib/proc.ts';
 import { type SshNode, startSshNodes } from './lib/ssh-nodes.ts';
 
@@ -19,6 +20,8 @@ export interface TestbedEnv {
   helm3: string;
   helm4: string;
   sshNodes: SshNode[];
+  /** Superuser URL of the testbed's PostgreSQL (database `postgres`); tests create their own databases. */
+  postgresUrl: string;
 }
 
 const envFile = join(stateDir, 'env.json');
@@ -66,12 +69,15 @@ export async function up(log: (msg: string) => void = () => {}): Promise<Testbed
     const cluster = await startCluster(stateDir, pki);
     log('starting SSH master nodes');
     const sshNodes = await startSshNodes(stateDir, kubeconfigYaml(pki, cluster.apiServer));
+    log('starting PostgreSQL');
+    const postgresUrl = await startPostgres(stateDir);
     const env: TestbedEnv = {
       ...cluster,
       binDir: toolDir(),
       helm3: binaries.helm3,
       helm4: binaries.helm4,
       sshNodes,
+      postgresUrl,
     };
     writeFileSync(envFile, JSON.stringify(env, null, 2), { mode: 0o600 });
     log(`testbed up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
@@ -99,6 +105,7 @@ export function exportLines(env: TestbedEnv): string {
     ['TESTBED_BEARER_TOKEN', env.bearerToken],
     ['TESTBED_HELM3', env.helm3],
     ['TESTBED_HELM4', env.helm4],
+    ['TESTBED_POSTGRES_URL', env.postgresUrl],
     ['TESTBED_SSH_NODES', env.sshNodes.length],
   ];
   env.sshNodes.forEach((n, i) => {

@@ -3,7 +3,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { healthRoutes } from './health.ts';
-import { type ProblemDetails, ProblemError } from './problem.ts';
+import { vimRoutes } from './vims.ts';
+import { type ProblemDetails, ProblemError } from '../errors.ts';
 
 export function buildServer(ctx: AppContext): FastifyInstance {
   const app = Fastify({ loggerInstance: ctx.log as FastifyBaseLogger });
@@ -21,6 +22,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   );
 
   healthRoutes(app, ctx);
+  vimRoutes(app, ctx);
   return app;
 }
 

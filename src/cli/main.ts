@@ -13,9 +13,14 @@ program
   .description('start the VNFM HTTP API (with its embedded worker)')
   .option('--host <address>', 'bind address (env VNFM_HOST, default 127.0.0.1)')
   .option('--port <port>', 'TCP port (env VNFM_PORT, default 9890)')
-  .option('--database <url>', "store, 'sqlite:<path>' (env VNFM_DATABASE, default sqlite:data/vnfm.sqlite)")
+  .option(
+    '--database <url>',
+    "'sqlite:<path>' or 'postgres://…' (env VNFM_DATABASE, default sqlite:data/vnfm.sqlite)",
+  )
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env VNFM_LOG_LEVEL)')
-  .action(async (opts: { host?: string; port?: string; database?: string; logLevel?: string }) => {
+  .option('--data-dir <dir>', 'package contents and default key file (env VNFM_DATA_DIR, default data)')
+  .option('--secret-key-file <file>', 'key encrypting secrets at rest (env VNFM_SECRET_KEY_FILE)')
+  .action(async (opts: Record<string, string | undefined>) => {
     const config = loadConfig(fromEnv(), opts);
     const ctx = await createContext(config);
     const app = buildServer(ctx);

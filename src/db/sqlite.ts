@@ -1,10 +1,19 @@
 // Kysely over Node's built-in SQLite (node:sqlite): no native addon to build.
 // Kysely's SqliteDialect expects a better-sqlite3-shaped database; this adapts
-// node:sqlite's DatabaseSync to that shape.
+// node:sqlite's DatabaseSync to that shape. SQLite has one connection here, so
+// connections are handed out one at a time: a transaction of the API and one of
+// the worker never interleave their statements.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
+import {
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+  type TransactionSettings,
+} from 'kysely';
 
 class Statement implements SqliteStatement {
   readonly reader: boolean;
@@ -37,10 +46,57 @@ class Database implements SqliteDatabase {
   }
 }
 
+/** Serialises use of the single connection: acquire waits until the previous holder released it. */
+class OneAtATimeDriver implements Driver {
+  readonly #inner: Driver;
+  #tail: Promise<void> = Promise.resolve();
+  #release: (() => void) | undefined;
+  constructor(inner: Driver) {
+    this.#inner = inner;
+  }
+  init(): Promise<void> {
+    return this.#inner.init();
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const previous = this.#tail;
+    let release!: () => void;
+    this.#tail = new Promise((r) => {
+      release = r;
+    });
+    await previous;
+    this.#release = release;
+    return this.#inner.acquireConnection();
+  }
+  beginTransaction(c: DatabaseConnection, s: TransactionSettings): Promise<void> {
+    return this.#inner.beginTransaction(c, s);
+  }
+  commitTransaction(c: DatabaseConnection): Promise<void> {
+    return this.#inner.commitTransaction(c);
+  }
+  rollbackTransaction(c: DatabaseConnection): Promise<void> {
+    return this.#inner.rollbackTransaction(c);
+  }
+  async releaseConnection(c: DatabaseConnection): Promise<void> {
+    await this.#inner.releaseConnection(c);
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+  destroy(): Promise<void> {
+    return this.#inner.destroy();
+  }
+}
+
+class NodeSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    return new OneAtATimeDriver(super.createDriver());
+  }
+}
+
 /** Opens (creating if needed) the SQLite file at `path` with WAL and foreign keys on. */
 export function sqliteDialect(path: string): SqliteDialect {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
-  return new SqliteDialect({ database: new Database(db) });
+  return new NodeSqliteDialect({ database: new Database(db) });
 }

@@ -53,7 +53,10 @@ test('vnfm serve answers GET /healthz with 200 JSON and creates its SQLite store
 test('invalid settings fail with one line naming the setting', () => {
   for (const [args, pattern] of [
     [['serve', '--port', '99999'], /^vnfm: configuration: port must be an integer 0-65535, got '99999'\n$/],
-    [['serve', '--database', 'mysql://x'], /^vnfm: configuration: database must be 'sqlite:<path>'/],
+    [
+      ['serve', '--database', 'mysql://x'],
+      /^vnfm: configuration: database must be 'sqlite:<path>' or 'postgres:\/\/…'/,
+    ],
     [['serve', '--log-level', 'loud'], /^vnfm: configuration: log level must be one of/],
   ] as const) {
     const r = spawnSync(vnfm, args, { encoding: 'utf8' });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the testbed's binaries from the Go module proxy into a cache outside the
-# work tree (by version), and installs the Debian packages the testbed runs.
+# work tree (by version), and installs the Debian packages the testbed runs
+# (openssh-server, postgresql).
 # Each step is named; a failing or hanging step stops the build with that name.
 set -euo pipefail
 
@@ -68,6 +69,7 @@ ensure_debian_packages() {
   local missing=()
   command -v sshd >/dev/null 2>&1 || [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
   command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   if ((${#missing[@]})); then
     log "installing Debian packages: ${missing[*]}"
     if [[ $(id -u) -ne 0 ]]; then log "FAILED step 'debian packages': need root to install ${missing[*]}"; exit 1; fi

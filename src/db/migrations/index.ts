@@ -1,7 +1,9 @@
 // Every migration, keyed by a name that sorts in the order they apply.
 import type { Migration } from 'kysely/migration';
-import * as m0001 from './0001_settings.ts';
+import * as m0001 from './0001_vims.ts';
+import * as m0002 from './0002_vnf_packages.ts';
 
 export const migrations: Record<string, Migration> = {
-  '0001_settings': m0001,
+  '0001_vims': m0001,
+  '0002_vnf_packages': m0002,
 };

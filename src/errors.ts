@@ -1,5 +1,5 @@
-// ETSI ProblemDetails (SOL013 §6.3): the one error shape every API answers with.
-// Errors are values carrying their HTTP meaning; the server maps them at the edge.
+// Errors with ETSI meaning (SOL013 §6.3 ProblemDetails: status, title, detail).
+// Modules throw these; only the HTTP edge (api/server.ts) turns them into responses.
 
 export interface ProblemDetails {
   type?: string;
@@ -25,3 +25,4 @@ export class ProblemError extends Error {
 export const badRequest = (detail: string) => new ProblemError(400, 'Bad Request', detail);
 export const notFound = (detail: string) => new ProblemError(404, 'Not Found', detail);
 export const conflict = (detail: string) => new ProblemError(409, 'Conflict', detail);
+export const unprocessable = (detail: string) => new ProblemError(422, 'Unprocessable Content', detail);

@@ -1,0 +1,78 @@
+// Named queries over the `vims` table; rows are mapped to the Vim model here only.
+import type { Db } from '../connect.ts';
+import type { VimRow } from '../schema.ts';
+import type { SecretBox } from '../../secrets/box.ts';
+import { joinSecrets, splitSecrets, type Vim, type VimSecrets } from '../../vim/model.ts';
+
+export function toRow(vim: Vim, box: SecretBox): VimRow {
+  const { authCredPublic, extraPublic, secrets } = splitSecrets(vim.authCred, vim.extra);
+  return {
+    id: vim.id,
+    name: vim.name,
+    description: vim.description,
+    type: vim.type,
+    auth_url: vim.authUrl,
+    project_name: vim.projectName,
+    is_default: vim.isDefault ? 1 : 0,
+    status: vim.status,
+    auth_cred: JSON.stringify(authCredPublic),
+    extra: JSON.stringify(extraPublic),
+    secrets: box.sealJson(secrets),
+    created_at: vim.createdAt,
+    updated_at: vim.updatedAt,
+  };
+}
+
+export function fromRow(row: VimRow, box: SecretBox): Vim {
+  const { authCred, extra } = joinSecrets(
+    JSON.parse(row.auth_cred),
+    JSON.parse(row.extra),
+    box.openJson<VimSecrets>(row.secrets),
+  );
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    type: 'kubernetes',
+    authUrl: row.auth_url,
+    projectName: row.project_name,
+    isDefault: row.is_default === 1,
+    status: row.status as Vim['status'],
+    authCred,
+    extra,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function getVim(db: Db, box: SecretBox, id: string): Promise<Vim | undefined> {
+  const row = await db.selectFrom('vims').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && fromRow(row, box);
+}
+
+export async function listVims(db: Db, box: SecretBox): Promise<Vim[]> {
+  const rows = await db.selectFrom('vims').selectAll().orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => fromRow(r, box));
+}
+
+export async function vimNameTaken(db: Db, name: string, exceptId?: string): Promise<boolean> {
+  let q = db.selectFrom('vims').select('id').where('name', '=', name);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+/** Inserts or replaces a VIM; when it is the default, no other VIM stays default. */
+export async function saveVim(db: Db, box: SecretBox, vim: Vim, isNew: boolean): Promise<void> {
+  const row = toRow(vim, box);
+  await db.transaction().execute(async (tx) => {
+    if (vim.isDefault)
+      await tx.updateTable('vims').set({ is_default: 0 }).where('id', '!=', vim.id).execute();
+    if (isNew) await tx.insertInto('vims').values(row).execute();
+    else await tx.updateTable('vims').set(row).where('id', '=', vim.id).execute();
+  });
+}
+
+export async function deleteVim(db: Db, id: string): Promise<boolean> {
+  const res = await db.deleteFrom('vims').where('id', '=', id).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}

@@ -1,0 +1,111 @@
+// The Kubernetes VIM as the VNFM holds it, and the split of its fields into what
+// may be shown and what is secret. One place decides which fields are secrets.
+
+export interface HelmInfo {
+  masternode_ip: string[];
+  masternode_username?: string;
+  masternode_password?: string;
+  masternode_private_key?: string;
+  masternode_port?: number;
+  /** Host keys pinned per master-node address (`ssh-ed25519 AAAA…` or `SHA256:…`). */
+  masternode_host_keys?: Record<string, string>;
+}
+
+export interface KubeAuthCred {
+  bearer_token?: string;
+  ssl_ca_cert?: string;
+  client_cert?: string;
+  client_key?: string;
+  username?: string;
+  password?: string;
+}
+
+export interface VimExtra {
+  helm_info?: HelmInfo;
+  [key: string]: unknown;
+}
+
+export interface Vim {
+  id: string;
+  name: string;
+  description: string;
+  type: 'kubernetes';
+  authUrl: string;
+  projectName: string;
+  isDefault: boolean;
+  status: 'REACHABLE' | 'UNREACHABLE';
+  authCred: KubeAuthCred;
+  extra: VimExtra;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+export const SECRET_AUTH_CRED_FIELDS = ['bearer_token', 'client_key', 'password'] as const;
+export const SECRET_HELM_INFO_FIELDS = ['masternode_password', 'masternode_private_key'] as const;
+export const MASK = '***';
+
+export interface VimSecrets {
+  auth_cred: Partial<Pick<KubeAuthCred, (typeof SECRET_AUTH_CRED_FIELDS)[number]>>;
+  helm_info: Partial<Pick<HelmInfo, (typeof SECRET_HELM_INFO_FIELDS)[number]>>;
+}
+
+function pick<T extends object, K extends keyof T>(
+  obj: T,
+  keys: readonly K[],
+): [Partial<Pick<T, K>>, Omit<T, K>] {
+  const picked: Partial<Pick<T, K>> = {};
+  const rest = { ...obj };
+  for (const k of keys) {
+    if (obj[k] !== undefined) picked[k] = obj[k];
+    delete rest[k];
+  }
+  return [picked, rest];
+}
+
+/** Splits the secret fields out of credentials and extra (for storage). */
+export function splitSecrets(authCred: KubeAuthCred, extra: VimExtra) {
+  const [credSecrets, credPublic] = pick(authCred, SECRET_AUTH_CRED_FIELDS);
+  let extraPublic: VimExtra = extra;
+  let helmSecrets: VimSecrets['helm_info'] = {};
+  if (extra.helm_info) {
+    const [s, rest] = pick(extra.helm_info, SECRET_HELM_INFO_FIELDS);
+    helmSecrets = s;
+    extraPublic = { ...extra, helm_info: rest as HelmInfo };
+  }
+  const secrets: VimSecrets = { auth_cred: credSecrets, helm_info: helmSecrets };
+  return { authCredPublic: credPublic as KubeAuthCred, extraPublic, secrets };
+}
+
+/** Puts stored secrets back (for use by drivers, never for responses). */
+export function joinSecrets(authCredPublic: KubeAuthCred, extraPublic: VimExtra, secrets: VimSecrets) {
+  const authCred = { ...authCredPublic, ...secrets.auth_cred };
+  const extra: VimExtra = extraPublic.helm_info
+    ? { ...extraPublic, helm_info: { ...extraPublic.helm_info, ...secrets.helm_info } }
+    : extraPublic;
+  return { authCred, extra };
+}
+
+/** The VIM as the API shows it (Tacker's NFVO shape), every secret masked. */
+export function vimView(vim: Vim) {
+  const { authCredPublic, extraPublic, secrets } = splitSecrets(vim.authCred, vim.extra);
+  const maskAll = (o: object) => Object.fromEntries(Object.keys(o).map((k) => [k, MASK]));
+  const extra = extraPublic.helm_info
+    ? { ...extraPublic, helm_info: { ...extraPublic.helm_info, ...maskAll(secrets.helm_info) } }
+    : extraPublic;
+  return {
+    id: vim.id,
+    name: vim.name,
+    description: vim.description,
+    type: vim.type,
+    tenant_id: vim.projectName,
+    auth_url: vim.authUrl,
+    auth_cred: { ...authCredPublic, ...maskAll(secrets.auth_cred) },
+    vim_project: { name: vim.projectName },
+    placement_attr: { regions: [] as string[] },
+    is_default: vim.isDefault,
+    status: vim.status,
+    extra,
+    created_at: vim.createdAt,
+    updated_at: vim.updatedAt,
+  };
+}

@@ -1,0 +1,63 @@
+// A VNFM server in the test process, over real HTTP on loopback, with its log
+// captured so tests can prove what it does (and does not) write there.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { buildServer } from '../../src/api/server.ts';
+import { loadConfig } from '../../src/config.ts';
+import { type AppContext, closeContext, createContext } from '../../src/context.ts';
+import { createLogger } from '../../src/log.ts';
+
+export interface TestVnfm {
+  url: string;
+  ctx: AppContext;
+  logs: () => string;
+  close: () => Promise<void>;
+  request: (
+    method: string,
+    path: string,
+    body?: unknown,
+  ) => Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+export async function startVnfm(database: string): Promise<TestVnfm> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vnfm-data-'));
+  let logText = '';
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logText += chunk;
+      cb();
+    },
+  });
+  const config = loadConfig({ database, dataDir, port: 0, logLevel: 'debug' });
+  const ctx = await createContext(config, createLogger('debug', sink));
+  const app = buildServer(ctx);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    url,
+    ctx,
+    logs: () => logText,
+    close: async () => {
+      await app.close();
+      await closeContext(ctx);
+    },
+    request: async (method, path, body) => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+  };
+}
