@@ -1,7 +1,7 @@
 // SSH "master nodes": Debian's sshd, one per loopback address, each letting the
 // test user in by password and by key, with helm and kubectl on PATH (node 0 runs
 // helm 3, node 1 helm 4) and a kubeconfig for the testbed cluster.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -18,7 +18,15 @@ import { join } from 'node:path';
 import { binaries } from './paths.ts';
 import { freePort, portOpen, run, StepError, startDaemon, waitFor } from './proc.ts';
 
-export const SSH_USER = 'vnfmtb';
+/**
+ * The SSH test user. A testbed in another state directory (a second checkout, CI
+ * beside a developer's testbed) gets its own user, so their passwords never clash.
+ */
+export function sshUser(state: string): string {
+  return state === '/tmp/helm-vnfm-testbed'
+    ? 'vnfmtb'
+    : `vnfmtb-${createHash('sha256').update(state).digest('hex').slice(0, 8)}`;
+}
 const SSHD = '/usr/sbin/sshd';
 
 export interface SshNode {
@@ -38,12 +46,12 @@ interface Account {
   home: string;
 }
 
-async function ensureUser(): Promise<Account> {
+async function ensureUser(user: string): Promise<Account> {
   if (process.getuid?.() !== 0)
     throw new StepError('ssh nodes: the testbed must run as root to create its SSH test user');
-  const home = `/home/${SSH_USER}`;
+  const home = `/home/${user}`;
   try {
-    await run('ssh nodes: look up test user', 'id', ['-u', SSH_USER]);
+    await run('ssh nodes: look up test user', 'id', ['-u', user]);
   } catch {
     await run('ssh nodes: create test user', 'useradd', [
       '--create-home',
@@ -51,11 +59,11 @@ async function ensureUser(): Promise<Account> {
       home,
       '--shell',
       '/bin/bash',
-      SSH_USER,
+      user,
     ]);
   }
-  const uid = Number((await run('ssh nodes: uid', 'id', ['-u', SSH_USER])).trim());
-  const gid = Number((await run('ssh nodes: gid', 'id', ['-g', SSH_USER])).trim());
+  const uid = Number((await run('ssh nodes: uid', 'id', ['-u', user])).trim());
+  const gid = Number((await run('ssh nodes: gid', 'id', ['-g', user])).trim());
   return { uid, gid, home };
 }
 
@@ -81,7 +89,8 @@ export async function startSshNodes(state: string, kubeconfigYaml: string, count
     throw new StepError(
       `ssh nodes: ${SSHD} missing (run testbed/scripts/build.sh, which installs openssh-server)`,
     );
-  const acct = await ensureUser();
+  const user = sshUser(state);
+  const acct = await ensureUser(user);
   const sshDir = join(state, 'ssh');
   mkdirSync(sshDir, { recursive: true, mode: 0o755 });
   chmodSync(state, 0o755);
@@ -89,7 +98,7 @@ export async function startSshNodes(state: string, kubeconfigYaml: string, count
 
   // The test user's password is new on every `up`; chpasswd reads it from stdin, never argv.
   const password = randomBytes(12).toString('base64url');
-  await run('ssh nodes: set test user password', 'chpasswd', [], { input: `${SSH_USER}:${password}\n` });
+  await run('ssh nodes: set test user password', 'chpasswd', [], { input: `${user}:${password}\n` });
 
   const keyFile = join(sshDir, 'id_ed25519');
   if (!existsSync(keyFile)) {
@@ -150,7 +159,7 @@ export async function startSshNodes(state: string, kubeconfigYaml: string, count
         'PubkeyAuthentication yes',
         'KbdInteractiveAuthentication no',
         'PermitRootLogin no',
-        `AllowUsers ${SSH_USER}`,
+        `AllowUsers ${user}`,
         'UsePAM no',
         // The state directory lives under /tmp (world-writable), which StrictModes rejects.
         'StrictModes no',
@@ -169,7 +178,7 @@ export async function startSshNodes(state: string, kubeconfigYaml: string, count
       `see ${state}/logs/sshd-${i}.log`,
     );
     const pub = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ');
-    nodes.push({ host, port, user: SSH_USER, password, keyFile, hostKey: `${pub[0]} ${pub[1]}`, helm });
+    nodes.push({ host, port, user: user, password, keyFile, hostKey: `${pub[0]} ${pub[1]}`, helm });
   }
   return nodes;
 }
