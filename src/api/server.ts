@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { AppContext } from '../context.ts';
 import { healthRoutes } from './health.ts';
 import { vimRoutes } from './vims.ts';
+import { vnfpkgmRoutes } from './vnfpkgm.ts';
 import { type ProblemDetails, ProblemError } from '../errors.ts';
 
 export function buildServer(ctx: AppContext): FastifyInstance {
@@ -23,6 +24,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
 
   healthRoutes(app, ctx);
   vimRoutes(app, ctx);
+  vnfpkgmRoutes(app, ctx);
   return app;
 }
 
