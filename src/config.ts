@@ -15,6 +15,8 @@ export interface Config {
    * PostgreSQL every VNFM process must be given the same key.
    */
   secretKeyFile: string;
+  /** Items per page of a list answer (SOL013 paging). */
+  pageSize: number;
 }
 
 export class ConfigError extends Error {
@@ -30,6 +32,7 @@ export const DEFAULT_CONFIG: Config = {
   logLevel: 'info',
   dataDir: 'data',
   secretKeyFile: '',
+  pageSize: 100,
 };
 
 export type ConfigInput = { [K in keyof Config]?: string | number | undefined };
@@ -39,6 +42,13 @@ function parsePort(value: string | number): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     throw new ConfigError(`port must be an integer 0-65535, got '${value}'`);
   }
+  return n;
+}
+
+function parsePageSize(value: string | number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new ConfigError(`page size must be 1-10000, got '${value}'`);
   return n;
 }
 
@@ -62,6 +72,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     logLevel: env.VNFM_LOG_LEVEL,
     dataDir: env.VNFM_DATA_DIR,
     secretKeyFile: env.VNFM_SECRET_KEY_FILE,
+    pageSize: env.VNFM_PAGE_SIZE,
   };
 }
 
@@ -80,6 +91,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     logLevel: parseLogLevel(String(merged.logLevel)),
     dataDir: String(merged.dataDir),
     secretKeyFile: String(merged.secretKeyFile ?? '') || `${String(merged.dataDir)}/secret.key`,
+    pageSize: parsePageSize(merged.pageSize ?? DEFAULT_CONFIG.pageSize),
   };
 }
 

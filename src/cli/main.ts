@@ -1,6 +1,8 @@
 // The `vnfm` command. Errors end in one line on stderr and a non-zero exit.
 import { Command } from 'commander';
 import { buildServer } from '../api/server.ts';
+import { packageDeps } from '../api/vnfpkgm.ts';
+import { recoverPackages } from '../packages/operations.ts';
 import { ConfigError, fromEnv, loadConfig } from '../config.ts';
 import { closeContext, createContext } from '../context.ts';
 
@@ -24,6 +26,7 @@ program
     const config = loadConfig(fromEnv(), opts);
     const ctx = await createContext(config);
     const app = buildServer(ctx);
+    await recoverPackages(packageDeps(ctx));
     const stop = async (signal: string) => {
       ctx.log.info({ signal }, 'shutting down');
       await app.close();

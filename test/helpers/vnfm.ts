@@ -18,10 +18,11 @@ export interface TestVnfm {
     method: string,
     path: string,
     body?: unknown,
-  ) => Promise<{ status: number; body: any; headers: Headers }>;
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; body: any; headers: Headers; raw: Buffer }>;
 }
 
-export async function startVnfm(database: string): Promise<TestVnfm> {
+export async function startVnfm(database: string, settings: { pageSize?: number } = {}): Promise<TestVnfm> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vnfm-data-'));
   let logText = '';
   const sink = new Writable({
@@ -30,7 +31,7 @@ export async function startVnfm(database: string): Promise<TestVnfm> {
       cb();
     },
   });
-  const config = loadConfig({ database, dataDir, port: 0, logLevel: 'debug' });
+  const config = loadConfig({ database, dataDir, port: 0, logLevel: 'debug', ...settings });
   const ctx = await createContext(config, createLogger('debug', sink));
   const app = buildServer(ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -44,20 +45,25 @@ export async function startVnfm(database: string): Promise<TestVnfm> {
       await app.close();
       await closeContext(ctx);
     },
-    request: async (method, path, body) => {
+    request: async (method, path, body, headers = {}) => {
+      const binary = Buffer.isBuffer(body);
       const res = await fetch(`${url}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers:
+          body === undefined
+            ? headers
+            : { 'content-type': binary ? 'application/zip' : 'application/json', ...headers },
+        body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
       });
-      const text = await res.text();
+      const raw = Buffer.from(await res.arrayBuffer());
+      const text = raw.toString('utf8');
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {
         /* not JSON */
       }
-      return { status: res.status, body: parsed, headers: res.headers };
+      return { status: res.status, body: parsed, headers: res.headers, raw };
     },
   };
 }

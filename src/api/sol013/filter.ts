@@ -1,0 +1,96 @@
+// SOL013 §5.2 attribute-based filtering: `(op,attr/path,value1,value2);(...)`.
+// Parsed once into a predicate over the resource's JSON representation. An
+// attribute path crossing an array matches when any element matches.
+import { badRequest } from '../../errors.ts';
+
+const OPS = ['eq', 'neq', 'gt', 'lt', 'gte', 'lte', 'cont', 'ncont', 'in', 'nin'] as const;
+type Op = (typeof OPS)[number];
+
+interface Term {
+  op: Op;
+  path: string[];
+  values: string[];
+}
+
+/** Splits on `sep` outside single-quoted strings; quotes are removed, `''` is a literal quote. */
+function split(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") {
+      if (quoted && text[i + 1] === "'") {
+        cur += "'";
+        i++;
+      } else quoted = !quoted;
+    } else if (c === sep && !quoted) {
+      parts.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  if (quoted) throw badRequest(`filter: unterminated quote in '${text}'`);
+  parts.push(cur);
+  return parts;
+}
+
+export function parseFilter(expr: string): Term[] {
+  const terms: Term[] = [];
+  for (const raw of split(expr, ';')) {
+    const m = /^\((.*)\)$/s.exec(raw.trim());
+    if (!m?.[1]) throw badRequest(`filter: term '${raw}' must look like (op,attribute,value)`);
+    const [op, attr, ...values] = split(m[1], ',');
+    if (!OPS.includes(op as Op))
+      throw badRequest(`filter: unknown operator '${op}' (one of ${OPS.join(', ')})`);
+    if (!attr) throw badRequest(`filter: term '${raw}' names no attribute`);
+    if (values.length === 0) throw badRequest(`filter: term '${raw}' has no value`);
+    if (['gt', 'lt', 'gte', 'lte'].includes(op as string) && values.length !== 1) {
+      throw badRequest(`filter: '${op}' takes exactly one value in '${raw}'`);
+    }
+    terms.push({ op: op as Op, path: attr.split('/'), values });
+  }
+  return terms;
+}
+
+function leaves(value: unknown, path: string[]): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((v) => leaves(v, path));
+  if (path.length === 0) return [value];
+  if (value === null || typeof value !== 'object') return [];
+  return leaves((value as Record<string, unknown>)[path[0] as string], path.slice(1));
+}
+
+function compare(a: unknown, b: string): number {
+  if (typeof a === 'number') return a - Number(b);
+  return String(a) < b ? -1 : String(a) > b ? 1 : 0;
+}
+
+function termMatches(obj: unknown, t: Term): boolean {
+  const found = leaves(obj, t.path).filter((v) => v !== undefined);
+  const eq = (v: unknown) => t.values.some((x) => String(v) === x);
+  switch (t.op) {
+    case 'eq':
+    case 'in':
+      return found.some(eq);
+    case 'neq':
+    case 'nin':
+      return !found.some(eq);
+    case 'cont':
+      return found.some((v) => t.values.some((x) => String(v).includes(x)));
+    case 'ncont':
+      return !found.some((v) => t.values.some((x) => String(v).includes(x)));
+    case 'gt':
+      return found.some((v) => compare(v, t.values[0] as string) > 0);
+    case 'lt':
+      return found.some((v) => compare(v, t.values[0] as string) < 0);
+    case 'gte':
+      return found.some((v) => compare(v, t.values[0] as string) >= 0);
+    case 'lte':
+      return found.some((v) => compare(v, t.values[0] as string) <= 0);
+  }
+}
+
+export function compileFilter(expr: string | undefined): (obj: unknown) => boolean {
+  if (expr === undefined || expr === '') return () => true;
+  const terms = parseFilter(expr);
+  return (obj) => terms.every((t) => termMatches(obj, t));
+}

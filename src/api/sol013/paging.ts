@@ -1,0 +1,42 @@
+// SOL013 §5.4 paging: a page of at most `pageSize` items; the opaque marker of the
+// next page is the offset after this one, signed to the filter it was made for
+// so it cannot be replayed against a different query.
+import { createHash } from 'node:crypto';
+import { badRequest } from '../../errors.ts';
+
+export interface Page<T> {
+  items: T[];
+  nextMarker?: string;
+}
+
+const tag = (query: string) => createHash('sha256').update(query).digest('base64url').slice(0, 8);
+
+export function paginate<T>(
+  all: T[],
+  marker: string | undefined,
+  pageSize: number,
+  queryKey: string,
+): Page<T> {
+  let offset = 0;
+  if (marker !== undefined) {
+    const [off, t] = Buffer.from(marker, 'base64url').toString('utf8').split(':');
+    offset = Number(off);
+    if (!Number.isInteger(offset) || offset < 0 || t !== tag(queryKey)) {
+      throw badRequest('nextpage_opaque_marker is invalid or belongs to another query');
+    }
+  }
+  const items = all.slice(offset, offset + pageSize);
+  const next = offset + pageSize < all.length ? offset + pageSize : undefined;
+  return {
+    items,
+    nextMarker:
+      next === undefined ? undefined : Buffer.from(`${next}:${tag(queryKey)}`).toString('base64url'),
+  };
+}
+
+/** The `Link` header value for the next page, keeping the request's other parameters. */
+export function nextLink(requestUrl: string, marker: string): string {
+  const url = new URL(requestUrl, 'http://placeholder');
+  url.searchParams.set('nextpage_opaque_marker', marker);
+  return `<${url.pathname}${url.search}>; rel="next"`;
+}

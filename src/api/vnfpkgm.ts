@@ -1,0 +1,212 @@
+// SOL005 VNF package management, /vnfpkgm/v1/vnf_packages: create, upload (body or
+// URI), read with SOL013 filter/selectors/paging, modify, delete, and the
+// package's VNFD, content and artifacts.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import yazl from 'yazl';
+import type { AppContext } from '../context.ts';
+import { getPackage, getPackageVnfd, listPackages } from '../db/queries/packages.ts';
+import { conflict, notFound, ProblemError } from '../errors.ts';
+import { resolveInPackage } from '../packages/csar/index.ts';
+import { pkgLinks, VNF_PKG_DEFAULT_EXCLUDED, type VnfPkgInfo } from '../packages/model.ts';
+import {
+  createPackage,
+  modifyPackage,
+  type PackageDeps,
+  type PkgModification,
+  removePackage,
+  uploadContent,
+  uploadFromUri,
+  type UploadFromUriRequest,
+} from '../packages/operations.ts';
+import { PackageStorage } from '../packages/storage.ts';
+import { compileFilter } from './sol013/filter.ts';
+import { nextLink, paginate } from './sol013/paging.ts';
+import { compileSelectors, type SelectorQuery } from './sol013/selectors.ts';
+
+const BASE = '/vnfpkgm/v1/vnf_packages';
+const idParams = { type: 'object', properties: { vnfPkgId: { type: 'string', maxLength: 64 } } } as const;
+
+export function view(p: VnfPkgInfo): Record<string, unknown> {
+  return { ...p, _links: pkgLinks(p.id) };
+}
+
+export function packageDeps(ctx: AppContext): PackageDeps {
+  return {
+    db: ctx.db,
+    log: ctx.log,
+    storage: new PackageStorage(ctx.config.dataDir),
+    maxPackageBytes: 8 * 1024 ** 3,
+    uriTimeoutMs: 60_000,
+  };
+}
+
+async function onboarded(ctx: AppContext, id: string): Promise<VnfPkgInfo> {
+  const pkg = await getPackage(ctx.db, id);
+  if (!pkg) throw notFound(`VNF package ${id} does not exist`);
+  if (pkg.onboardingState !== 'ONBOARDED')
+    throw conflict(`VNF package ${id} is ${pkg.onboardingState}, not ONBOARDED`);
+  return pkg;
+}
+
+function sendFile(reply: FastifyReply, path: string, type: string): FastifyReply {
+  return reply.type(type).send(createReadStream(path));
+}
+
+export function vnfpkgmRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  deps: PackageDeps = packageDeps(ctx),
+): void {
+  // Package content is streamed to disk by the handler, never buffered here.
+  const passThrough = (_req: unknown, payload: Readable, done: (e: Error | null, body?: unknown) => void) =>
+    done(null, payload);
+  app.addContentTypeParser(['application/zip', 'application/octet-stream'], passThrough);
+
+  app.post<{ Body: { userDefinedData?: Record<string, unknown> } | undefined }>(
+    BASE,
+    { schema: { body: { type: 'object', properties: { userDefinedData: { type: 'object' } } } } },
+    async (req, reply) => {
+      const pkg = await createPackage(deps, req.body?.userDefinedData);
+      return reply.code(201).header('location', `${BASE}/${pkg.id}`).send(view(pkg));
+    },
+  );
+
+  app.get<{ Querystring: SelectorQuery & { filter?: string; nextpage_opaque_marker?: string } }>(
+    BASE,
+    async (req, reply) => {
+      const { filter, nextpage_opaque_marker: marker, ...selectors } = req.query;
+      const match = compileFilter(filter);
+      const project = compileSelectors(selectors, VNF_PKG_DEFAULT_EXCLUDED);
+      const all = (await listPackages(ctx.db)).map(view).filter(match);
+      const page = paginate(all, marker, ctx.config.pageSize, JSON.stringify({ filter, ...selectors }));
+      if (page.nextMarker) reply.header('link', nextLink(req.url, page.nextMarker));
+      return page.items.map(project);
+    },
+  );
+
+  app.get<{ Params: { vnfPkgId: string } }>(
+    `${BASE}/:vnfPkgId`,
+    { schema: { params: idParams } },
+    async (req) => {
+      const pkg = await getPackage(ctx.db, req.params.vnfPkgId);
+      if (!pkg) throw notFound(`VNF package ${req.params.vnfPkgId} does not exist`);
+      return view(pkg);
+    },
+  );
+
+  app.patch<{ Params: { vnfPkgId: string }; Body: PkgModification }>(
+    `${BASE}/:vnfPkgId`,
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            operationalState: { type: 'string', enum: ['ENABLED', 'DISABLED'] },
+            userDefinedData: { type: 'object' },
+          },
+        },
+      },
+    },
+    async (req) => modifyPackage(deps, req.params.vnfPkgId, req.body),
+  );
+
+  app.delete<{ Params: { vnfPkgId: string } }>(
+    `${BASE}/:vnfPkgId`,
+    { schema: { params: idParams } },
+    async (req, reply) => {
+      await removePackage(deps, req.params.vnfPkgId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.put<{ Params: { vnfPkgId: string }; Body: Readable }>(
+    `${BASE}/:vnfPkgId/package_content`,
+    { schema: { params: idParams } },
+    async (req, reply) => {
+      if (!req.body || typeof (req.body as Readable).pipe !== 'function') {
+        throw new ProblemError(415, 'Unsupported Media Type', 'send the CSAR as application/zip');
+      }
+      await uploadContent(deps, req.params.vnfPkgId, req.body);
+      return reply.code(202).send();
+    },
+  );
+
+  app.post<{ Params: { vnfPkgId: string }; Body: UploadFromUriRequest }>(
+    `${BASE}/:vnfPkgId/package_content/upload_from_uri`,
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['addressInformation'],
+          properties: {
+            addressInformation: { type: 'string', maxLength: 4096 },
+            authType: { type: 'string', enum: ['BASIC', 'OAUTH2_CLIENT_CREDENTIALS'] },
+            userName: { type: 'string' },
+            password: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      await uploadFromUri(deps, req.params.vnfPkgId, req.body);
+      return reply.code(202).send();
+    },
+  );
+
+  app.get<{ Params: { vnfPkgId: string } }>(
+    `${BASE}/:vnfPkgId/package_content`,
+    { schema: { params: idParams } },
+    async (req, reply) => {
+      const pkg = await onboarded(ctx, req.params.vnfPkgId);
+      return sendFile(reply, deps.storage.zip(pkg.id), 'application/zip');
+    },
+  );
+
+  app.get<{ Params: { vnfPkgId: string } }>(
+    `${BASE}/:vnfPkgId/vnfd`,
+    { schema: { params: idParams } },
+    async (req, reply) => {
+      const pkg = await onboarded(ctx, req.params.vnfPkgId);
+      const vnfd = await getPackageVnfd<{ files: string[]; entryDefinitions: string }>(ctx.db, pkg.id);
+      const files = vnfd?.files ?? [];
+      const root = deps.storage.content(pkg.id);
+      const accept = req.headers.accept ?? 'text/plain';
+      const wantsZip = accept.includes('application/zip');
+      const acceptsText = accept.includes('text/plain') || accept.includes('*/*');
+      // SOL005 §9.4.4.3.2: text/plain only for a VNFD that is one file; zip otherwise.
+      if (!wantsZip && acceptsText && files.length === 1)
+        return sendFile(reply, join(root, files[0] as string), 'text/plain');
+      if (!wantsZip) {
+        throw new ProblemError(406, 'Not Acceptable', 'the VNFD has several files; ask for application/zip');
+      }
+      const zip = new yazl.ZipFile();
+      for (const f of files) zip.addFile(join(root, f), f);
+      const meta = join(root, 'TOSCA-Metadata', 'TOSCA.meta');
+      if (await stat(meta).catch(() => undefined)) zip.addFile(meta, 'TOSCA-Metadata/TOSCA.meta');
+      zip.end();
+      return reply.type('application/zip').send(zip.outputStream);
+    },
+  );
+
+  app.get<{ Params: { vnfPkgId: string; '*': string } }>(
+    `${BASE}/:vnfPkgId/artifacts/*`,
+    async (req, reply) => {
+      const pkg = await onboarded(ctx, req.params.vnfPkgId);
+      const path = req.params['*'];
+      const artifact = pkg.additionalArtifacts?.find((a) => a.artifactPath === path);
+      if (!artifact) throw notFound(`VNF package ${pkg.id} has no artifact '${path}'`);
+      return sendFile(
+        reply,
+        resolveInPackage(deps.storage.content(pkg.id), path),
+        'application/octet-stream',
+      );
+    },
+  );
+}
