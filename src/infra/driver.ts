@@ -1,0 +1,50 @@
+// What the LCM workflows ask of an infrastructure driver (Kubernetes manifests or
+// Helm). Drivers observe the cluster and act on it; they keep whatever they need
+// to find their objects again in `InfraState`, which the engine persists with the
+// VNF instance after every step so a retry can "observe again, then continue".
+import type { Logger } from '../log.ts';
+import type { Flavour } from '../packages/vnfd/index.ts';
+import type { Vim } from '../vim/model.ts';
+
+/** One running VNFC: a pod of a VDU's workload. `id` is the pod name (vnfcResourceInfo.computeResource.resourceId). */
+export interface VnfcResource {
+  id: string;
+  vduId: string;
+  /** Workload kind and name the pod belongs to (Deployment/StatefulSet/DaemonSet/ReplicaSet/Pod). */
+  workloadKind: string;
+  workloadName: string;
+  namespace: string;
+  /** Pod phase as read from the API (Running, Pending…). */
+  status: string;
+}
+
+/** Driver-owned, JSON-serialisable state stored on the VNF instance. */
+export type InfraState = Record<string, unknown>;
+
+export interface InfraContext {
+  vim: Vim;
+  /** Absolute path of the onboarded package's extracted content. */
+  packageRoot: string;
+  vnfInstanceId: string;
+  flavour: Flavour;
+  /** additionalParams of the instantiate request (drivers read their own keys). */
+  additionalParams: Record<string, unknown>;
+  log: Logger;
+  /** Deadline for waits on readiness; a wait past it fails the step (→ FAILED_TEMP), never hangs. */
+  timeoutMs: number;
+}
+
+export interface InfraDriver {
+  /** Rejects bad additionalParams before anything is touched (throws ProblemError 400). */
+  validate(ctx: InfraContext): Promise<void>;
+  /** Creates the VNF with the given replicas per VDU and waits until it is ready. Idempotent on retry. */
+  instantiate(ctx: InfraContext, replicas: Record<string, number>, state: InfraState): Promise<InfraState>;
+  /** Sets replicas of the VDUs named and waits until ready. */
+  scale(ctx: InfraContext, replicas: Record<string, number>, state: InfraState): Promise<InfraState>;
+  /** Deletes the named pods and waits for their replacements to be ready. */
+  healVnfcs(ctx: InfraContext, podNames: string[], state: InfraState): Promise<InfraState>;
+  /** Removes everything the driver created; a resource already gone counts as removed. */
+  terminate(ctx: InfraContext, state: InfraState, graceful?: { timeoutSeconds: number }): Promise<void>;
+  /** The VNFCs running now, read from the cluster. */
+  observe(ctx: InfraContext, state: InfraState): Promise<VnfcResource[]>;
+}

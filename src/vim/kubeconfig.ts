@@ -1,0 +1,36 @@
+// Kubernetes client access built from a registered VIM: the one place that turns
+// auth_url + token/cert + CA into a KubeConfig (for the API client) or a
+// kubeconfig file body (for a local helm binary).
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Vim } from './model.ts';
+
+export function kubeConfigForVim(vim: Vim, namespace = 'default'): KubeConfig {
+  const kc = new KubeConfig();
+  const cred = vim.authCred;
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: 'vim',
+        server: vim.authUrl,
+        ...(cred.ssl_ca_cert ? { caData: Buffer.from(cred.ssl_ca_cert).toString('base64') } : {}),
+        skipTLSVerify: false,
+      },
+    ],
+    users: [
+      {
+        name: 'vnfm',
+        ...(cred.bearer_token ? { token: cred.bearer_token } : {}),
+        ...(cred.client_cert ? { certData: Buffer.from(cred.client_cert).toString('base64') } : {}),
+        ...(cred.client_key ? { keyData: Buffer.from(cred.client_key).toString('base64') } : {}),
+      },
+    ],
+    contexts: [{ name: 'vim', cluster: 'vim', user: 'vnfm', namespace }],
+    currentContext: 'vim',
+  });
+  return kc;
+}
+
+/** The same access as a kubeconfig document, for tools that read a file (helm). Contains secrets: write it 0600. */
+export function kubeconfigYamlForVim(vim: Vim, namespace = 'default'): string {
+  return kubeConfigForVim(vim, namespace).exportConfig();
+}
