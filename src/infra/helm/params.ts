@@ -1,0 +1,320 @@
+// Helm mode's additionalParams — the spec's table (`use_helm`, `namespace`,
+// `using_helm_install_param[]`) plus the replica mapping operators send for scale
+// (`helm_replica_values`, `vdu_mapping`) — parsed once into typed data. Field names
+// stay those of the request, so an operator recognises them in code and errors;
+// every rejection names the exact field, because a 400 must point at the typo.
+import { statSync } from 'node:fs';
+import { badRequest } from '../../errors.ts';
+import { CsarError } from '../../packages/csar/errors.ts';
+import { resolveInPackage } from '../../packages/csar/paths.ts';
+import type { Flavour } from '../../packages/vnfd/index.ts';
+
+/** One `helmparameter` entry, split at its first `=`. The key is helm's `--set` path syntax. */
+export interface HelmParameter {
+  key: string;
+  value: string;
+}
+
+interface InstallParamCommon {
+  helmreleasename: string;
+  helmparameter: HelmParameter[];
+}
+
+/** A chart shipped in the VNF package (`exthelmchart` false). */
+export interface PackageChartParam extends InstallParamCommon {
+  exthelmchart: false;
+  /** Package-relative, as the request wrote it. */
+  helmchartfile_path: string;
+  /** Absolute path of the archive in the extracted package (checked to stay inside it). */
+  chartFile: string;
+}
+
+/** A chart from an external repository (`exthelmchart` true). */
+export interface ExternalChartParam extends InstallParamCommon {
+  exthelmchart: true;
+  helmrepositoryname: string;
+  helmchartname: string;
+  exthelmrepo_url: string;
+}
+
+export type HelmInstallParam = PackageChartParam | ExternalChartParam;
+
+/** Workload kinds a VDU can map to in a chart; a bare Pod is not, since nothing replaces it when healed. */
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+export interface VduMapping {
+  /** The workload's `metadata.name` as the chart renders it. */
+  name: string;
+  kind: WorkloadKind;
+  helmreleasename: string;
+}
+
+export interface HelmParams {
+  /** Absent: helm uses the namespace of its kubeconfig context (the chart's default, per the spec). */
+  namespace?: string;
+  using_helm_install_param: HelmInstallParam[];
+  /** Aspect id → values path holding that aspect's replica count (`replicaCount`, `app.replicas`). */
+  helm_replica_values: Record<string, string>;
+  /** VDU id → the workload of a release that carries it. */
+  vdu_mapping: Record<string, VduMapping>;
+}
+
+// Helm's own release-name rule (pkg/chartutil ValidateReleaseName): a DNS-1123 subdomain of at most 53
+// characters, so that names derived from it (`<release>-app`) still fit Kubernetes' 63.
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const MAX_RELEASE_NAME = 53;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = RELEASE_NAME;
+// A repository name becomes `<repo>/<chart>` on helm's command line and a key in its repositories.yaml.
+const REPO_OR_CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+// A values path as helm's strvals reads a key: dotted names, optional list indexes.
+const VALUES_PATH = /^[A-Za-z0-9_-]+(\[\d+\])*(\.[A-Za-z0-9_-]+(\[\d+\])*)*$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown) => JSON.stringify(v) ?? String(v);
+
+/** true, or the string "true" in any case (operators send both). */
+function truthy(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+}
+
+/** Whether additionalParams select Helm mode (`use_helm` true or "true"). */
+export function isHelmMode(additionalParams: Obj): boolean {
+  return truthy(additionalParams.use_helm);
+}
+
+function bool(v: unknown, field: string, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (v === true || v === false) return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  throw badRequest(`${field}: must be true or false (boolean or string), got ${show(v)}`);
+}
+
+function str(v: unknown, field: string): string {
+  if (v === undefined || v === null || v === '') throw badRequest(`${field}: is required`);
+  if (typeof v !== 'string') throw badRequest(`${field}: must be a string, got ${show(v)}`);
+  if (CONTROL.test(v)) throw badRequest(`${field}: must not contain control characters`);
+  return v;
+}
+
+function releaseName(v: unknown, field: string): string {
+  const name = str(v, field);
+  if (name.length > MAX_RELEASE_NAME)
+    throw badRequest(`${field}: ${show(name)} is longer than ${MAX_RELEASE_NAME} characters`);
+  if (!RELEASE_NAME.test(name)) {
+    throw badRequest(
+      `${field}: ${show(name)} is not a valid release name (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)`,
+    );
+  }
+  return name;
+}
+
+function repoUrl(v: unknown, field: string): string {
+  const text = str(v, field);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw badRequest(`${field}: ${show(text)} is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw badRequest(`${field}: must be an http or https URL, got ${show(url.protocol)}`);
+  // Credentials in the URL would end up on helm's command line and in repositories.yaml.
+  if (url.username || url.password) throw badRequest(`${field}: must not contain credentials`);
+  if (/\s/.test(text)) throw badRequest(`${field}: must not contain whitespace`);
+  return text;
+}
+
+function helmParameter(v: unknown, field: string): HelmParameter {
+  if (typeof v !== 'string') throw badRequest(`${field}: must be a "key=value" string, got ${show(v)}`);
+  const eq = v.indexOf('=');
+  if (eq < 0) throw badRequest(`${field}: must be "key=value", got ${show(v)}`);
+  const key = v.slice(0, eq);
+  const value = v.slice(eq + 1);
+  if (key.trim() === '') throw badRequest(`${field}: the key before '=' is empty`);
+  if (CONTROL.test(key)) throw badRequest(`${field}: the key must not contain control characters`);
+  // helm splits --set on unescaped commas: in a key that would silently set something else.
+  if (/(^|[^\\]),/.test(key)) throw badRequest(`${field}: the key must not contain ',' (escape it as '\\,')`);
+  // A NUL cannot be passed in an argument at all.
+  if (value.includes('\0')) throw badRequest(`${field}: the value must not contain a NUL character`);
+  return { key, value };
+}
+
+function chartFileIn(packageRoot: string, path: string, field: string): string {
+  let file: string;
+  try {
+    file = resolveInPackage(packageRoot, path);
+  } catch (e) {
+    if (e instanceof CsarError) throw badRequest(`${field}: ${e.message}`);
+    throw e;
+  }
+  let isFile = false;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    throw badRequest(`${field}: ${show(path)} does not exist in the VNF package`);
+  }
+  if (!isFile) throw badRequest(`${field}: ${show(path)} is not a file in the VNF package`);
+  return file;
+}
+
+function installParam(v: unknown, field: string, packageRoot: string): HelmInstallParam {
+  if (!isObj(v)) throw badRequest(`${field}: must be an object`);
+  const helmreleasename = releaseName(v.helmreleasename, `${field}.helmreleasename`);
+  const rawParams = v.helmparameter ?? [];
+  if (!Array.isArray(rawParams)) throw badRequest(`${field}.helmparameter: must be an array of "key=value"`);
+  const helmparameter = rawParams.map((p, i) => helmParameter(p, `${field}.helmparameter[${i}]`));
+  // The spec lists exthelmchart without a default; Tacker treats an absent one as "in the package".
+  if (bool(v.exthelmchart, `${field}.exthelmchart`, false)) {
+    const helmrepositoryname = str(v.helmrepositoryname, `${field}.helmrepositoryname`);
+    if (!REPO_OR_CHART_NAME.test(helmrepositoryname))
+      throw badRequest(
+        `${field}.helmrepositoryname: ${show(helmrepositoryname)} is not a valid repository name`,
+      );
+    const helmchartname = str(v.helmchartname, `${field}.helmchartname`);
+    if (!REPO_OR_CHART_NAME.test(helmchartname))
+      throw badRequest(`${field}.helmchartname: ${show(helmchartname)} is not a valid chart name`);
+    const exthelmrepo_url = repoUrl(v.exthelmrepo_url, `${field}.exthelmrepo_url`);
+    return {
+      exthelmchart: true,
+      helmreleasename,
+      helmparameter,
+      helmrepositoryname,
+      helmchartname,
+      exthelmrepo_url,
+    };
+  }
+  const helmchartfile_path = str(v.helmchartfile_path, `${field}.helmchartfile_path`);
+  const chartFile = chartFileIn(packageRoot, helmchartfile_path, `${field}.helmchartfile_path`);
+  return { exthelmchart: false, helmreleasename, helmparameter, helmchartfile_path, chartFile };
+}
+
+function vduMapping(v: unknown, field: string, releases: Set<string>): VduMapping {
+  if (!isObj(v)) throw badRequest(`${field}: must be an object {name, kind, helmreleasename}`);
+  const name = str(v.name, `${field}.name`);
+  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name))
+    throw badRequest(`${field}.name: ${show(name)} is not a valid Kubernetes object name`);
+  const kind = str(v.kind, `${field}.kind`);
+  if (!(WORKLOAD_KINDS as readonly string[]).includes(kind))
+    throw badRequest(`${field}.kind: must be one of ${WORKLOAD_KINDS.join(', ')}, got ${show(kind)}`);
+  const helmreleasename = str(v.helmreleasename, `${field}.helmreleasename`);
+  if (!releases.has(helmreleasename)) {
+    throw badRequest(
+      `${field}.helmreleasename: ${show(helmreleasename)} is not one of the releases in using_helm_install_param (${[...releases].join(', ')})`,
+    );
+  }
+  return { name, kind: kind as WorkloadKind, helmreleasename };
+}
+
+export interface ParseOptions {
+  /** Root of the extracted VNF package: `helmchartfile_path` must name a file inside it. */
+  packageRoot: string;
+  /** When given, `vdu_mapping` VDUs and `helm_replica_values` aspects must exist in it. */
+  flavour?: Flavour;
+}
+
+/** Parses and checks Helm mode's additionalParams; throws ProblemError 400 naming the field at fault. */
+export function parseHelmParams(additionalParams: Obj, opts: ParseOptions): HelmParams {
+  if (!isHelmMode(additionalParams))
+    throw badRequest(`use_helm: must be true for Helm mode, got ${show(additionalParams.use_helm)}`);
+
+  let namespace: string | undefined;
+  const ns = additionalParams.namespace;
+  if (ns !== undefined && ns !== null && ns !== '') {
+    namespace = str(ns, 'namespace');
+    if (namespace.length > 63 || !DNS1123_LABEL.test(namespace))
+      throw badRequest(`namespace: ${show(namespace)} is not a valid namespace name (DNS-1123 label)`);
+  }
+
+  const list = additionalParams.using_helm_install_param;
+  if (list === undefined) throw badRequest('using_helm_install_param: is required when use_helm is true');
+  if (!Array.isArray(list) || list.length === 0)
+    throw badRequest('using_helm_install_param: must be a non-empty array');
+  const params = list.map((p, i) => installParam(p, `using_helm_install_param[${i}]`, opts.packageRoot));
+  const releases = new Set<string>();
+  params.forEach((p, i) => {
+    if (releases.has(p.helmreleasename)) {
+      throw badRequest(
+        `using_helm_install_param[${i}].helmreleasename: ${show(p.helmreleasename)} is used twice in the request`,
+      );
+    }
+    releases.add(p.helmreleasename);
+  });
+  // One name, one repository: helm keeps a single URL per repository name.
+  const repos = new Map<string, string>();
+  params.forEach((p, i) => {
+    if (!p.exthelmchart) return;
+    const url = repos.get(p.helmrepositoryname);
+    if (url !== undefined && url !== p.exthelmrepo_url) {
+      throw badRequest(
+        `using_helm_install_param[${i}].exthelmrepo_url: repository ${show(p.helmrepositoryname)} is given two URLs in the request`,
+      );
+    }
+    repos.set(p.helmrepositoryname, p.exthelmrepo_url);
+  });
+
+  const vdu_mapping: Record<string, VduMapping> = {};
+  const rawMapping = additionalParams.vdu_mapping ?? {};
+  if (!isObj(rawMapping))
+    throw badRequest('vdu_mapping: must be an object {VDU: {name, kind, helmreleasename}}');
+  for (const [vduId, m] of Object.entries(rawMapping)) {
+    if (opts.flavour && !opts.flavour.vdus.some((v) => v.id === vduId))
+      throw badRequest(
+        `vdu_mapping.${vduId}: flavour ${show(opts.flavour.flavourId)} has no VDU ${show(vduId)}`,
+      );
+    vdu_mapping[vduId] = vduMapping(m, `vdu_mapping.${vduId}`, releases);
+  }
+
+  const helm_replica_values: Record<string, string> = {};
+  const rawValues = additionalParams.helm_replica_values ?? {};
+  if (!isObj(rawValues)) throw badRequest('helm_replica_values: must be an object {aspectId: "values.path"}');
+  for (const [aspectId, path] of Object.entries(rawValues)) {
+    const field = `helm_replica_values.${aspectId}`;
+    const p = str(path, field);
+    if (!VALUES_PATH.test(p))
+      throw badRequest(`${field}: ${show(p)} is not a values path such as "replicaCount"`);
+    helm_replica_values[aspectId] = p;
+    const aspect = opts.flavour?.aspects.find((a) => a.id === aspectId);
+    if (opts.flavour && !aspect)
+      throw badRequest(
+        `${field}: flavour ${show(opts.flavour.flavourId)} has no scaling aspect ${show(aspectId)}`,
+      );
+    // The release to upgrade is found through vdu_mapping: each VDU the aspect scales needs an entry.
+    for (const vduId of Object.keys(aspect?.vduDeltas ?? {})) {
+      const m = vdu_mapping[vduId];
+      if (!m) throw badRequest(`${field}: VDU ${show(vduId)} of this aspect has no vdu_mapping entry`);
+      if (m.kind === 'DaemonSet')
+        throw badRequest(`${field}: VDU ${show(vduId)} maps to a DaemonSet, which has no replica count`);
+    }
+  }
+  return {
+    ...(namespace !== undefined ? { namespace } : {}),
+    using_helm_install_param: params,
+    helm_replica_values,
+    vdu_mapping,
+  };
+}
+
+/**
+ * The values path holding the replicas of `vduId`, and the release it belongs to: the
+ * helm_replica_values entry of an aspect that scales the VDU, with vdu_mapping naming the
+ * release. Undefined when the VDU's replicas are not exposed as a value (then the driver
+ * sets them on the workload through the Kubernetes API).
+ */
+export function replicaValueOf(
+  params: HelmParams,
+  flavour: Flavour,
+  vduId: string,
+): { path: string; release: string } | undefined {
+  const mapping = params.vdu_mapping[vduId];
+  if (!mapping) return undefined;
+  for (const [aspectId, path] of Object.entries(params.helm_replica_values)) {
+    const aspect = flavour.aspects.find((a) => a.id === aspectId);
+    if (aspect && Object.hasOwn(aspect.vduDeltas, vduId)) return { path, release: mapping.helmreleasename };
+  }
+  return undefined;
+}
