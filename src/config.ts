@@ -17,6 +17,14 @@ export interface Config {
   secretKeyFile: string;
   /** Items per page of a list answer (SOL013 paging). */
   pageSize: number;
+  /** Deadline for the cluster waits of one LCM operation step. */
+  lcmTimeoutSeconds: number;
+  /** Run the LCM worker inside the server (the embedded default); off for API-only processes. */
+  embeddedWorker: boolean;
+  /** LCM operations one worker runs at once. */
+  workerConcurrency: number;
+  /** helm binary for the local transport (no master nodes in the VIM's helm_info). */
+  helmBinary: string;
 }
 
 export class ConfigError extends Error {
@@ -33,11 +41,15 @@ export const DEFAULT_CONFIG: Config = {
   dataDir: 'data',
   secretKeyFile: '',
   pageSize: 100,
+  lcmTimeoutSeconds: 300,
+  embeddedWorker: true,
+  workerConcurrency: 8,
+  helmBinary: 'helm',
 };
 
-export type ConfigInput = { [K in keyof Config]?: string | number | undefined };
+export type ConfigInput = { [K in keyof Config]?: string | number | boolean | undefined };
 
-function parsePort(value: string | number): number {
+function parsePort(value: string | number | boolean): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     throw new ConfigError(`port must be an integer 0-65535, got '${value}'`);
@@ -45,7 +57,14 @@ function parsePort(value: string | number): number {
   return n;
 }
 
-function parsePageSize(value: string | number): number {
+function parseInteger(what: string, value: unknown, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${what} must be ${min}-${max}, got '${value}'`);
+  return n;
+}
+
+function parsePageSize(value: string | number | boolean): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 10_000)
     throw new ConfigError(`page size must be 1-10000, got '${value}'`);
@@ -73,6 +92,10 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     dataDir: env.VNFM_DATA_DIR,
     secretKeyFile: env.VNFM_SECRET_KEY_FILE,
     pageSize: env.VNFM_PAGE_SIZE,
+    lcmTimeoutSeconds: env.VNFM_LCM_TIMEOUT_SECONDS,
+    embeddedWorker: env.VNFM_EMBEDDED_WORKER,
+    workerConcurrency: env.VNFM_WORKER_CONCURRENCY,
+    helmBinary: env.VNFM_HELM_BINARY,
   };
 }
 
@@ -92,6 +115,10 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     dataDir: String(merged.dataDir),
     secretKeyFile: String(merged.secretKeyFile ?? '') || `${String(merged.dataDir)}/secret.key`,
     pageSize: parsePageSize(merged.pageSize ?? DEFAULT_CONFIG.pageSize),
+    lcmTimeoutSeconds: parseInteger('LCM timeout seconds', merged.lcmTimeoutSeconds, 1, 86_400),
+    embeddedWorker: String(merged.embeddedWorker) !== 'false',
+    workerConcurrency: parseInteger('worker concurrency', merged.workerConcurrency, 1, 256),
+    helmBinary: String(merged.helmBinary),
   };
 }
 

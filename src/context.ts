@@ -2,7 +2,13 @@
 // in the manner of helm's action.Configuration: nothing reaches in sideways.
 import { readFileSync } from 'node:fs';
 import type { Config } from './config.ts';
-import { type Db, openDatabase } from './db/connect.ts';
+import { type Db, isPostgres, openDatabase } from './db/connect.ts';
+import { vimInUse } from './db/queries/instances.ts';
+
+import { createManifestDriver } from './infra/kubernetes/index.ts';
+import type { LcmContext } from './lcm/context.ts';
+import { Worker } from './lcm/worker.ts';
+import { PackageStorage } from './packages/storage.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadSecretBox, type SecretBox } from './secrets/box.ts';
 
@@ -12,8 +18,11 @@ export interface AppContext {
   log: Logger;
   secrets: SecretBox;
   version: string;
-  /** Whether a VIM is referenced by a VNF instance (answered by the LCM store once it exists). */
+  /** Whether a VIM is referenced by a VNF instance. */
   vimInUse: (vimId: string) => Promise<boolean>;
+  lcm: LcmContext;
+  /** Runs LCM operations; started by `serve` (embedded) or `worker`. */
+  worker: Worker;
 }
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -26,9 +35,24 @@ export async function createContext(
 ): Promise<AppContext> {
   const secrets = loadSecretBox(config.secretKeyFile, true);
   const db = await openDatabase(config.database);
-  return { config, db, log, secrets, version: pkg.version, vimInUse: async () => false };
+  const lcm: LcmContext = {
+    db,
+    secrets,
+    log,
+    storage: new PackageStorage(config.dataDir),
+    drivers: {
+      manifest: createManifestDriver(),
+    },
+    timeoutMs: config.lcmTimeoutSeconds * 1000,
+  };
+  const worker = new Worker(lcm, {
+    postgres: isPostgres(config.database),
+    concurrency: config.workerConcurrency,
+  });
+  return { config, db, log, secrets, version: pkg.version, vimInUse: (id) => vimInUse(db, id), lcm, worker };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.worker.stop();
   await ctx.db.destroy();
 }

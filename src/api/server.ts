@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { AppContext } from '../context.ts';
 import { healthRoutes } from './health.ts';
 import { vimRoutes } from './vims.ts';
+import { vnflcmRoutes } from './vnflcm.ts';
 import { vnfpkgmRoutes } from './vnfpkgm.ts';
 import { type ProblemDetails, ProblemError } from '../errors.ts';
 
@@ -25,6 +26,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   healthRoutes(app, ctx);
   vimRoutes(app, ctx);
   vnfpkgmRoutes(app, ctx);
+  vnflcmRoutes(app, ctx.worker, ctx.config.pageSize);
   return app;
 }
 

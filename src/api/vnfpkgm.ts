@@ -23,9 +23,7 @@ import {
   type UploadFromUriRequest,
 } from '../packages/operations.ts';
 import { PackageStorage } from '../packages/storage.ts';
-import { compileFilter } from './sol013/filter.ts';
-import { nextLink, paginate } from './sol013/paging.ts';
-import { compileSelectors, type SelectorQuery } from './sol013/selectors.ts';
+import { type ListQuery, listAnswer } from './sol013/list.ts';
 
 const BASE = '/vnfpkgm/v1/vnf_packages';
 const idParams = { type: 'object', properties: { vnfPkgId: { type: 'string', maxLength: 64 } } } as const;
@@ -75,17 +73,14 @@ export function vnfpkgmRoutes(
     },
   );
 
-  app.get<{ Querystring: SelectorQuery & { filter?: string; nextpage_opaque_marker?: string } }>(
-    BASE,
-    async (req, reply) => {
-      const { filter, nextpage_opaque_marker: marker, ...selectors } = req.query;
-      const match = compileFilter(filter);
-      const project = compileSelectors(selectors, VNF_PKG_DEFAULT_EXCLUDED);
-      const all = (await listPackages(ctx.db)).map(view).filter(match);
-      const page = paginate(all, marker, ctx.config.pageSize, JSON.stringify({ filter, ...selectors }));
-      if (page.nextMarker) reply.header('link', nextLink(req.url, page.nextMarker));
-      return page.items.map(project);
-    },
+  app.get<{ Querystring: ListQuery }>(BASE, async (req, reply) =>
+    listAnswer(
+      req,
+      reply,
+      (await listPackages(ctx.db)).map(view),
+      VNF_PKG_DEFAULT_EXCLUDED,
+      ctx.config.pageSize,
+    ),
   );
 
   app.get<{ Params: { vnfPkgId: string } }>(

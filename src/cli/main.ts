@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { buildServer } from '../api/server.ts';
 import { packageDeps } from '../api/vnfpkgm.ts';
 import { recoverPackages } from '../packages/operations.ts';
+import { isPostgres } from '../db/connect.ts';
 import { ConfigError, fromEnv, loadConfig } from '../config.ts';
 import { closeContext, createContext } from '../context.ts';
 
@@ -27,6 +28,11 @@ program
     const ctx = await createContext(config);
     const app = buildServer(ctx);
     await recoverPackages(packageDeps(ctx));
+    if (config.embeddedWorker) {
+      // Alone on SQLite, every lock left behind is a dead process's; on PostgreSQL only stale ones are.
+      await ctx.worker.recover(!isPostgres(config.database));
+      ctx.worker.start();
+    }
     const stop = async (signal: string) => {
       ctx.log.info({ signal }, 'shutting down');
       await app.close();
@@ -36,6 +42,32 @@ program
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
     await app.listen({ host: config.host, port: config.port });
+  });
+
+program
+  .command('worker')
+  .description('run only the LCM worker, beside API servers that share a PostgreSQL store')
+  .option('--database <url>', "'postgres://…' (env VNFM_DATABASE)")
+  .option('--data-dir <dir>', 'shared package storage (env VNFM_DATA_DIR)')
+  .option('--secret-key-file <file>', 'the key the API servers use (env VNFM_SECRET_KEY_FILE)')
+  .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env VNFM_LOG_LEVEL)')
+  .action(async (opts: Record<string, string | undefined>) => {
+    const config = loadConfig(fromEnv(), opts);
+    if (!isPostgres(config.database)) {
+      throw new ConfigError(
+        'a separate worker needs the PostgreSQL store (the SQLite store has its worker embedded)',
+      );
+    }
+    const ctx = await createContext(config);
+    await ctx.worker.recover(false);
+    ctx.worker.start();
+    ctx.log.info({ workerId: ctx.worker.id }, 'worker started');
+    const stop = async () => {
+      await closeContext(ctx);
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
   });
 
 program.parseAsync().catch((err: unknown) => {

@@ -34,7 +34,38 @@ export interface VnfPackageRow {
   updated_at: string;
 }
 
+export interface VnfInstanceRow {
+  id: string;
+  vnfd_id: string;
+  vnf_pkg_id: string;
+  /** The VIM the instance runs on, once instantiated (a VIM in use cannot be deleted). */
+  vim_id: string | null;
+  instantiation_state: string;
+  /** JSON: the VnfInstance fields not held in their own columns. */
+  info: string;
+  /** JSON: the infra driver's own state (InfraState). */
+  infra_state: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface VnfLcmOpOccRow {
+  id: string;
+  vnf_instance_id: string;
+  operation: string;
+  operation_state: string;
+  /** JSON: the VnfLcmOpOcc fields not held in their own columns. */
+  info: string;
+  pending: 'run' | 'rollback' | null;
+  locked_by: string | null;
+  locked_at: string | null;
+  start_time: string;
+  state_entered_time: string;
+}
+
 export interface Schema {
   vims: VimRow;
   vnf_packages: VnfPackageRow;
+  vnf_instances: VnfInstanceRow;
+  vnf_lcm_op_occs: VnfLcmOpOccRow;
 }

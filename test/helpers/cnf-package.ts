@@ -279,7 +279,11 @@ topology_template:
   return files;
 }
 
-export function deploymentManifest(name = 'vdu1-app', replicas = 1): string {
+export function deploymentManifest(
+  name = 'vdu1-app',
+  replicas = 1,
+  nodeSelector?: Record<string, string>,
+): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -292,7 +296,7 @@ spec:
   template:
     metadata:
       labels: {app: ${name}}
-    spec:
+    spec:${nodeSelector ? `\n      nodeSelector: ${JSON.stringify(nodeSelector)}` : ''}
       containers:
       - {name: app, image: nginx:1.27, ports: [{containerPort: 80}]}
 `;
@@ -303,7 +307,7 @@ export async function cnfPackage(opts: CnfPackageOptions = {}): Promise<{ zip: B
   const vnfdId = opts.vnfdId ?? randomUUID();
   const files = new Map<string, string | Buffer>(vnfdFiles(vnfdId));
   files.set(CHART_PATH, await chartTgz());
-  files.set(MANIFEST_PATH, deploymentManifest());
+  files.set(MANIFEST_PATH, `${deploymentManifest('vdu1-app')}---\n${deploymentManifest('vdu2-app')}`);
   opts.edit?.(files);
   const artifacts = [...files.keys()].filter((p) => p.startsWith('Files/'));
   const blocks = artifacts.map((p) => {

@@ -22,8 +22,11 @@ export interface TestVnfm {
   ) => Promise<{ status: number; body: any; headers: Headers; raw: Buffer }>;
 }
 
-export async function startVnfm(database: string, settings: { pageSize?: number } = {}): Promise<TestVnfm> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'vnfm-data-'));
+export async function startVnfm(
+  database: string,
+  settings: { pageSize?: number; lcmTimeoutSeconds?: number; dataDir?: string } = {},
+): Promise<TestVnfm> {
+  const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'vnfm-data-'));
   let logText = '';
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -35,6 +38,7 @@ export async function startVnfm(database: string, settings: { pageSize?: number 
   const ctx = await createContext(config, createLogger('debug', sink));
   const app = buildServer(ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
+  ctx.worker.start();
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {

@@ -1,0 +1,197 @@
+// SOL003 VNF lifecycle management, /vnflcm/v1 (API version 1.3.0): VNF instances,
+// their LCM operations (answered 202 with the op occ's Location), and the op occs
+// with retry / rollback / fail / cancel.
+import type { FastifyInstance } from 'fastify';
+import { getInstance, listInstances } from '../db/queries/instances.ts';
+import { getOpOcc, listOpOccs } from '../db/queries/op-occs.ts';
+import { notFound, ProblemError } from '../errors.ts';
+import { createVnfInstance, deleteVnfInstance, type CreateVnfRequest } from '../lcm/instances.ts';
+import {
+  INSTANCE_DEFAULT_EXCLUDED,
+  instanceLinks,
+  OP_OCC_DEFAULT_EXCLUDED,
+  opOccLinks,
+  type LcmOperation,
+  type VnfInstance,
+  type VnfLcmOpOcc,
+} from '../lcm/model.ts';
+import {
+  cancelOperation,
+  type Engine,
+  failOperation,
+  retryOperation,
+  rollbackOperation,
+  startOperation,
+} from '../lcm/occurrences.ts';
+import { type ListQuery, listAnswer } from './sol013/list.ts';
+
+export const API_VERSION = '1.3.0';
+const BASE = '/vnflcm/v1';
+const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } as const;
+const objectBody = { type: 'object' } as const;
+
+export function instanceView(i: VnfInstance): Record<string, unknown> {
+  const { vnfPkgId: _pkg, ...rest } = i;
+  const info = rest.instantiatedVnfInfo;
+  if (info) {
+    const { instantiationLevelId: _level, ...ivi } = info;
+    return { ...rest, instantiatedVnfInfo: ivi, _links: instanceLinks(i) };
+  }
+  return { ...rest, _links: instanceLinks(i) };
+}
+
+export function opOccView(o: VnfLcmOpOcc): Record<string, unknown> {
+  return { ...o, _links: opOccLinks(o) };
+}
+
+const OPERATIONS: [string, LcmOperation][] = [
+  ['instantiate', 'INSTANTIATE'],
+  ['scale', 'SCALE'],
+  ['scale_to_level', 'SCALE_TO_LEVEL'],
+  ['heal', 'HEAL'],
+  ['terminate', 'TERMINATE'],
+];
+
+export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: number): void {
+  const { ctx } = engine;
+
+  // SOL013 §4.2: the Version header names the API version; a request without one gets the current.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/vnflcm/')) return;
+    const asked = req.headers.version;
+    if (typeof asked === 'string' && asked.split('.')[0] !== API_VERSION.split('.')[0]) {
+      throw new ProblemError(
+        406,
+        'Not Acceptable',
+        `API version ${asked} is not supported (this is ${API_VERSION})`,
+      );
+    }
+    reply.header('version', API_VERSION);
+  });
+
+  const versions = { uriPrefix: BASE, apiVersions: [{ version: API_VERSION, isDeprecated: false }] };
+  app.get('/vnflcm/api_versions', async () => versions);
+  app.get(`${BASE}/api_versions`, async () => versions);
+
+  app.post<{ Body: CreateVnfRequest }>(
+    `${BASE}/vnf_instances`,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['vnfdId'],
+          properties: {
+            vnfdId: { type: 'string', minLength: 1 },
+            vnfInstanceName: { type: 'string' },
+            vnfInstanceDescription: { type: 'string' },
+            metadata: { type: 'object' },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const i = await createVnfInstance(ctx, req.body);
+      return reply.code(201).header('location', `${BASE}/vnf_instances/${i.id}`).send(instanceView(i));
+    },
+  );
+
+  app.get<{ Querystring: ListQuery }>(`${BASE}/vnf_instances`, async (req, reply) =>
+    listAnswer(
+      req,
+      reply,
+      (await listInstances(ctx.db)).map(instanceView),
+      INSTANCE_DEFAULT_EXCLUDED,
+      pageSize,
+    ),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    `${BASE}/vnf_instances/:id`,
+    { schema: { params: idParams } },
+    async (req) => {
+      const stored = await getInstance(ctx.db, req.params.id);
+      if (!stored) throw notFound(`VNF instance ${req.params.id} does not exist`);
+      return instanceView(stored.instance);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    `${BASE}/vnf_instances/:id`,
+    { schema: { params: idParams } },
+    async (req, reply) => {
+      await deleteVnfInstance(ctx, req.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  const accepted = (reply: import('fastify').FastifyReply, op: VnfLcmOpOcc) =>
+    reply.code(202).header('location', `${BASE}/vnf_lcm_op_occs/${op.id}`).send();
+
+  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    `${BASE}/vnf_instances/:id`,
+    { schema: { params: idParams, body: objectBody } },
+    async (req, reply) =>
+      accepted(reply, await startOperation(engine, req.params.id, 'MODIFY_INFO', req.body)),
+  );
+
+  for (const [path, operation] of OPERATIONS) {
+    app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+      `${BASE}/vnf_instances/:id/${path}`,
+      { schema: { params: idParams, body: objectBody } },
+      async (req, reply) => accepted(reply, await startOperation(engine, req.params.id, operation, req.body)),
+    );
+  }
+
+  app.get<{ Querystring: ListQuery }>(`${BASE}/vnf_lcm_op_occs`, async (req, reply) =>
+    listAnswer(req, reply, (await listOpOccs(ctx.db)).map(opOccView), OP_OCC_DEFAULT_EXCLUDED, pageSize),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    `${BASE}/vnf_lcm_op_occs/:id`,
+    { schema: { params: idParams } },
+    async (req) => {
+      const op = await getOpOcc(ctx.db, req.params.id);
+      if (!op) throw notFound(`VNF LCM operation occurrence ${req.params.id} does not exist`);
+      return opOccView(op);
+    },
+  );
+
+  const opUrl = (id: string) => `${BASE}/vnf_lcm_op_occs/${id}`;
+  app.post<{ Params: { id: string } }>(
+    `${BASE}/vnf_lcm_op_occs/:id/retry`,
+    { schema: { params: idParams } },
+    async (req, reply) => {
+      await retryOperation(engine, req.params.id);
+      return reply.code(202).header('location', opUrl(req.params.id)).send();
+    },
+  );
+  app.post<{ Params: { id: string } }>(
+    `${BASE}/vnf_lcm_op_occs/:id/rollback`,
+    { schema: { params: idParams } },
+    async (req, reply) => {
+      await rollbackOperation(engine, req.params.id);
+      return reply.code(202).header('location', opUrl(req.params.id)).send();
+    },
+  );
+  app.post<{ Params: { id: string } }>(
+    `${BASE}/vnf_lcm_op_occs/:id/fail`,
+    { schema: { params: idParams } },
+    async (req) => opOccView(await failOperation(engine, req.params.id)),
+  );
+  app.post<{ Params: { id: string }; Body: { cancelMode?: 'GRACEFUL' | 'FORCEFUL' } | undefined }>(
+    `${BASE}/vnf_lcm_op_occs/:id/cancel`,
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          properties: { cancelMode: { type: 'string', enum: ['GRACEFUL', 'FORCEFUL'] } },
+        },
+      },
+    },
+    async (req, reply) => {
+      await cancelOperation(engine, req.params.id, req.body?.cancelMode ?? 'GRACEFUL');
+      return reply.code(202).header('location', opUrl(req.params.id)).send();
+    },
+  );
+}

@@ -1,0 +1,98 @@
+// Named queries over `vnf_instances`; rows map to VnfInstance here only.
+import type { EngineState } from '../../lcm/context.ts';
+import type { VnfInstance } from '../../lcm/model.ts';
+import type { Db } from '../connect.ts';
+import type { VnfInstanceRow } from '../schema.ts';
+
+const OWN_COLUMNS = ['id', 'vnfdId', 'vnfPkgId', 'instantiationState'] as const;
+
+export interface StoredInstance {
+  instance: VnfInstance;
+  infraState: EngineState;
+  vimId: string | null;
+}
+
+function fromRow(r: VnfInstanceRow): StoredInstance {
+  return {
+    instance: {
+      id: r.id,
+      vnfdId: r.vnfd_id,
+      vnfPkgId: r.vnf_pkg_id,
+      ...(JSON.parse(r.info) as object),
+      instantiationState: r.instantiation_state as VnfInstance['instantiationState'],
+    } as VnfInstance,
+    infraState: JSON.parse(r.infra_state) as EngineState,
+    vimId: r.vim_id,
+  };
+}
+
+function info(i: VnfInstance): string {
+  const rest = { ...i } as Record<string, unknown>;
+  for (const c of OWN_COLUMNS) delete rest[c];
+  return JSON.stringify(rest);
+}
+
+export async function insertInstance(db: Db, i: VnfInstance): Promise<void> {
+  const now = new Date().toISOString();
+  await db
+    .insertInto('vnf_instances')
+    .values({
+      id: i.id,
+      vnfd_id: i.vnfdId,
+      vnf_pkg_id: i.vnfPkgId,
+      vim_id: null,
+      instantiation_state: i.instantiationState,
+      info: info(i),
+      infra_state: '{}',
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+}
+
+export async function getInstance(db: Db, id: string): Promise<StoredInstance | undefined> {
+  const row = await db.selectFrom('vnf_instances').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && fromRow(row);
+}
+
+export async function listInstances(db: Db): Promise<VnfInstance[]> {
+  const rows = await db.selectFrom('vnf_instances').selectAll().orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => fromRow(r).instance);
+}
+
+/** Writes the instance; `infraState`/`vimId` only when given. */
+export async function saveInstance(
+  db: Db,
+  i: VnfInstance,
+  extra: { infraState?: EngineState; vimId?: string | null } = {},
+): Promise<void> {
+  await db
+    .updateTable('vnf_instances')
+    .set({
+      instantiation_state: i.instantiationState,
+      info: info(i),
+      updated_at: new Date().toISOString(),
+      ...(extra.infraState !== undefined ? { infra_state: JSON.stringify(extra.infraState) } : {}),
+      ...(extra.vimId !== undefined ? { vim_id: extra.vimId } : {}),
+    })
+    .where('id', '=', i.id)
+    .execute();
+}
+
+export async function deleteInstance(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('vnf_instances').where('id', '=', id).execute();
+}
+
+export async function vimInUse(db: Db, vimId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('vnf_instances')
+    .select('id')
+    .where('vim_id', '=', vimId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function instancesOfPackage(db: Db, pkgId: string): Promise<number> {
+  const rows = await db.selectFrom('vnf_instances').select('id').where('vnf_pkg_id', '=', pkgId).execute();
+  return rows.length;
+}

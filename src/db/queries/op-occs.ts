@@ -1,0 +1,137 @@
+// Named queries over `vnf_lcm_op_occs`, including the worker's claim: one
+// statement that takes the oldest queued op occ nobody holds (on PostgreSQL with
+// FOR UPDATE SKIP LOCKED, so concurrent workers never take the same one).
+import { sql } from 'kysely';
+import type { VnfLcmOpOcc } from '../../lcm/model.ts';
+import type { Db } from '../connect.ts';
+import type { VnfLcmOpOccRow } from '../schema.ts';
+
+const OWN = ['id', 'vnfInstanceId', 'operation', 'operationState', 'startTime', 'stateEnteredTime'] as const;
+
+export function fromRow(r: VnfLcmOpOccRow): VnfLcmOpOcc {
+  return {
+    id: r.id,
+    vnfInstanceId: r.vnf_instance_id,
+    operation: r.operation as VnfLcmOpOcc['operation'],
+    operationState: r.operation_state as VnfLcmOpOcc['operationState'],
+    startTime: r.start_time,
+    stateEnteredTime: r.state_entered_time,
+    ...(JSON.parse(r.info) as object),
+  } as VnfLcmOpOcc;
+}
+
+function info(o: VnfLcmOpOcc): string {
+  const rest = { ...o } as Record<string, unknown>;
+  for (const c of OWN) delete rest[c];
+  return JSON.stringify(rest);
+}
+
+/** Inserts; rejects with a unique violation when the instance already has a blocking op occ. */
+export async function insertOpOcc(db: Db, o: VnfLcmOpOcc, pending: 'run' | null): Promise<void> {
+  await db
+    .insertInto('vnf_lcm_op_occs')
+    .values({
+      id: o.id,
+      vnf_instance_id: o.vnfInstanceId,
+      operation: o.operation,
+      operation_state: o.operationState,
+      info: info(o),
+      pending,
+      locked_by: null,
+      locked_at: null,
+      start_time: o.startTime,
+      state_entered_time: o.stateEnteredTime,
+    })
+    .execute();
+}
+
+export async function getOpOcc(db: Db, id: string): Promise<VnfLcmOpOcc | undefined> {
+  const row = await db.selectFrom('vnf_lcm_op_occs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && fromRow(row);
+}
+
+export async function listOpOccs(db: Db): Promise<VnfLcmOpOcc[]> {
+  const rows = await db
+    .selectFrom('vnf_lcm_op_occs')
+    .selectAll()
+    .orderBy('start_time')
+    .orderBy('id')
+    .execute();
+  return rows.map(fromRow);
+}
+
+/** The blocking op occ of an instance, if any. */
+export async function activeOpOcc(db: Db, vnfInstanceId: string): Promise<VnfLcmOpOcc | undefined> {
+  const row = await db
+    .selectFrom('vnf_lcm_op_occs')
+    .selectAll()
+    .where('vnf_instance_id', '=', vnfInstanceId)
+    .where('operation_state', 'in', ['STARTING', 'PROCESSING', 'FAILED_TEMP', 'ROLLING_BACK'])
+    .executeTakeFirst();
+  return row && fromRow(row);
+}
+
+/**
+ * Moves an op occ to its next state if it is still in one of `from`; returns false
+ * if another request moved it first. `pending` queues work for a worker; the lock
+ * is released unless `keepLock` is set.
+ */
+export async function transitionOpOcc(
+  db: Db,
+  o: VnfLcmOpOcc,
+  from: VnfLcmOpOcc['operationState'][],
+  pending: 'run' | 'rollback' | null,
+  keepLock = false,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('vnf_lcm_op_occs')
+    .set({
+      operation_state: o.operationState,
+      state_entered_time: o.stateEnteredTime,
+      info: info(o),
+      pending,
+      ...(keepLock ? {} : { locked_by: null, locked_at: null }),
+    })
+    .where('id', '=', o.id)
+    .where('operation_state', 'in', from)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export async function claimNextOpOcc(
+  db: Db,
+  workerId: string,
+  postgres: boolean,
+): Promise<{ opOcc: VnfLcmOpOcc; pending: 'run' | 'rollback' } | undefined> {
+  const now = new Date().toISOString();
+  const lock = postgres ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  const { rows } = await sql<VnfLcmOpOccRow>`
+    UPDATE vnf_lcm_op_occs SET locked_by = ${workerId}, locked_at = ${now}
+    WHERE id = (
+      SELECT id FROM vnf_lcm_op_occs
+      WHERE pending IS NOT NULL AND locked_by IS NULL
+      ORDER BY start_time, id LIMIT 1 ${lock}
+    ) AND locked_by IS NULL
+    RETURNING *`.execute(db);
+  const row = rows[0];
+  return row ? { opOcc: fromRow(row), pending: row.pending as 'run' | 'rollback' } : undefined;
+}
+
+/** Renews the locks a live worker holds, so that others do not take them for abandoned. */
+export async function renewLocks(db: Db, workerId: string): Promise<void> {
+  await db
+    .updateTable('vnf_lcm_op_occs')
+    .set({ locked_at: new Date().toISOString() })
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+/** Op occs locked by a worker that stopped renewing before `staleBefore` (or by `deadWorker`). */
+export async function abandonedOpOccs(db: Db, staleBefore: string): Promise<VnfLcmOpOccRow[]> {
+  return db
+    .selectFrom('vnf_lcm_op_occs')
+    .selectAll()
+    .where('locked_by', 'is not', null)
+    .where('locked_at', '<', staleBefore)
+    .execute();
+}

@@ -1,0 +1,33 @@
+// What every LCM operation receives (helm's action.Configuration in spirit): the
+// store, the infra drivers, the package storage, the logger and limits.
+import type { Db } from '../db/connect.ts';
+import type { InfraDriver } from '../infra/driver.ts';
+import type { Logger } from '../log.ts';
+import type { PackageStorage } from '../packages/storage.ts';
+import type { SecretBox } from '../secrets/box.ts';
+import type { VimConnectionInfo } from './model.ts';
+
+export interface LcmContext {
+  db: Db;
+  secrets: SecretBox;
+  storage: PackageStorage;
+  log: Logger;
+  /** Helm mode is wired in once its driver is part of the build. */
+  drivers: { manifest: InfraDriver; helm?: InfraDriver };
+  /** Deadline for one operation's waits on the cluster. */
+  timeoutMs: number;
+}
+
+/** What the engine keeps per instance beside the ETSI data: how it was instantiated and the driver's own state. */
+export interface EngineState {
+  driver?: 'manifest' | 'helm';
+  flavourId?: string;
+  instantiationLevelId?: string;
+  additionalParams?: Record<string, unknown>;
+  vimConnectionId?: string;
+  vimId?: string;
+  vimConnectionInfo?: VimConnectionInfo[];
+  /** vimConnectionInfo[].extra of the instantiate request (e.g. helm_info overrides). */
+  vimExtra?: Record<string, unknown>;
+  driverState?: Record<string, unknown>;
+}

@@ -1,0 +1,68 @@
+// Creating and deleting VNF instance resources (SOL003 §5.4.2/§5.4.3): an
+// instance names an onboarded, enabled package by vnfdId; the package is IN_USE
+// while any instance refers to it.
+import { randomUUID } from 'node:crypto';
+import { deleteInstance, getInstance, insertInstance, instancesOfPackage } from '../db/queries/instances.ts';
+import { activeOpOcc } from '../db/queries/op-occs.ts';
+import { getPackage, packageWithVnfdId, updatePackage } from '../db/queries/packages.ts';
+import { conflict, notFound, unprocessable, badRequest } from '../errors.ts';
+import type { LcmContext } from './context.ts';
+import type { VnfInstance } from './model.ts';
+
+export interface CreateVnfRequest {
+  vnfdId: string;
+  vnfInstanceName?: string;
+  vnfInstanceDescription?: string;
+  metadata?: Record<string, unknown>;
+}
+
+async function setUsage(ctx: LcmContext, pkgId: string): Promise<void> {
+  const pkg = await getPackage(ctx.db, pkgId);
+  if (!pkg) return;
+  const usageState = (await instancesOfPackage(ctx.db, pkgId)) > 0 ? 'IN_USE' : 'NOT_IN_USE';
+  if (pkg.usageState !== usageState)
+    await updatePackage(ctx.db, { ...pkg, usageState }, [pkg.onboardingState]);
+}
+
+export async function createVnfInstance(ctx: LcmContext, req: CreateVnfRequest): Promise<VnfInstance> {
+  if (!req.vnfdId) throw badRequest('vnfdId is required');
+  const pkgId = await packageWithVnfdId(ctx.db, req.vnfdId);
+  const pkg = pkgId ? await getPackage(ctx.db, pkgId) : undefined;
+  if (!pkg || pkg.onboardingState !== 'ONBOARDED')
+    throw unprocessable(`no onboarded VNF package has vnfdId ${req.vnfdId}`);
+  if (pkg.operationalState !== 'ENABLED')
+    throw conflict(`VNF package ${pkg.id} of vnfdId ${req.vnfdId} is DISABLED`);
+  const instance: VnfInstance = {
+    id: randomUUID(),
+    ...(req.vnfInstanceName !== undefined ? { vnfInstanceName: req.vnfInstanceName } : {}),
+    ...(req.vnfInstanceDescription !== undefined
+      ? { vnfInstanceDescription: req.vnfInstanceDescription }
+      : {}),
+    vnfdId: req.vnfdId,
+    vnfProvider: pkg.vnfProvider ?? '',
+    vnfProductName: pkg.vnfProductName ?? '',
+    vnfSoftwareVersion: pkg.vnfSoftwareVersion ?? '',
+    vnfdVersion: pkg.vnfdVersion ?? '',
+    vnfPkgId: pkg.id,
+    instantiationState: 'NOT_INSTANTIATED',
+    ...(req.metadata ? { metadata: req.metadata } : {}),
+  };
+  await insertInstance(ctx.db, instance);
+  await setUsage(ctx, pkg.id);
+  return instance;
+}
+
+export async function deleteVnfInstance(ctx: LcmContext, id: string): Promise<void> {
+  const stored = await getInstance(ctx.db, id);
+  if (!stored) throw notFound(`VNF instance ${id} does not exist`);
+  if (stored.instance.instantiationState !== 'NOT_INSTANTIATED') {
+    throw conflict(`VNF instance ${id} is INSTANTIATED; terminate it first`);
+  }
+  const active = await activeOpOcc(ctx.db, id);
+  if (active)
+    throw conflict(
+      `VNF instance ${id} has operation ${active.operation} (${active.id}) in state ${active.operationState}`,
+    );
+  await deleteInstance(ctx.db, id);
+  await setUsage(ctx, stored.instance.vnfPkgId);
+}

@@ -1,0 +1,115 @@
+// INSTANTIATE (SOL003 §5.4.4): flavour, instantiation level, VIM and the driver's
+// additionalParams are checked first; the driver then creates the VNF with the
+// level's replicas. Rollback removes whatever was created.
+import { getVim, listVims } from '../../db/queries/vims.ts';
+import { saveInstance } from '../../db/queries/instances.ts';
+import { badRequest, conflict } from '../../errors.ts';
+import { flavour as findFlavour, scaleLevelsAt, vduReplicas } from '../../packages/vnfd/index.ts';
+import type { EngineState } from '../context.ts';
+import { driverFor, infraContext, loadVnfd, usesHelm } from '../infra-context.ts';
+import type { VimConnectionInfo } from '../model.ts';
+import type { LcmOperationHandler } from '../operation.ts';
+import { observeVnfcs, partialState, vnfcChanges } from '../vnfcs.ts';
+
+const KUBERNETES_VIM_TYPES = ['kubernetes', 'ETSINFV.KUBERNETES.V_1'];
+
+export const instantiate: LcmOperationHandler = {
+  operation: 'INSTANTIATE',
+
+  async accept(ctx, stored, body) {
+    if (stored.instance.instantiationState !== 'NOT_INSTANTIATED') {
+      throw conflict(`VNF instance ${stored.instance.id} is already INSTANTIATED`);
+    }
+    const flavourId = body.flavourId;
+    if (typeof flavourId !== 'string' || !flavourId) throw badRequest('flavourId is required');
+    const vnfd = await loadVnfd(ctx, stored.instance);
+    const flavour = findFlavour(vnfd, flavourId);
+    if (!flavour) {
+      throw badRequest(
+        `flavourId '${flavourId}' is not in VNFD ${vnfd.vnfdId} (has ${vnfd.flavours.map((f) => f.flavourId).join(', ')})`,
+      );
+    }
+    const levelId = body.instantiationLevelId ?? flavour.defaultLevel;
+    if (levelId !== undefined && !flavour.instantiationLevels.some((l) => l.id === levelId)) {
+      throw badRequest(`instantiationLevelId '${String(levelId)}' is not a level of flavour ${flavourId}`);
+    }
+    const vcis = (body.vimConnectionInfo ?? []) as VimConnectionInfo[];
+    if (!Array.isArray(vcis)) throw badRequest('vimConnectionInfo must be a list');
+    const vci = vcis.find((v) => KUBERNETES_VIM_TYPES.includes(v.vimType)) ?? vcis[0];
+    let vimId = vci?.vimId;
+    if (vimId) {
+      if (!(await getVim(ctx.db, ctx.secrets, vimId)))
+        throw badRequest(`vimConnectionInfo: VIM ${vimId} does not exist`);
+    } else {
+      vimId = (await listVims(ctx.db, ctx.secrets)).find((v) => v.isDefault)?.id;
+      if (!vimId) throw badRequest('no vimConnectionInfo[].vimId given and no default VIM registered');
+    }
+    const additionalParams = (body.additionalParams ?? {}) as Record<string, unknown>;
+    const engineState: EngineState = {
+      driver: usesHelm(additionalParams) ? 'helm' : 'manifest',
+      flavourId,
+      ...(levelId !== undefined ? { instantiationLevelId: String(levelId) } : {}),
+      additionalParams,
+      vimConnectionId: vci?.id ?? 'vim-0',
+      ...(vci?.extra ? { vimExtra: vci.extra } : {}),
+      driverState: {},
+    };
+    const ictx = await infraContext(ctx, stored.instance, { ...engineState, vimId });
+    await driverFor(ctx, engineState).validate(ictx);
+    const vimConnectionInfo = vci ? [{ ...vci, vimId }] : [{ id: 'vim-0', vimId, vimType: 'kubernetes' }];
+    return { operationParams: body, engineState: { ...engineState, vimId, vimConnectionInfo } };
+  },
+
+  async run(ctx, _opOcc, stored) {
+    const state = stored.infraState;
+    const ictx = await infraContext(ctx, stored.instance, state);
+    const driver = driverFor(ctx, state);
+    const replicas = Object.fromEntries(
+      ictx.flavour.vdus.map((v) => [v.id, vduReplicas(ictx.flavour, v.id, state.instantiationLevelId)]),
+    );
+    let driverState;
+    try {
+      driverState = await driver.instantiate(ictx, replicas, state.driverState ?? {});
+    } catch (e) {
+      const partial = partialState(e);
+      if (partial)
+        await saveInstance(ctx.db, stored.instance, { infraState: { ...state, driverState: partial } });
+      throw e;
+    }
+    const vnfcs = await observeVnfcs(driver, ictx, driverState, state.vimConnectionId ?? 'vim-0');
+    const levels = scaleLevelsAt(ictx.flavour, state.instantiationLevelId);
+    const instance = {
+      ...stored.instance,
+      instantiationState: 'INSTANTIATED' as const,
+      vimConnectionInfo: state.vimConnectionInfo,
+      instantiatedVnfInfo: {
+        flavourId: ictx.flavour.flavourId,
+        vnfState: 'STARTED' as const,
+        scaleStatus: Object.entries(levels).map(([aspectId, scaleLevel]) => ({ aspectId, scaleLevel })),
+        vnfcResourceInfo: vnfcs,
+        ...(state.instantiationLevelId ? { instantiationLevelId: state.instantiationLevelId } : {}),
+      },
+    };
+    await saveInstance(ctx.db, instance, {
+      infraState: { ...state, driverState },
+      vimId: state.vimId ?? null,
+    });
+    return vnfcChanges([], vnfcs);
+  },
+
+  async rollback(ctx, _opOcc, stored) {
+    const state = stored.infraState;
+    if (state.vimId) {
+      const ictx = await infraContext(ctx, stored.instance, state);
+      await driverFor(ctx, state).terminate(ictx, state.driverState ?? {});
+    }
+    await saveInstance(
+      ctx.db,
+      { ...stored.instance, instantiationState: 'NOT_INSTANTIATED' },
+      {
+        infraState: { ...state, driverState: {} },
+        vimId: null,
+      },
+    );
+  },
+};

@@ -1,0 +1,48 @@
+// TERMINATE (SOL003 §5.4.8): FORCEFUL at once, GRACEFUL waiting up to
+// gracefulTerminationTimeout; everything the driver created is removed.
+import { saveInstance } from '../../db/queries/instances.ts';
+import { badRequest, conflict } from '../../errors.ts';
+import { driverFor, infraContext } from '../infra-context.ts';
+import type { LcmOperationHandler } from '../operation.ts';
+import { vnfcChanges } from '../vnfcs.ts';
+
+export const terminate: LcmOperationHandler = {
+  operation: 'TERMINATE',
+
+  async accept(_ctx, stored, body) {
+    if (stored.instance.instantiationState !== 'INSTANTIATED') {
+      throw conflict(`VNF instance ${stored.instance.id} is NOT_INSTANTIATED`);
+    }
+    if (body.terminationType !== 'FORCEFUL' && body.terminationType !== 'GRACEFUL') {
+      throw badRequest("terminationType must be 'FORCEFUL' or 'GRACEFUL'");
+    }
+    const t = body.gracefulTerminationTimeout;
+    if (t !== undefined && (!Number.isInteger(t) || (t as number) < 0)) {
+      throw badRequest('gracefulTerminationTimeout must be a non-negative integer (seconds)');
+    }
+    return { operationParams: body };
+  },
+
+  async run(ctx, opOcc, stored) {
+    const state = stored.infraState;
+    const ictx = await infraContext(ctx, stored.instance, state);
+    const p = opOcc.operationParams;
+    const graceful =
+      p.terminationType === 'GRACEFUL'
+        ? { timeoutSeconds: Number(p.gracefulTerminationTimeout ?? 60) }
+        : undefined;
+    if (graceful) ictx.timeoutMs = Math.max(ictx.timeoutMs, (graceful.timeoutSeconds + 30) * 1000);
+    await driverFor(ctx, state).terminate(ictx, state.driverState ?? {}, graceful);
+    const before = stored.instance.instantiatedVnfInfo?.vnfcResourceInfo ?? [];
+    const { instantiatedVnfInfo: _gone, ...rest } = stored.instance;
+    await saveInstance(
+      ctx.db,
+      { ...rest, instantiationState: 'NOT_INSTANTIATED' },
+      {
+        infraState: { ...state, driverState: {} },
+        vimId: null,
+      },
+    );
+    return vnfcChanges(before, []);
+  },
+};

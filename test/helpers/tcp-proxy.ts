@@ -1,0 +1,36 @@
+// A TCP proxy on loopback that a test can cut and restore: the way to make a
+// VIM's API server "unreachable" without stopping the shared testbed cluster.
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+export class TcpProxy {
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+  readonly port: number;
+  readonly targetHost: string;
+  readonly targetPort: number;
+  constructor(port: number, targetHost: string, targetPort: number) {
+    this.port = port;
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+  }
+
+  async open(): Promise<void> {
+    this.#server = createServer((client) => {
+      const upstream = connect(this.targetPort, this.targetHost);
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.on('close', () => this.#sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => this.#server?.listen(this.port, '127.0.0.1', r));
+  }
+
+  /** Stops listening and cuts every open connection. */
+  async cut(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
+    this.#server = undefined;
+  }
+}
