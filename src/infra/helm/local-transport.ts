@@ -1,0 +1,161 @@
+// Helm on the VNFM host, for VIMs without master nodes (or when configured so).
+// The cluster credentials go into a kubeconfig written 0600 in a private temp
+// directory, removed on close; helm's cache, config and data homes are kept per
+// VIM under the configured base directory, so repositories of one cluster never
+// leak into another's. The child gets only the environment helm needs: no token
+// or password is ever an argument or an inherited variable.
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { kubeconfigYamlForVim } from '../../vim/kubeconfig.ts';
+import type { Vim } from '../../vim/model.ts';
+import { HelmError } from './errors.ts';
+import { type ExecResult, redactSecrets, type RunOptions, safeDirName, type Transport } from './transport.ts';
+
+export interface LocalTransportOptions {
+  vim: Vim;
+  /** The helm binary (a path, or a name looked up on PATH). */
+  helmBinary: string;
+  /** Base directory: `vims/<vim>/` holds helm's homes, `instances/<id>/` the chart files. */
+  homeDir: string;
+}
+
+// Proxies are how helm reaches chart repositories from a VNFM behind one; nothing else is inherited.
+const PASSED_ENV = ['PATH', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+const DEFAULT_TIMEOUT_MS = 120_000;
+const MAX_OUTPUT = 64 * 1024 * 1024; // `helm get manifest` of a large chart
+
+/** A VIM id as a directory name: itself when plain, else a digest (never a path). */
+function vimDir(id: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id) && !id.includes('..')
+    ? id
+    : createHash('sha256').update(id).digest('hex').slice(0, 32);
+}
+
+export class LocalTransport implements Transport {
+  readonly kind = 'local' as const;
+  readonly where = 'local helm';
+  readonly #helm: string;
+  readonly #base: string;
+  readonly #private: string;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #secrets: (string | undefined)[];
+
+  private constructor(
+    helm: string,
+    base: string,
+    privateDir: string,
+    env: NodeJS.ProcessEnv,
+    secrets: (string | undefined)[],
+  ) {
+    this.#helm = helm;
+    this.#base = base;
+    this.#private = privateDir;
+    this.#env = env;
+    this.#secrets = secrets;
+  }
+
+  static async open(opts: LocalTransportOptions): Promise<LocalTransport> {
+    const base = resolve(opts.homeDir);
+    const homes = join(base, 'vims', vimDir(opts.vim.id));
+    for (const d of ['cache', 'config', 'data'])
+      await mkdir(join(homes, d), { recursive: true, mode: 0o700 });
+    // mkdtemp creates the directory 0700: only this process's user can reach the kubeconfig.
+    const privateDir = await mkdtemp(join(tmpdir(), 'vnfm-helm-'));
+    const kubeconfig = join(privateDir, 'kubeconfig');
+    await writeFile(kubeconfig, kubeconfigYamlForVim(opts.vim), { mode: 0o600 });
+    const env: NodeJS.ProcessEnv = {};
+    for (const k of PASSED_ENV) if (process.env[k] !== undefined) env[k] = process.env[k];
+    Object.assign(env, {
+      HOME: privateDir,
+      KUBECONFIG: kubeconfig,
+      HELM_CACHE_HOME: join(homes, 'cache'),
+      HELM_CONFIG_HOME: join(homes, 'config'),
+      HELM_DATA_HOME: join(homes, 'data'),
+    });
+    const cred = opts.vim.authCred;
+    return new LocalTransport(opts.helmBinary, base, privateDir, env, [
+      cred.bearer_token,
+      cred.password,
+      cred.client_key,
+    ]);
+  }
+
+  instanceDir(vnfInstanceId: string): string {
+    return join(this.#base, 'instances', safeDirName(vnfInstanceId, 'VNF instance id'));
+  }
+
+  run(argv: readonly string[], opts: RunOptions = {}): Promise<ExecResult> {
+    const [program, ...args] = argv;
+    if (program === undefined) throw new Error('empty command');
+    const file = program === 'helm' ? this.#helm : program;
+    return new Promise((resolvePromise, reject) => {
+      execFile(
+        file,
+        args,
+        {
+          env: this.#env,
+          cwd: this.#private,
+          timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          maxBuffer: MAX_OUTPUT,
+          encoding: 'utf8',
+        },
+        (err, stdout, stderr) => {
+          if (!err) return resolvePromise({ code: 0, stdout, stderr });
+          const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
+          if (typeof e.code === 'number') return resolvePromise({ code: e.code, stdout, stderr });
+          if (e.killed) {
+            return reject(
+              new HelmError(
+                `${this.where}: ${program} ${args[0] ?? ''} timed out after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS}ms`,
+              ),
+            );
+          }
+          if (e.code === 'ENOENT')
+            return reject(new HelmError(`${this.where}: program ${JSON.stringify(file)} not found`));
+          reject(new HelmError(`${this.where}: cannot run ${program}: ${this.redact(e.message)}`));
+        },
+      );
+    });
+  }
+
+  async putFile(localPath: string, target: string): Promise<void> {
+    await copyFile(localPath, this.#inside(target));
+  }
+
+  async mkdirp(dir: string): Promise<void> {
+    await mkdir(this.#inside(dir), { recursive: true, mode: 0o700 });
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await stat(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async removeDir(dir: string): Promise<void> {
+    await rm(this.#inside(dir), { recursive: true, force: true });
+  }
+
+  redact(text: string): string {
+    return redactSecrets(text, this.#secrets);
+  }
+
+  async close(): Promise<void> {
+    await rm(this.#private, { recursive: true, force: true });
+  }
+
+  /** Writes stay under the base directory, whatever a path says. */
+  #inside(p: string): string {
+    const abs = resolve(p);
+    const rel = relative(this.#base, abs);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+      throw new HelmError(`${this.where}: refusing to write outside ${this.#base}: ${abs}`);
+    return abs;
+  }
+}

@@ -1,0 +1,200 @@
+// Helm on a Kubernetes master node over SSH (the spec's transport). Each argument
+// is quoted by SshSession.exec, so request values reach helm as one literal word
+// each; the password or private key goes to the SSH library only. Host keys are
+// pinned: a known key (from helm_info or recorded earlier) must match, an unknown
+// one is accepted and reported so the caller records it (trust on first use).
+import { posix } from 'node:path';
+import { fingerprint, SshError, SshSession } from '../../ssh/session.ts';
+import type { HelmInfo } from '../../vim/model.ts';
+import { HelmError } from './errors.ts';
+import { type MasterNode, nodeLabel } from './helm-info.ts';
+import { type ExecResult, redactSecrets, type RunOptions, safeDirName, type Transport } from './transport.ts';
+
+/** The master node could not be reached at all (refused, no route, timed out): the next one may be. */
+export class MasterUnreachableError extends HelmError {
+  override name = 'MasterUnreachableError';
+}
+
+export interface SshTransportOptions {
+  node: MasterNode;
+  info: HelmInfo;
+  /** Pinned host key for this node (`ssh-ed25519 AAAA…` or `SHA256:…`); absent: trust on first use. */
+  hostKey?: string;
+  /** Directory under the user's home holding `<vnfInstanceId>/` chart directories. */
+  remoteDir: string;
+  readyTimeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** A pinned key shown as its fingerprint, as `ssh-keygen -l` and the presented key are. */
+function shownKey(key: string): string {
+  if (key.startsWith('SHA256:')) return key;
+  const b64 = key.trim().split(/\s+/)[1] ?? key.trim();
+  return fingerprint(Buffer.from(b64, 'base64'));
+}
+
+export class SshTransport implements Transport {
+  readonly kind = 'ssh' as const;
+  readonly where: string;
+  readonly node: MasterNode;
+  /** The host key the node presented (`SHA256:…`), to be recorded when it was not pinned. */
+  readonly presentedHostKey: string;
+  readonly #session: SshSession;
+  readonly #base: string;
+  readonly #secrets: (string | undefined)[];
+
+  private constructor(session: SshSession, node: MasterNode, base: string, secrets: (string | undefined)[]) {
+    this.#session = session;
+    this.node = node;
+    this.where = `master node ${nodeLabel(node)}`;
+    this.presentedHostKey = session.presentedHostKey;
+    this.#base = base;
+    this.#secrets = secrets;
+  }
+
+  static async connect(opts: SshTransportOptions): Promise<SshTransport> {
+    const { node, info } = opts;
+    const where = `master node ${nodeLabel(node)}`;
+    const username = info.masternode_username;
+    if (!username) throw new HelmError(`${where}: helm_info has no masternode_username`);
+    if (!info.masternode_password && !info.masternode_private_key)
+      throw new HelmError(`${where}: helm_info has neither masternode_password nor masternode_private_key`);
+    const secrets = [info.masternode_password, info.masternode_private_key];
+    let session: SshSession;
+    try {
+      session = await SshSession.connect({
+        host: node.host,
+        port: node.port,
+        username,
+        ...(info.masternode_password !== undefined ? { password: info.masternode_password } : {}),
+        ...(info.masternode_private_key !== undefined ? { privateKey: info.masternode_private_key } : {}),
+        ...(opts.hostKey !== undefined ? { hostKey: opts.hostKey } : {}),
+        readyTimeoutMs: opts.readyTimeoutMs ?? 15_000,
+      });
+    } catch (e) {
+      const msg = redactSecrets(e instanceof Error ? e.message : String(e), secrets);
+      if (e instanceof SshError && msg.startsWith('authentication failed'))
+        throw new HelmError(`${where}: authentication failed for user ${JSON.stringify(username)}`);
+      if (e instanceof SshError && msg.startsWith('host key of')) {
+        const presented = /got (\S+)$/.exec(msg)?.[1] ?? 'an unknown key';
+        throw new HelmError(
+          `${where}: host key of ${nodeLabel(node)} changed: pinned ${shownKey(opts.hostKey ?? '')}, presented ${presented}`,
+        );
+      }
+      if (e instanceof SshError && msg.startsWith('cannot connect to'))
+        throw new MasterUnreachableError(
+          `${where}: unreachable: ${msg.replace(/^cannot connect to \S+: /, '')}`,
+        );
+      throw new HelmError(`${where}: ${msg}`);
+    }
+    try {
+      // Chart directories live under the login user's home; its path is needed for SFTP and helm alike.
+      const home = await session.exec(['printenv', 'HOME'], { timeoutMs: 30_000 });
+      const dir = home.stdout.trim();
+      if (home.code !== 0 || !dir.startsWith('/'))
+        throw new HelmError(`${where}: cannot find the home directory of ${JSON.stringify(username)}`);
+      return new SshTransport(session, node, posix.join(dir, opts.remoteDir), secrets);
+    } catch (e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  instanceDir(vnfInstanceId: string): string {
+    return posix.join(this.#base, safeDirName(vnfInstanceId, 'VNF instance id'));
+  }
+
+  async run(argv: readonly string[], opts: RunOptions = {}): Promise<ExecResult> {
+    try {
+      return await this.#session.exec(argv, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    } catch (e) {
+      throw new HelmError(`${this.where}: ${this.redact(e instanceof Error ? e.message : String(e))}`);
+    }
+  }
+
+  async putFile(localPath: string, remotePath: string): Promise<void> {
+    try {
+      await this.#session.putFile(localPath, this.#inside(remotePath));
+    } catch (e) {
+      if (e instanceof HelmError) throw e;
+      throw new HelmError(`${this.where}: ${this.redact(e instanceof Error ? e.message : String(e))}`);
+    }
+  }
+
+  async mkdirp(dir: string): Promise<void> {
+    await this.#check(['mkdir', '-p', '--', this.#inside(dir)], `cannot create ${dir}`);
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return (await this.run(['test', '-e', path])).code === 0;
+  }
+
+  async removeDir(dir: string): Promise<void> {
+    await this.#check(['rm', '-rf', '--', this.#inside(dir)], `cannot remove ${dir}`);
+  }
+
+  redact(text: string): string {
+    return redactSecrets(text, this.#secrets);
+  }
+
+  async close(): Promise<void> {
+    this.#session.close();
+  }
+
+  async #check(argv: string[], what: string): Promise<void> {
+    const r = await this.run(argv);
+    if (r.code !== 0) throw new HelmError(`${this.where}: ${what}: ${this.redact(r.stderr.trim())}`);
+  }
+
+  /** Writes and removals stay under the base directory, whatever a path says. */
+  #inside(p: string): string {
+    const abs = posix.resolve(this.#base, p);
+    if (!abs.startsWith(`${this.#base}/`))
+      throw new HelmError(`${this.where}: refusing to write outside ${this.#base}: ${abs}`);
+    return abs;
+  }
+}
+
+/**
+ * Connects to the first reachable master node, in the order given. Only an
+ * unreachable node moves on to the next: a refused login or a changed host key is
+ * an error to fix, not to route around. Pins: helm_info's masternode_host_keys
+ * first, then keys recorded by earlier operations.
+ */
+export async function connectFirstReachable(
+  nodes: MasterNode[],
+  info: HelmInfo,
+  recorded: Record<string, string>,
+  opts: { remoteDir: string; readyTimeoutMs?: number; onUnreachable?: (err: HelmError) => void },
+): Promise<SshTransport> {
+  if (nodes.length === 0) throw new HelmError('helm_info lists no master node (masternode_ip is empty)');
+  const failures: string[] = [];
+  for (const node of nodes) {
+    const hostKey = pinnedKey(node, info, recorded);
+    try {
+      return await SshTransport.connect({
+        node,
+        info,
+        remoteDir: opts.remoteDir,
+        ...(hostKey !== undefined ? { hostKey } : {}),
+        ...(opts.readyTimeoutMs !== undefined ? { readyTimeoutMs: opts.readyTimeoutMs } : {}),
+      });
+    } catch (e) {
+      if (!(e instanceof MasterUnreachableError)) throw e;
+      opts.onUnreachable?.(e);
+      failures.push(e.message);
+    }
+  }
+  throw new HelmError(`no master node is reachable: ${failures.join('; ')}`);
+}
+
+/** The key a node must present: helm_info's pin for its address (or host), else the one recorded earlier. */
+export function pinnedKey(
+  node: MasterNode,
+  info: HelmInfo,
+  recorded: Record<string, string>,
+): string | undefined {
+  const pins = info.masternode_host_keys ?? {};
+  return pins[node.address] ?? pins[node.host] ?? recorded[node.address];
+}

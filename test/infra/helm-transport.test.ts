@@ -1,0 +1,280 @@
+// The two places helm runs, against the real testbed: SSH master nodes (helm 3 on
+// node 0, helm 4 on node 1; password and key login, host-key pinning and trust on
+// first use, failover past an unreachable master, precise refusals) and the local
+// binary (private kubeconfig, per-VIM helm homes, nothing secret in its
+// environment beyond the kubeconfig file). Plus helm_info merging.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ProblemError } from '../../src/errors.ts';
+import { HelmCommands, parseHelmVersion } from '../../src/infra/helm/commands.ts';
+import { HelmError } from '../../src/infra/helm/errors.ts';
+import { masterNodes, mergeHelmInfo } from '../../src/infra/helm/helm-info.ts';
+import { LocalTransport } from '../../src/infra/helm/local-transport.ts';
+import { connectFirstReachable, SshTransport } from '../../src/infra/helm/ssh-transport.ts';
+import { fingerprint } from '../../src/ssh/session.ts';
+import type { HelmInfo, Vim } from '../../src/vim/model.ts';
+import { testbed } from '../helpers/testbed.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'helm-transport-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function node(i: number) {
+  const n = (await testbed()).sshNodes[i];
+  assert.ok(n, `testbed SSH node ${i}`);
+  return n;
+}
+
+async function info(i: number, extra: Partial<HelmInfo> = {}): Promise<HelmInfo> {
+  const n = await node(i);
+  return {
+    masternode_ip: [`${n.host}:${n.port}`],
+    masternode_username: n.user,
+    masternode_password: n.password,
+    ...extra,
+  };
+}
+
+const keyFingerprint = (key: string) => fingerprint(Buffer.from(key.split(' ')[1] ?? '', 'base64'));
+
+describe('helm_info', () => {
+  test('request extra overrides the VIM field by field; host keys merge; Python-dict strings read', () => {
+    const vim: HelmInfo = {
+      masternode_ip: ['10.0.0.1'],
+      masternode_username: 'helm',
+      masternode_password: 'vim-secret',
+      masternode_host_keys: { '10.0.0.1': 'SHA256:a' },
+    };
+    assert.deepEqual(
+      mergeHelmInfo(vim, {
+        helm_info: "{'masternode_password': 'req-secret', 'masternode_host_keys': {'10.0.0.2': 'SHA256:b'}}",
+      }),
+      {
+        masternode_ip: ['10.0.0.1'],
+        masternode_username: 'helm',
+        masternode_password: 'req-secret',
+        masternode_host_keys: { '10.0.0.1': 'SHA256:a', '10.0.0.2': 'SHA256:b' },
+      },
+    );
+    // The spec's sample has a single address as a string.
+    assert.deepEqual(mergeHelmInfo(undefined, { helm_info: { masternode_ip: '192.168.100.100' } }), {
+      masternode_ip: ['192.168.100.100'],
+    });
+    assert.equal(mergeHelmInfo(undefined, {}), undefined);
+    assert.throws(
+      () => mergeHelmInfo(vim, { helm_info: { masternode_port: 'x' } }),
+      (e: unknown) =>
+        e instanceof ProblemError && /vimConnectionInfo\.extra\.helm_info\.masternode_port/.test(e.message),
+    );
+  });
+
+  test('master node addresses with and without ports', () => {
+    assert.deepEqual(
+      masterNodes({
+        masternode_ip: ['10.0.0.1', '10.0.0.2:2222', '[fd00::1]:2200', 'fd00::2'],
+        masternode_port: 22,
+      }),
+      [
+        { address: '10.0.0.1', host: '10.0.0.1', port: 22 },
+        { address: '10.0.0.2:2222', host: '10.0.0.2', port: 2222 },
+        { address: '[fd00::1]:2200', host: 'fd00::1', port: 2200 },
+        { address: 'fd00::2', host: 'fd00::2', port: 22 },
+      ],
+    );
+  });
+});
+
+describe('SSH transport', () => {
+  for (const i of [0, 1]) {
+    test(`node ${i}: password login, helm ${i === 0 ? 3 : 4}, file operations under ~/vnfm`, async () => {
+      const n = await node(i);
+      const t = await connectFirstReachable(
+        masterNodes(await info(i)),
+        await info(i),
+        {},
+        { remoteDir: 'vnfm' },
+      );
+      try {
+        assert.equal(t.where, `master node ${n.host}:${n.port}`);
+        // Trust on first use: the presented key is reported for recording.
+        assert.equal(t.presentedHostKey, keyFingerprint(n.hostKey));
+        const v = parseHelmVersion(
+          (await t.run(new HelmCommands(parseHelmVersion('v3.0')).versionShort())).stdout,
+        );
+        assert.equal(v.major, i === 0 ? 3 : 4);
+        const dir = t.instanceDir(`transport-test-${i}`);
+        assert.equal(dir, `/home/${n.user}/vnfm/transport-test-${i}`);
+        await t.mkdirp(`${dir}/sub`);
+        const local = join(scratch, `f${i}`);
+        writeFileSync(local, "it's $(here)");
+        await t.putFile(local, `${dir}/sub/it's $(here)`);
+        const cat = await t.run(['cat', `${dir}/sub/it's $(here)`]);
+        assert.equal(cat.stdout, "it's $(here)");
+        assert.equal(await t.exists(`${dir}/sub`), true);
+        await assert.rejects(t.removeDir('/tmp'), /refusing to write outside/);
+        await assert.rejects(t.removeDir(`${dir}/../..`), /refusing to write outside/);
+        await t.removeDir(dir);
+        assert.equal(await t.exists(dir), false);
+      } finally {
+        await t.close();
+      }
+    });
+  }
+
+  test('key login with the pinned host key', async () => {
+    const n = await node(1);
+    const i = await info(1, {
+      masternode_password: undefined,
+      masternode_private_key: readFileSync(n.keyFile, 'utf8'),
+      masternode_host_keys: { [`${n.host}:${n.port}`]: n.hostKey },
+    });
+    delete i.masternode_password;
+    const t = await connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' });
+    assert.equal((await t.run(['true'])).code, 0);
+    await t.close();
+  });
+
+  test('first master unreachable: the second is used', async () => {
+    const n = await node(0);
+    const i = await info(0);
+    // Nothing listens on 127.0.0.9 (loopback, refused at once).
+    i.masternode_ip = [`127.0.0.9:${n.port}`, `${n.host}:${n.port}`];
+    const skipped: string[] = [];
+    const t = await connectFirstReachable(
+      masterNodes(i),
+      i,
+      {},
+      {
+        remoteDir: 'vnfm',
+        onUnreachable: (e) => skipped.push(e.message),
+      },
+    );
+    assert.equal(t.node.address, `${n.host}:${n.port}`);
+    assert.match(
+      skipped[0] ?? '',
+      new RegExp(`^master node 127\\.0\\.0\\.9:${n.port}: unreachable: .*ECONNREFUSED`),
+    );
+    await t.close();
+    i.masternode_ip = [`127.0.0.9:${n.port}`];
+    await assert.rejects(
+      connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' }),
+      /^HelmError: no master node is reachable: master node 127\.0\.0\.9:\d+: unreachable/,
+    );
+  });
+
+  test('wrong password: precise error, no failover, password not in it', async () => {
+    const n0 = await node(0);
+    const n1 = await node(1);
+    const i = await info(0, { masternode_password: 'Wr0ng-Pa55word' });
+    i.masternode_ip = [`${n0.host}:${n0.port}`, `${n1.host}:${n1.port}`];
+    await assert.rejects(
+      connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' }),
+      (e: unknown) => {
+        assert.ok(e instanceof HelmError);
+        assert.equal(
+          e.message,
+          `master node 127.0.0.2:${n0.port}: authentication failed for user "${n0.user}"`,
+        );
+        assert.ok(!e.message.includes('Wr0ng'));
+        return true;
+      },
+    );
+  });
+
+  test('host key changed (recorded pin differs): precise error naming both fingerprints', async () => {
+    const n0 = await node(0);
+    const n1 = await node(1);
+    const i = await info(0);
+    await assert.rejects(
+      connectFirstReachable(
+        masterNodes(i),
+        i,
+        { [`${n0.host}:${n0.port}`]: n1.hostKey },
+        { remoteDir: 'vnfm' },
+      ),
+      (e: unknown) => {
+        assert.ok(e instanceof HelmError);
+        assert.equal(
+          e.message,
+          `master node 127.0.0.2:${n0.port}: host key of 127.0.0.2:${n0.port} changed: pinned ${keyFingerprint(n1.hostKey)}, presented ${keyFingerprint(n0.hostKey)}`,
+        );
+        return true;
+      },
+    );
+    // A pin in helm_info wins over a recorded one.
+    const t = await connectFirstReachable(
+      masterNodes(i),
+      { ...i, masternode_host_keys: { [`${n0.host}:${n0.port}`]: keyFingerprint(n0.hostKey) } },
+      { [`${n0.host}:${n0.port}`]: n1.hostKey },
+      { remoteDir: 'vnfm' },
+    );
+    await t.close();
+  });
+
+  test('SshTransport.connect refuses helm_info without credentials', async () => {
+    const i = await info(0);
+    delete i.masternode_password;
+    await assert.rejects(
+      SshTransport.connect({ node: masterNodes(i)[0]!, info: i, remoteDir: 'vnfm' }),
+      /neither masternode_password nor masternode_private_key/,
+    );
+  });
+});
+
+describe('local transport', () => {
+  for (const major of ['helm3', 'helm4'] as const) {
+    test(`${major}: private kubeconfig, per-VIM helm homes, minimal environment`, async () => {
+      const env = await testbed();
+      const vim: Vim = {
+        id: 'vim-local-test',
+        name: 'local',
+        description: '',
+        type: 'kubernetes',
+        authUrl: env.apiServer,
+        projectName: 'default',
+        isDefault: false,
+        status: 'REACHABLE',
+        authCred: { bearer_token: env.bearerToken, ssl_ca_cert: readFileSync(env.caFile, 'utf8') },
+        extra: {},
+        createdAt: new Date().toISOString(),
+        updatedAt: null,
+      };
+      const home = join(scratch, major);
+      const t = await LocalTransport.open({ vim, helmBinary: env[major], homeDir: home });
+      let kubeconfig = '';
+      try {
+        const v = parseHelmVersion((await t.run(['helm', 'version', '--short'])).stdout);
+        assert.equal(v.major, major === 'helm3' ? 3 : 4);
+        const helmEnv = (await t.run(['helm', 'env'])).stdout;
+        assert.match(helmEnv, new RegExp(`HELM_CONFIG_HOME="${home}/vims/vim-local-test/config"`));
+        assert.match(helmEnv, new RegExp(`HELM_DATA_HOME="${home}/vims/vim-local-test/data"`));
+        // The child's environment: the token only inside the kubeconfig file.
+        const printed = (await t.run(['env'])).stdout;
+        kubeconfig = /^KUBECONFIG=(.+)$/m.exec(printed)?.[1] ?? '';
+        assert.equal(statSync(kubeconfig).mode & 0o777, 0o600);
+        assert.equal(statSync(join(kubeconfig, '..')).mode & 0o777, 0o700);
+        assert.ok(readFileSync(kubeconfig, 'utf8').includes(env.bearerToken));
+        assert.ok(!printed.includes(env.bearerToken), 'token not in the environment');
+        assert.deepEqual(
+          printed
+            .trim()
+            .split('\n')
+            .map((l) => l.split('=')[0])
+            .sort(),
+          ['HELM_CACHE_HOME', 'HELM_CONFIG_HOME', 'HELM_DATA_HOME', 'HOME', 'KUBECONFIG', 'PATH'],
+        );
+        const list = await t.run(['helm', 'list', '-A', '-o', 'json']);
+        assert.equal(list.code, 0, list.stderr);
+        assert.equal(t.redact(`x ${env.bearerToken} y`), 'x *** y');
+        assert.equal(t.instanceDir('abc'), join(home, 'instances', 'abc'));
+        assert.throws(() => t.instanceDir('../x'), /cannot be used as a directory name/);
+        await assert.rejects(t.removeDir(home), /refusing to write outside/);
+      } finally {
+        await t.close();
+      }
+      assert.throws(() => statSync(kubeconfig), /ENOENT/, 'kubeconfig removed on close');
+    });
+  }
+});
