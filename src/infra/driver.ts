@@ -32,6 +32,11 @@ export interface InfraContext {
   log: Logger;
   /** Deadline for waits on readiness; a wait past it fails the step (→ FAILED_TEMP), never hangs. */
   timeoutMs: number;
+  /**
+   * Persists the driver's state mid-step. Drivers call it after each object they
+   * create, so that after a crash of the VNFM rollback still finds everything.
+   */
+  checkpoint?: (state: InfraState) => Promise<void>;
 }
 
 export interface InfraDriver {

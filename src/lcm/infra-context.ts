@@ -2,6 +2,7 @@
 // VIM (with the request's helm_info merged over the registered one) and the
 // driver chosen by additionalParams.use_helm.
 import { getVim } from '../db/queries/vims.ts';
+import { saveInstance } from '../db/queries/instances.ts';
 import { getPackageVnfd } from '../db/queries/packages.ts';
 import { badRequest, ProblemError } from '../errors.ts';
 import type { InfraContext, InfraDriver } from '../infra/driver.ts';
@@ -54,5 +55,6 @@ export async function infraContext(
     additionalParams: state.additionalParams ?? {},
     log: ctx.log.child({ vnfInstanceId: instance.id }),
     timeoutMs: ctx.timeoutMs,
+    checkpoint: (driverState) => saveInstance(ctx.db, instance, { infraState: { ...state, driverState } }),
   };
 }

@@ -79,7 +79,18 @@ export function apiReason(err: unknown): string {
           : 'no reason given';
     return `HTTP ${err.code}: ${oneLine(msg)}`;
   }
-  return oneLine(err instanceof Error ? err.message : String(err));
+  return oneLine(err instanceof Error ? `${err.message}${networkCause(err)}` : String(err));
+}
+
+/** fetch() hides why a connection failed in `cause` chains; operators need that reason. */
+function networkCause(err: Error): string {
+  let cause = (err as { cause?: unknown }).cause;
+  while (cause && typeof cause === 'object') {
+    const c = cause as { code?: string; message?: string; cause?: unknown };
+    if (c.code) return ` (API server unreachable: ${c.code}${c.message ? ` ${c.message}` : ''})`;
+    cause = c.cause;
+  }
+  return /fetch failed|ECONNREFUSED|ETIMEDOUT|socket/i.test(err.message) ? ' (API server unreachable)' : '';
 }
 
 const oneLine = (s: string) => (s.split('\n')[0] ?? '').trim();

@@ -46,8 +46,13 @@ export async function instantiate(
     (e) => e.object.kind === 'Namespace' && e.object.metadata.name === m.namespace,
   );
   try {
+    await ctx.checkpoint?.(state);
     await ensureNamespace(c, ctx.vnfInstanceId, state, definesNamespace, ctx.log);
-    for (const entry of objects) await applyObject(c, ctx.vnfInstanceId, entry, state, ctx.log);
+    await ctx.checkpoint?.(state);
+    for (const entry of objects) {
+      await applyObject(c, ctx.vnfInstanceId, entry, state, ctx.log);
+      await ctx.checkpoint?.(state);
+    }
     ctx.log.info(
       { namespace: state.namespace, objects: objects.length },
       'manifests applied; waiting for VDU workloads',

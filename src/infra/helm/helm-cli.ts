@@ -1,0 +1,93 @@
+// helm on one host: the transport plus the command builder for the helm version
+// found there (two master nodes may run different helm majors). Runs a command,
+// turns a non-zero exit into an error naming the host and operation with helm's
+// own message, and reads helm's JSON answers.
+import { HelmCommands, parseHelmVersion, type ReleaseRef } from './commands.ts';
+import { HelmError } from './errors.ts';
+import type { Transport } from './transport.ts';
+
+export interface HistoryEntry {
+  revision: number;
+  status: string;
+  /** `<chart name>-<chart version>`. */
+  chart: string;
+  app_version?: string;
+  description: string;
+}
+
+/** helm's answer for a release it does not have (status, history, get, uninstall; helm 3 and 4). */
+export const isReleaseNotFound = (stderr: string) => /release: not found/.test(stderr);
+
+/** The last lines of helm's stderr, which hold its error. */
+function helmMessage(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  return lines.slice(-3).join(' | ').slice(0, 1000) || 'no message';
+}
+
+export class HelmCli {
+  readonly transport: Transport;
+  readonly cmd: HelmCommands;
+
+  private constructor(transport: Transport, cmd: HelmCommands) {
+    this.transport = transport;
+    this.cmd = cmd;
+  }
+
+  /** Finds the helm version on the host, so every command is built for it. */
+  static async open(transport: Transport): Promise<HelmCli> {
+    const r = await transport.run(['helm', 'version', '--short'], { timeoutMs: 30_000 });
+    if (r.code !== 0)
+      throw new HelmError(
+        `${transport.where}: helm does not run: ${transport.redact(helmMessage(r.stderr))}`,
+      );
+    try {
+      return new HelmCli(transport, new HelmCommands(parseHelmVersion(r.stdout)));
+    } catch (e) {
+      throw new HelmError(`${transport.where}: ${(e as Error).message}`);
+    }
+  }
+
+  get where(): string {
+    return this.transport.where;
+  }
+
+  /** Runs argv; returns stdout, or throws naming `what` and helm's message. */
+  async run(argv: string[], what: string, timeoutMs?: number): Promise<string> {
+    const r = await this.tryRun(argv, timeoutMs);
+    if (r.code !== 0)
+      throw new HelmError(`${this.where}: ${what} failed: ${this.transport.redact(helmMessage(r.stderr))}`);
+    return r.stdout;
+  }
+
+  tryRun(argv: string[], timeoutMs?: number) {
+    return this.transport.run(argv, timeoutMs !== undefined ? { timeoutMs } : {});
+  }
+
+  /** The release's revisions, oldest first; undefined when helm has no such release. */
+  async history(ref: ReleaseRef): Promise<HistoryEntry[] | undefined> {
+    const r = await this.tryRun(this.cmd.history(ref));
+    if (r.code !== 0) {
+      if (isReleaseNotFound(r.stderr)) return undefined;
+      throw new HelmError(
+        `${this.where}: helm history ${ref.release} failed: ${this.transport.redact(helmMessage(r.stderr))}`,
+      );
+    }
+    const list = JSON.parse(r.stdout || '[]') as HistoryEntry[];
+    return list.map((h) => ({ ...h, revision: Number(h.revision) })).sort((a, b) => a.revision - b.revision);
+  }
+
+  manifest(ref: ReleaseRef): Promise<string> {
+    return this.run(this.cmd.getManifest(ref), `helm get manifest ${ref.release}`);
+  }
+
+  async values(ref: ReleaseRef): Promise<Record<string, unknown>> {
+    const out = await this.run(this.cmd.getValues(ref), `helm get values ${ref.release}`);
+    return (JSON.parse(out || '{}') ?? {}) as Record<string, unknown>;
+  }
+
+  /** The namespace helm uses when none is given: its kubeconfig context's (`helm env`). */
+  async defaultNamespace(): Promise<string> {
+    const out = await this.run(['helm', 'env'], 'helm env');
+    return /^HELM_NAMESPACE="?([^"\n]*)"?$/m.exec(out)?.[1] || 'default';
+  }
+}

@@ -1,0 +1,106 @@
+// One release of an instantiation, made to exist and be deployed, whatever a
+// previous attempt left. The release's state is determined first (release-state.ts),
+// then the table below picks the action:
+//
+//   Absent                 → install
+//   InSync                 → nothing (a retry after the install succeeded)
+//   Locked / Failed, with an earlier deployed revision → rollback to it
+//   Locked / Failed without one (the install itself was interrupted or failed),
+//   Uninstalled            → uninstall what is left, then install
+//   Unmanaged              → refuse: another owner's release is never touched
+import { conflict } from '../../errors.ts';
+import type { ReleaseRef } from './commands.ts';
+import type { HelmCli, HistoryEntry } from './helm-cli.ts';
+import { isReleaseNotFound } from './helm-cli.ts';
+import { HelmError } from './errors.ts';
+import { type Op, runTimeoutMs, waitFor } from './operation.ts';
+import type { HelmParameter } from './params.ts';
+import { ownerMarker, type ReleaseState, releaseState } from './release-state.ts';
+
+export interface InstallPlan {
+  ref: ReleaseRef & { namespace: string };
+  chart: string;
+  values: HelmParameter[];
+  /** The state records this release already (it is ours). */
+  known: boolean;
+  /** Called once the release is known to be ours, before anything is done to it (to record it). */
+  onOwned: () => void;
+}
+
+/** Ensures the release is deployed; returns its current revision. */
+export async function ensureInstalled(op: Op, cli: HelmCli, plan: InstallPlan): Promise<HistoryEntry> {
+  const { ref } = plan;
+  const id = op.ctx.vnfInstanceId;
+  const st = releaseState(ref.release, await cli.history(ref), { vnfInstanceId: id, known: plan.known });
+  op.ctx.log.info({ release: ref.release, state: st.state, reason: st.reason, where: cli.where }, 'release observed');
+  if (st.state === 'Unmanaged') throw conflict(`${st.reason}; choose another helmreleasename`);
+  plan.onOwned();
+  switch (st.state) {
+    case 'InSync':
+      return st.current!;
+    case 'Locked':
+    case 'Failed':
+      if (st.lastGood) return rollbackTo(op, cli, ref, st, st.lastGood.revision);
+      await uninstall(op, cli, ref, st.reason);
+      return install(op, cli, plan);
+    case 'Uninstalled':
+      await uninstall(op, cli, ref, st.reason);
+      return install(op, cli, plan);
+    case 'Absent':
+      return install(op, cli, plan);
+  }
+}
+
+async function install(op: Op, cli: HelmCli, plan: InstallPlan): Promise<HistoryEntry> {
+  const wait = waitFor(op, `helm install ${plan.ref.release}`);
+  op.ctx.log.info({ release: plan.ref.release, where: cli.where }, 'helm install');
+  await cli.run(
+    cli.cmd.install({
+      ...plan.ref,
+      chart: plan.chart,
+      createNamespace: true,
+      values: plan.values,
+      description: ownerMarker(op.ctx.vnfInstanceId),
+      wait,
+    }),
+    `helm install ${plan.ref.release}`,
+    runTimeoutMs(wait),
+  );
+  return current(cli, plan.ref);
+}
+
+/** Rolls back to `revision` (unlocking a pending release); the reason is logged and kept in errors. */
+export async function rollbackTo(
+  op: Op,
+  cli: HelmCli,
+  ref: ReleaseRef,
+  st: ReleaseState,
+  revision: number,
+): Promise<HistoryEntry> {
+  const wait = waitFor(op, `helm rollback ${ref.release}`);
+  op.ctx.log.warn({ release: ref.release, state: st.state, reason: st.reason, revision }, 'rolling back');
+  try {
+    await cli.run(cli.cmd.rollback({ ...ref, revision, wait }), `helm rollback ${ref.release} ${revision}`, runTimeoutMs(wait));
+  } catch (e) {
+    throw new HelmError(`${st.state} ${st.reason}: recovery by rollback to revision ${revision} failed: ${(e as Error).message}`);
+  }
+  return current(cli, ref);
+}
+
+/** Uninstalls a release left broken by an earlier attempt; "not found" counts as done. */
+async function uninstall(op: Op, cli: HelmCli, ref: ReleaseRef, reason: string): Promise<void> {
+  const wait = waitFor(op, `helm uninstall ${ref.release}`);
+  op.ctx.log.warn({ release: ref.release, reason }, 'uninstalling to install again');
+  const r = await cli.tryRun(cli.cmd.uninstall({ ...ref, wait }), runTimeoutMs(wait));
+  if (r.code !== 0 && !isReleaseNotFound(r.stderr))
+    throw new HelmError(`${reason}: recovery by uninstall failed: ${cli.transport.redact(r.stderr.trim())}`);
+}
+
+/** The release's newest revision, which must now be deployed. */
+export async function current(cli: HelmCli, ref: ReleaseRef): Promise<HistoryEntry> {
+  const h = (await cli.history(ref))?.at(-1);
+  if (!h) throw new HelmError(`${cli.where}: release ${ref.release} is gone right after helm acted on it`);
+  if (h.status !== 'deployed')
+    throw new HelmError(`${cli.where}: release ${ref.release} revision ${h.revision} is ${h.status}, not deployed`);
+  return h;
+}

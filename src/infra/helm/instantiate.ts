@@ -1,0 +1,132 @@
+// INSTANTIATE in Helm mode (the spec's sequence): chart files copied to the
+// instance's directory on every master and extracted, repositories of external
+// charts added on every master, then each release installed on the first
+// reachable master with the request's --set values and the replicas of the
+// instantiation level, `helm get manifest` stored as the instance's resources.
+// Replicas of VDUs that are no chart value are set through the Kubernetes API.
+// A retry observes every release again and continues (install.ts).
+import { posix } from 'node:path';
+import type { InfraState } from '../driver.ts';
+import { addRepo, type ChartArchive, stageChart } from './charts.ts';
+import type { HelmCli } from './helm-cli.ts';
+import { chooseTransport, openHosts } from './hosts.ts';
+import { ensureInstalled } from './install.ts';
+import { parseManifest } from './manifest.ts';
+import { chartArchives, type Op, params as parseParams, workloadOfVdu } from './operation.ts';
+import { type HelmInstallParam, type HelmParameter, type HelmParams, replicaValueOf } from './params.ts';
+import { type HelmState, readState, type ReleaseRecord, toInfraState, upsertRelease, withState } from './state.ts';
+import { kubeFor, refKey, replicasOf, setReplicas, waitReady, type WorkloadRef } from './workloads.ts';
+
+/** Chart files and repositories on one host, as every master gets them. */
+async function prepareHost(
+  op: Op,
+  cli: HelmCli,
+  p: HelmParams,
+  archives: Map<string, ChartArchive>,
+): Promise<void> {
+  const repos = new Map<string, string>();
+  for (const r of p.using_helm_install_param) {
+    if (r.exthelmchart) repos.set(r.helmrepositoryname, r.exthelmrepo_url);
+    else await stageChart(cli, op.ctx.vnfInstanceId, r.helmreleasename, r.chartFile, archives.get(r.helmreleasename)!);
+  }
+  for (const [name, url] of repos) await addRepo(cli, name, url);
+  op.ctx.log.info({ where: cli.where }, 'charts and repositories in place');
+}
+
+function chartRef(cli: HelmCli, op: Op, r: HelmInstallParam, archives: Map<string, ChartArchive>): string {
+  if (r.exthelmchart) return `${r.helmrepositoryname}/${r.helmchartname}`;
+  return posix.join(cli.transport.instanceDir(op.ctx.vnfInstanceId), r.helmreleasename, archives.get(r.helmreleasename)!.dir);
+}
+
+/** helmparameter first, then the replica values of the VDUs this release carries (later --set wins). */
+function valuesFor(op: Op, p: HelmParams, release: string, replicas: Record<string, number>): HelmParameter[] {
+  const out = [...(p.using_helm_install_param.find((r) => r.helmreleasename === release)?.helmparameter ?? [])];
+  for (const [vduId, n] of Object.entries(replicas)) {
+    const rv = replicaValueOf(p, op.ctx.flavour, vduId);
+    if (rv?.release === release) out.push({ key: rv.path, value: String(n) });
+  }
+  return out;
+}
+
+export async function instantiate(
+  op: Op,
+  replicas: Record<string, number>,
+  prior: InfraState,
+): Promise<InfraState> {
+  const { ctx } = op;
+  const p = parseParams(op);
+  const archives = await chartArchives(p);
+  const prev = readState(prior);
+  const state: HelmState = prev ?? {
+    mode: 'helm',
+    transport: chooseTransport(ctx, op.opts),
+    namespace: p.namespace ?? '',
+    chartDir: '',
+    releases: [],
+    resources: [],
+    hostKeys: {},
+    replicaOverrides: {},
+  };
+  let hosts;
+  try {
+    hosts = await openHosts(ctx, op.opts, state);
+  } catch (e) {
+    throw withState(e, state);
+  }
+  try {
+    state.transport = hosts.kind;
+    if (hosts.masterNode) state.masterNode = hosts.masterNode;
+    const cli = hosts.primary;
+    state.namespace = p.namespace ?? (state.namespace || (await cli.defaultNamespace()));
+    state.chartDir = cli.transport.instanceDir(ctx.vnfInstanceId);
+    await prepareHost(op, cli, p, archives);
+    for (const other of await hosts.others()) await prepareHost(op, other, p, archives);
+
+    for (const r of p.using_helm_install_param) {
+      const ref = { release: r.helmreleasename, namespace: state.namespace };
+      const record: ReleaseRecord = {
+        name: r.helmreleasename,
+        namespace: state.namespace,
+        chart: chartRef(cli, op, r, archives),
+        revision: prev?.releases.find((x) => x.name === r.helmreleasename)?.revision ?? 0,
+        ...(r.exthelmchart
+          ? { external: { repo: r.helmrepositoryname, url: r.exthelmrepo_url } }
+          : { package: { path: r.helmchartfile_path, dir: archives.get(r.helmreleasename)!.dir } }),
+      };
+      const entry = await ensureInstalled(op, cli, {
+        ref,
+        chart: record.chart,
+        values: valuesFor(op, p, r.helmreleasename, replicas),
+        known: prev?.releases.some((x) => x.name === r.helmreleasename) ?? false,
+        onOwned: () => upsertRelease(state, record),
+      });
+      record.revision = entry.revision;
+      if (r.exthelmchart && entry.chart.startsWith(`${r.helmchartname}-`))
+        record.chartVersion = entry.chart.slice(r.helmchartname.length + 1);
+      upsertRelease(state, record);
+      const resources = parseManifest(await cli.manifest(ref), r.helmreleasename, state.namespace);
+      state.resources = [...state.resources.filter((x) => x.release !== r.helmreleasename), ...resources];
+    }
+
+    // VDUs whose replicas are no chart value: the level's count set on the workload itself.
+    const kube = kubeFor(ctx.vim);
+    const patched: WorkloadRef[] = [];
+    for (const [vduId, n] of Object.entries(replicas)) {
+      if (replicaValueOf(p, ctx.flavour, vduId)) continue;
+      const w = workloadOfVdu(op, state, p, vduId);
+      if (!w || w.kind === 'DaemonSet') continue;
+      const have = await replicasOf(kube, w);
+      if (have === undefined || have === n) continue;
+      ctx.log.info({ vduId, workload: refKey(w), from: have, to: n }, 'replicas set through the API');
+      await setReplicas(kube, w, n);
+      state.replicaOverrides[refKey(w)] = n;
+      patched.push(w);
+    }
+    await waitReady(kube, patched, op.deadline);
+    return toInfraState(state);
+  } catch (e) {
+    throw withState(e, state);
+  } finally {
+    await hosts.close();
+  }
+}

@@ -1,0 +1,97 @@
+// What the Helm driver keeps on the VNF instance (InfraState) to find its objects
+// again: where helm ran, the releases with their last known revision, the
+// resources `helm get manifest` listed, pinned master-node host keys, replica
+// counts set through the API, and what the last scale changed (for its rollback).
+// Every step re-reads the cluster before acting; this state says where to look.
+import type { InfraState } from '../driver.ts';
+
+export interface ReleaseRecord {
+  name: string;
+  namespace: string;
+  /** The chart as helm was given it: a directory on the host, or `<repo>/<chart>`. */
+  chart: string;
+  /** Chart version deployed; upgrades of repository charts pin it, so a scale never changes the chart. */
+  chartVersion?: string;
+  /** Last revision this driver saw deployed. */
+  revision: number;
+  /** Repository chart: the repository registered on the master nodes. */
+  external?: { repo: string; url: string };
+  /** Package chart: its path in the package and the directory its archive extracts to. */
+  package?: { path: string; dir: string };
+}
+
+export interface ResourceRecord {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Absent for cluster-scoped kinds. */
+  namespace?: string;
+  release: string;
+}
+
+export interface WorkloadReplicas {
+  kind: string;
+  name: string;
+  namespace: string;
+  replicas: number;
+}
+
+/** Before-image of a scale, for rollbackScale (and for a retry of the same scale to keep). */
+export interface ScaleRecord {
+  /** The replicas the scale asked for (a retry with the same target keeps the before-image). */
+  target: Record<string, number>;
+  /** True until the scale finished. */
+  pending: boolean;
+  releases: { name: string; namespace: string; revision: number }[];
+  workloads: WorkloadReplicas[];
+  /** replicaOverrides before the scale. */
+  overrides: Record<string, number>;
+}
+
+export interface HelmState {
+  mode: 'helm';
+  transport: 'ssh' | 'local';
+  /** The master node helm last ran on (tried first next time). */
+  masterNode?: string;
+  namespace: string;
+  /** The instance's chart directory on the host helm runs on. */
+  chartDir: string;
+  releases: ReleaseRecord[];
+  resources: ResourceRecord[];
+  /** Host keys (`SHA256:…`) seen per master-node address; required to match from then on. */
+  hostKeys: Record<string, string>;
+  /** Replicas set through the API for workloads without a values path, by `Kind/namespace/name`; re-applied after helm upgrades. */
+  replicaOverrides: Record<string, number>;
+  lastScale?: ScaleRecord;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** The Helm state in an InfraState, or undefined when it holds none (never instantiated, or another driver's). */
+export function readState(s: InfraState | undefined): HelmState | undefined {
+  if (!isObj(s) || s.mode !== 'helm') return undefined;
+  const st = structuredClone(s) as unknown as HelmState;
+  st.releases ??= [];
+  st.resources ??= [];
+  st.hostKeys ??= {};
+  st.replicaOverrides ??= {};
+  return st;
+}
+
+export function toInfraState(s: HelmState): InfraState {
+  return structuredClone(s) as unknown as InfraState;
+}
+
+/** An error of a driver step carrying the state reached before it failed, which the engine persists. */
+export type ErrorWithState = Error & { state: InfraState };
+
+export function withState(err: unknown, state: HelmState): ErrorWithState {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return Object.assign(e, { state: toInfraState(state) });
+}
+
+export function upsertRelease(state: HelmState, r: ReleaseRecord): void {
+  const i = state.releases.findIndex((x) => x.name === r.name);
+  if (i < 0) state.releases.push(r);
+  else state.releases[i] = r;
+}
