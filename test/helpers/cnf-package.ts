@@ -283,6 +283,7 @@ export function deploymentManifest(
   name = 'vdu1-app',
   replicas = 1,
   nodeSelector?: Record<string, string>,
+  cpuRequest?: string,
 ): string {
   return `apiVersion: apps/v1
 kind: Deployment
@@ -298,7 +299,7 @@ spec:
       labels: {app: ${name}}
     spec:${nodeSelector ? `\n      nodeSelector: ${JSON.stringify(nodeSelector)}` : ''}
       containers:
-      - {name: app, image: nginx:1.27, ports: [{containerPort: 80}]}
+      - {name: app, image: nginx:1.27, ports: [{containerPort: 80}]${cpuRequest ? `, resources: {requests: {cpu: "${cpuRequest}"}}` : ''}}
 `;
 }
 

@@ -24,7 +24,7 @@ export interface TestVnfm {
 
 export async function startVnfm(
   database: string,
-  settings: { pageSize?: number; lcmTimeoutSeconds?: number; dataDir?: string } = {},
+  settings: { pageSize?: number; lcmTimeoutSeconds?: number; dataDir?: string; worker?: boolean } = {},
 ): Promise<TestVnfm> {
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'vnfm-data-'));
   let logText = '';
@@ -34,11 +34,12 @@ export async function startVnfm(
       cb();
     },
   });
-  const config = loadConfig({ database, dataDir, port: 0, logLevel: 'debug', ...settings });
+  const { worker = true, ...rest } = settings;
+  const config = loadConfig({ database, dataDir, port: 0, logLevel: 'debug', ...rest });
   const ctx = await createContext(config, createLogger('debug', sink));
   const app = buildServer(ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
-  ctx.worker.start();
+  if (worker) ctx.worker.start();
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {
