@@ -25,6 +25,8 @@ export interface Config {
   workerConcurrency: number;
   /** helm binary for the local transport (no master nodes in the VIM's helm_info). */
   helmBinary: string;
+  /** How often idle instances' vnfcResourceInfo is re-read from their clusters (0: never). */
+  refreshSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +47,7 @@ export const DEFAULT_CONFIG: Config = {
   embeddedWorker: true,
   workerConcurrency: 8,
   helmBinary: 'helm',
+  refreshSeconds: 15,
 };
 
 export type ConfigInput = { [K in keyof Config]?: string | number | boolean | undefined };
@@ -96,6 +99,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     embeddedWorker: env.VNFM_EMBEDDED_WORKER,
     workerConcurrency: env.VNFM_WORKER_CONCURRENCY,
     helmBinary: env.VNFM_HELM_BINARY,
+    refreshSeconds: env.VNFM_REFRESH_SECONDS,
   };
 }
 
@@ -119,6 +123,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     embeddedWorker: String(merged.embeddedWorker) !== 'false',
     workerConcurrency: parseInteger('worker concurrency', merged.workerConcurrency, 1, 256),
     helmBinary: String(merged.helmBinary),
+    refreshSeconds: parseInteger('refresh seconds', merged.refreshSeconds, 0, 86_400),
   };
 }
 

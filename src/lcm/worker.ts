@@ -18,6 +18,7 @@ import { ProblemError, type ProblemDetails } from '../errors.ts';
 import type { LcmContext } from './context.ts';
 import type { VnfLcmOpOcc } from './model.ts';
 import { type Engine, HANDLERS, moved } from './occurrences.ts';
+import { refreshVnfcs } from './refresh.ts';
 
 export interface WorkerOptions {
   id?: string;
@@ -26,6 +27,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** A lock not renewed for this long belongs to a dead worker. */
   leaseMs?: number;
+  /** How often vnfcResourceInfo of idle instances is re-read from the clusters (0: never). */
+  refreshMs?: number;
 }
 
 function problem(e: unknown): ProblemDetails {
@@ -42,12 +45,13 @@ export class Worker implements Engine {
   #wakeUp: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
+  #refreshTimer: NodeJS.Timeout | undefined;
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(ctx: LcmContext, opts: WorkerOptions) {
     this.ctx = ctx;
     this.id = opts.id ?? `worker-${randomUUID()}`;
-    this.#opts = { concurrency: 8, pollMs: 500, leaseMs: 30_000, ...opts };
+    this.#opts = { concurrency: 8, pollMs: 500, leaseMs: 30_000, refreshMs: 15_000, ...opts };
   }
 
   wake = (): void => {
@@ -87,12 +91,26 @@ export class Worker implements Engine {
       if (this.#opts.postgres) void this.recover(false).catch(() => {});
     }, this.#opts.leaseMs / 3);
     this.#renewTimer.unref();
+    if (this.#opts.refreshMs > 0) {
+      let refreshing = false;
+      this.#refreshTimer = setInterval(() => {
+        if (refreshing) return;
+        refreshing = true;
+        void refreshVnfcs(this.ctx)
+          .catch((err) => this.ctx.log.error({ err }, 'vnfcResourceInfo refresh failed'))
+          .finally(() => {
+            refreshing = false;
+          });
+      }, this.#opts.refreshMs);
+      this.#refreshTimer.unref();
+    }
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
     clearInterval(this.#renewTimer);
+    clearInterval(this.#refreshTimer);
     this.wake();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);

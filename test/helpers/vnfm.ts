@@ -24,7 +24,13 @@ export interface TestVnfm {
 
 export async function startVnfm(
   database: string,
-  settings: { pageSize?: number; lcmTimeoutSeconds?: number; dataDir?: string; worker?: boolean } = {},
+  settings: {
+    pageSize?: number;
+    lcmTimeoutSeconds?: number;
+    dataDir?: string;
+    worker?: boolean;
+    refreshSeconds?: number;
+  } = {},
 ): Promise<TestVnfm> {
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'vnfm-data-'));
   let logText = '';

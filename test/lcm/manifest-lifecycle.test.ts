@@ -54,7 +54,7 @@ for (const store of STORES) {
     };
 
     before(async () => {
-      vnfm = await startVnfm(await freshStore(store), { lcmTimeoutSeconds: 60 });
+      vnfm = await startVnfm(await freshStore(store), { lcmTimeoutSeconds: 60, refreshSeconds: 1 });
       vimId = await registerTestbedVim(vnfm, `k8s-${store}`);
       vnfdId = (await onboardPackage(vnfm)).vnfdId;
     });
