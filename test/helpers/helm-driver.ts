@@ -4,7 +4,7 @@
 // `helm repo index`), and helpers to look at releases and pods directly.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,8 +86,21 @@ export async function serveChartRepo(env: TestbedEnv): Promise<ChartRepo> {
     url,
     chart: 'ext',
     version: '0.2.0',
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () =>
+      new Promise((r) =>
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true });
+          r();
+        }),
+      ),
   };
+}
+
+const helmHome = mkdtempSync(join(tmpdir(), 'helm-driver-test-home-'));
+
+/** Removes what these helpers wrote to disk (call from a test file's `after`). */
+export function removeHelperFiles(): void {
+  rmSync(helmHome, { recursive: true, force: true });
 }
 
 /** helm on the test side (helm 3, the testbed kubeconfig, its own homes). */
@@ -95,7 +108,7 @@ export async function helm(
   env: TestbedEnv,
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const home = join(tmpdir(), 'helm-driver-test-home');
+  const home = helmHome;
   try {
     const r = await execFileP(env.helm3, args, {
       env: {

@@ -93,6 +93,13 @@ describe('helm argv', () => {
     ]);
   });
 
+  test('release labels only where helm has them (3.13+)', () => {
+    const o = { release: 'r', chart: 'c', labels: { vnfInstanceId: 'abc' } };
+    assert.deepEqual(h3.install(o).slice(4), ['--labels', 'vnfInstanceId=abc']);
+    assert.deepEqual(h4.upgrade(o).slice(4), ['--labels', 'vnfInstanceId=abc']);
+    assert.deepEqual(new HelmCommands(parseHelmVersion('v3.12.3')).install(o).slice(4), []);
+  });
+
   test('upgrade for scale: reuse values, one path, pinned version', () => {
     assert.deepEqual(
       h3.upgrade({

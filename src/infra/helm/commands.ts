@@ -23,6 +23,9 @@ export function parseHelmVersion(out: string): HelmVersion {
   return v;
 }
 
+/** Release labels (`--labels`, stored on the release's Secret) exist from helm 3.13 (helm/helm#10533). */
+export const supportsReleaseLabels = (v: HelmVersion) => v.major > 3 || (v.major === 3 && v.minor >= 13);
+
 /** `--set-literal` exists from helm 3.12 (helm/helm#9182). */
 export const supportsSetLiteral = (v: HelmVersion) => v.major > 3 || (v.major === 3 && v.minor >= 12);
 
@@ -62,6 +65,8 @@ export interface InstallOptions extends ReleaseRef {
   /** `helmparameter` entries, then replica values: later ones win in helm. */
   values?: HelmParameter[];
   description?: string;
+  /** Release labels (values must be label values: no ','); left out on helm older than 3.13. */
+  labels?: Record<string, string>;
   wait?: WaitOptions;
   /** Undo the operation when it fails (`--atomic` in Helm 3, `--rollback-on-failure` in 4). */
   rollbackOnFailure?: boolean;
@@ -99,6 +104,9 @@ export class HelmCommands {
     if (o.version) out.push('--version', o.version);
     for (const p of o.values ?? []) out.push(...setFlags(p, this.version));
     if (o.description !== undefined) out.push('--description', o.description);
+    const labels = Object.entries(o.labels ?? {});
+    if (labels.length > 0 && supportsReleaseLabels(this.version))
+      out.push('--labels', labels.map(([k, v]) => `${k}=${v}`).join(','));
     out.push(...this.waitFlags(o.wait));
     if (o.rollbackOnFailure) out.push(this.helm4 ? '--rollback-on-failure' : '--atomic');
     if (o.forceReplace) out.push(this.helm4 ? '--force-replace' : '--force');

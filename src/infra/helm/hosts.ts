@@ -77,7 +77,8 @@ export async function openHosts(
     ...all.filter((n) => n.address !== state.masterNode),
   ];
   const record = (t: SshTransport) => {
-    state.hostKeys[t.node.address] ??= t.presentedHostKey;
+    // A connection succeeded, so this key matched the pin in force (helm_info's over a recorded one): record it.
+    state.hostKeys[t.node.address] = t.presentedHostKey;
   };
   const sshOpts = {
     remoteDir: opts.remoteDir,

@@ -15,7 +15,8 @@ import { isReleaseNotFound } from './helm-cli.ts';
 import { HelmError } from './errors.ts';
 import { type Op, runTimeoutMs, waitFor } from './operation.ts';
 import type { HelmParameter } from './params.ts';
-import { ownerMarker, type ReleaseState, releaseState } from './release-state.ts';
+import { OWNER_LABEL, ownedByInstance, ownerLabelValue, ownerMarker } from './ownership.ts';
+import { type ReleaseState, releaseState } from './release-state.ts';
 
 export interface InstallPlan {
   ref: ReleaseRef & { namespace: string };
@@ -24,17 +25,22 @@ export interface InstallPlan {
   /** The state records this release already (it is ours). */
   known: boolean;
   /** Called once the release is known to be ours, before anything is done to it (to record it). */
-  onOwned: () => void;
+  onOwned: () => Promise<void>;
 }
 
 /** Ensures the release is deployed; returns its current revision. */
 export async function ensureInstalled(op: Op, cli: HelmCli, plan: InstallPlan): Promise<HistoryEntry> {
   const { ref } = plan;
   const id = op.ctx.vnfInstanceId;
-  const st = releaseState(ref.release, await cli.history(ref), { vnfInstanceId: id, known: plan.known });
-  op.ctx.log.info({ release: ref.release, state: st.state, reason: st.reason, where: cli.where }, 'release observed');
+  const history = await cli.history(ref);
+  const owned = plan.known || (history !== undefined && (await ownedByInstance(op, ref, history)));
+  const st = releaseState(ref.release, history, { vnfInstanceId: id, owned });
+  op.ctx.log.info(
+    { release: ref.release, state: st.state, reason: st.reason, where: cli.where },
+    'release observed',
+  );
   if (st.state === 'Unmanaged') throw conflict(`${st.reason}; choose another helmreleasename`);
-  plan.onOwned();
+  await plan.onOwned();
   switch (st.state) {
     case 'InSync':
       return st.current!;
@@ -61,6 +67,7 @@ async function install(op: Op, cli: HelmCli, plan: InstallPlan): Promise<History
       createNamespace: true,
       values: plan.values,
       description: ownerMarker(op.ctx.vnfInstanceId),
+      labels: ownerLabels(op.ctx.vnfInstanceId),
       wait,
     }),
     `helm install ${plan.ref.release}`,
@@ -68,6 +75,8 @@ async function install(op: Op, cli: HelmCli, plan: InstallPlan): Promise<History
   );
   return current(cli, plan.ref);
 }
+
+export const ownerLabels = (vnfInstanceId: string) => ({ [OWNER_LABEL]: ownerLabelValue(vnfInstanceId) });
 
 /** Rolls back to `revision` (unlocking a pending release); the reason is logged and kept in errors. */
 export async function rollbackTo(
@@ -80,9 +89,15 @@ export async function rollbackTo(
   const wait = waitFor(op, `helm rollback ${ref.release}`);
   op.ctx.log.warn({ release: ref.release, state: st.state, reason: st.reason, revision }, 'rolling back');
   try {
-    await cli.run(cli.cmd.rollback({ ...ref, revision, wait }), `helm rollback ${ref.release} ${revision}`, runTimeoutMs(wait));
+    await cli.run(
+      cli.cmd.rollback({ ...ref, revision, wait }),
+      `helm rollback ${ref.release} ${revision}`,
+      runTimeoutMs(wait),
+    );
   } catch (e) {
-    throw new HelmError(`${st.state} ${st.reason}: recovery by rollback to revision ${revision} failed: ${(e as Error).message}`);
+    throw new HelmError(
+      `${st.state} ${st.reason}: recovery by rollback to revision ${revision} failed: ${(e as Error).message}`,
+    );
   }
   return current(cli, ref);
 }
@@ -101,6 +116,8 @@ export async function current(cli: HelmCli, ref: ReleaseRef): Promise<HistoryEnt
   const h = (await cli.history(ref))?.at(-1);
   if (!h) throw new HelmError(`${cli.where}: release ${ref.release} is gone right after helm acted on it`);
   if (h.status !== 'deployed')
-    throw new HelmError(`${cli.where}: release ${ref.release} revision ${h.revision} is ${h.status}, not deployed`);
+    throw new HelmError(
+      `${cli.where}: release ${ref.release} revision ${h.revision} is ${h.status}, not deployed`,
+    );
   return h;
 }

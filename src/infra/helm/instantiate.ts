@@ -12,10 +12,19 @@ import type { HelmCli } from './helm-cli.ts';
 import { chooseTransport, openHosts } from './hosts.ts';
 import { ensureInstalled } from './install.ts';
 import { parseManifest } from './manifest.ts';
-import { chartArchives, type Op, params as parseParams, workloadOfVdu } from './operation.ts';
+import { chartArchives, type Op, params as parseParams, workloadOfVdu, workloadsOf } from './operation.ts';
+import { HelmError } from './errors.ts';
 import { type HelmInstallParam, type HelmParameter, type HelmParams, replicaValueOf } from './params.ts';
-import { type HelmState, readState, type ReleaseRecord, toInfraState, upsertRelease, withState } from './state.ts';
-import { kubeFor, refKey, replicasOf, setReplicas, waitReady, type WorkloadRef } from './workloads.ts';
+import {
+  checkpoint,
+  type HelmState,
+  readState,
+  type ReleaseRecord,
+  toInfraState,
+  upsertRelease,
+  withState,
+} from './state.ts';
+import { refKey, replicasOf, setReplicas, waitReady, type WorkloadRef } from './workloads.ts';
 
 /** Chart files and repositories on one host, as every master gets them. */
 async function prepareHost(
@@ -27,7 +36,14 @@ async function prepareHost(
   const repos = new Map<string, string>();
   for (const r of p.using_helm_install_param) {
     if (r.exthelmchart) repos.set(r.helmrepositoryname, r.exthelmrepo_url);
-    else await stageChart(cli, op.ctx.vnfInstanceId, r.helmreleasename, r.chartFile, archives.get(r.helmreleasename)!);
+    else
+      await stageChart(
+        cli,
+        op.ctx.vnfInstanceId,
+        r.helmreleasename,
+        r.chartFile,
+        archives.get(r.helmreleasename)!,
+      );
   }
   for (const [name, url] of repos) await addRepo(cli, name, url);
   op.ctx.log.info({ where: cli.where }, 'charts and repositories in place');
@@ -35,12 +51,23 @@ async function prepareHost(
 
 function chartRef(cli: HelmCli, op: Op, r: HelmInstallParam, archives: Map<string, ChartArchive>): string {
   if (r.exthelmchart) return `${r.helmrepositoryname}/${r.helmchartname}`;
-  return posix.join(cli.transport.instanceDir(op.ctx.vnfInstanceId), r.helmreleasename, archives.get(r.helmreleasename)!.dir);
+  return posix.join(
+    cli.transport.instanceDir(op.ctx.vnfInstanceId),
+    r.helmreleasename,
+    archives.get(r.helmreleasename)!.dir,
+  );
 }
 
 /** helmparameter first, then the replica values of the VDUs this release carries (later --set wins). */
-function valuesFor(op: Op, p: HelmParams, release: string, replicas: Record<string, number>): HelmParameter[] {
-  const out = [...(p.using_helm_install_param.find((r) => r.helmreleasename === release)?.helmparameter ?? [])];
+function valuesFor(
+  op: Op,
+  p: HelmParams,
+  release: string,
+  replicas: Record<string, number>,
+): HelmParameter[] {
+  const out = [
+    ...(p.using_helm_install_param.find((r) => r.helmreleasename === release)?.helmparameter ?? []),
+  ];
   for (const [vduId, n] of Object.entries(replicas)) {
     const rv = replicaValueOf(p, op.ctx.flavour, vduId);
     if (rv?.release === release) out.push({ key: rv.path, value: String(n) });
@@ -79,6 +106,7 @@ export async function instantiate(
     const cli = hosts.primary;
     state.namespace = p.namespace ?? (state.namespace || (await cli.defaultNamespace()));
     state.chartDir = cli.transport.instanceDir(ctx.vnfInstanceId);
+    await checkpoint(ctx, state);
     await prepareHost(op, cli, p, archives);
     for (const other of await hosts.others()) await prepareHost(op, other, p, archives);
 
@@ -98,7 +126,10 @@ export async function instantiate(
         chart: record.chart,
         values: valuesFor(op, p, r.helmreleasename, replicas),
         known: prev?.releases.some((x) => x.name === r.helmreleasename) ?? false,
-        onOwned: () => upsertRelease(state, record),
+        onOwned: async () => {
+          upsertRelease(state, record);
+          await checkpoint(ctx, state);
+        },
       });
       record.revision = entry.revision;
       if (r.exthelmchart && entry.chart.startsWith(`${r.helmchartname}-`))
@@ -106,10 +137,22 @@ export async function instantiate(
       upsertRelease(state, record);
       const resources = parseManifest(await cli.manifest(ref), r.helmreleasename, state.namespace);
       state.resources = [...state.resources.filter((x) => x.release !== r.helmreleasename), ...resources];
+      await checkpoint(ctx, state);
+    }
+
+    // A vdu_mapping entry naming no workload of its release would leave its VDU without VNFCs, silently.
+    for (const [vduId, m] of Object.entries(p.vdu_mapping)) {
+      const rendered = workloadsOf(state, m.helmreleasename);
+      if (!rendered.some((w) => w.kind === m.kind && w.name === m.name)) {
+        const has = rendered.map((w) => `${w.kind} ${w.name}`).join(', ') || 'no workload';
+        throw new HelmError(
+          `vdu_mapping.${vduId}: release ${m.helmreleasename} has no ${m.kind} ${JSON.stringify(m.name)} (it has ${has})`,
+        );
+      }
     }
 
     // VDUs whose replicas are no chart value: the level's count set on the workload itself.
-    const kube = kubeFor(ctx.vim);
+    const kube = op.kube;
     const patched: WorkloadRef[] = [];
     for (const [vduId, n] of Object.entries(replicas)) {
       if (replicaValueOf(p, ctx.flavour, vduId)) continue;
@@ -121,6 +164,7 @@ export async function instantiate(
       await setReplicas(kube, w, n);
       state.replicaOverrides[refKey(w)] = n;
       patched.push(w);
+      await checkpoint(ctx, state);
     }
     await waitReady(kube, patched, op.deadline);
     return toInfraState(state);

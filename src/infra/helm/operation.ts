@@ -10,17 +10,19 @@ import { HelmError } from './errors.ts';
 import type { HostOptions } from './hosts.ts';
 import { type HelmParams, parseHelmParams } from './params.ts';
 import type { HelmState, ResourceRecord } from './state.ts';
-import { isWorkloadKind, type WorkloadRef } from './workloads.ts';
+import { isWorkloadKind, type Kube, kubeFor, type WorkloadRef } from './workloads.ts';
 
 export interface Op {
   ctx: InfraContext;
   opts: HostOptions;
   /** When the operation's waits must be over (ctx.timeoutMs from its start). */
   deadline: number;
+  /** The cluster's API, with the VIM's credentials. */
+  kube: Kube;
 }
 
 export function newOp(ctx: InfraContext, opts: HostOptions): Op {
-  return { ctx, opts, deadline: Date.now() + ctx.timeoutMs };
+  return { ctx, opts, deadline: Date.now() + ctx.timeoutMs, kube: kubeFor(ctx.vim) };
 }
 
 export function params(op: Op): HelmParams {

@@ -26,23 +26,18 @@ export interface ReleaseState {
   lastGood?: HistoryEntry;
 }
 
-/** The marker put in every revision's description this driver writes, naming the instance. */
-export const ownerMarker = (vnfInstanceId: string) => `vnfInstanceId=${vnfInstanceId}`;
-
 /**
- * The state of a release from its history. `known`: the instance's state records the
- * release (then it is ours); otherwise it is ours only if a revision carries our marker
- * (a crash between install and saving the state).
+ * The state of a release from its history. `owner.owned`: the instance's state records
+ * the release, or its revisions carry the instance's marks (ownership.ts).
  */
 export function releaseState(
   release: string,
   history: HistoryEntry[] | undefined,
-  owner: { vnfInstanceId: string; known: boolean },
+  owner: { vnfInstanceId: string; owned: boolean },
 ): ReleaseState {
   const current = history?.at(-1);
   if (!history || !current) return { state: 'Absent', reason: `release ${release} does not exist` };
-  const marker = ownerMarker(owner.vnfInstanceId);
-  if (!owner.known && !history.some((h) => h.description.includes(marker))) {
+  if (!owner.owned) {
     return {
       state: 'Unmanaged',
       reason: `release ${release} exists (revision ${current.revision}, ${current.status}) and was not installed by VNF instance ${owner.vnfInstanceId}`,

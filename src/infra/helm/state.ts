@@ -90,6 +90,11 @@ export function withState(err: unknown, state: HelmState): ErrorWithState {
   return Object.assign(e, { state: toInfraState(state) });
 }
 
+/** Hands the state to the engine mid-step (InfraContext.checkpoint), so a crash of the VNFM loses nothing created. */
+export async function checkpoint(ctx: { checkpoint?: (s: InfraState) => Promise<void> }, state: HelmState) {
+  await ctx.checkpoint?.(toInfraState(state));
+}
+
 export function upsertRelease(state: HelmState, r: ReleaseRecord): void {
   const i = state.releases.findIndex((x) => x.name === r.name);
   if (i < 0) state.releases.push(r);

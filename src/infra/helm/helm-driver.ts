@@ -1,0 +1,59 @@
+// The InfraDriver for Helm mode (additionalParams.use_helm): helm installs the
+// CNF's charts as MCIOPs — on a master node over SSH, or locally against a
+// kubeconfig built from the VIM — and the Kubernetes API reads pods, heals them
+// and scales what is no chart value. Each operation is its own module; this one
+// only wires them to the interface and holds the options.
+import { join } from 'node:path';
+import { badRequest } from '../../errors.ts';
+import type { InfraContext, InfraDriver, InfraState } from '../driver.ts';
+import { healVnfcs } from './heal.ts';
+import { chooseTransport, helmInfoOf, type HostOptions } from './hosts.ts';
+import { instantiate } from './instantiate.ts';
+import { observe } from './observe.ts';
+import { chartArchives, newOp, params } from './operation.ts';
+import { rollbackScale, scale } from './scale.ts';
+import { terminate } from './terminate.ts';
+
+export interface HelmDriverOptions {
+  /** Where helm runs: 'auto' (default) is SSH when the VIM's helm_info lists master nodes, else local. */
+  transport?: 'ssh' | 'local' | 'auto';
+  /** The local helm binary (default `helm` on PATH). */
+  helmBinary?: string;
+  /** Local transport's base directory: helm homes per VIM, chart directories per instance (default `data/helm`). */
+  homeDir?: string;
+  /** Directory under the SSH user's home for per-instance chart directories (default `vnfm`: `~/vnfm/<id>`). */
+  remoteDir?: string;
+  sshReadyTimeoutMs?: number;
+}
+
+export interface HelmDriver extends InfraDriver {
+  /** Returns the releases and workloads the last scale changed to where it started (helm rollback to the revision before). */
+  rollbackScale(ctx: InfraContext, state: InfraState): Promise<InfraState>;
+}
+
+export function createHelmDriver(options: HelmDriverOptions = {}): HelmDriver {
+  const opts: HostOptions = {
+    transport: options.transport ?? 'auto',
+    helmBinary: options.helmBinary ?? 'helm',
+    homeDir: options.homeDir ?? join(process.cwd(), 'data', 'helm'),
+    remoteDir: options.remoteDir ?? 'vnfm',
+    ...(options.sshReadyTimeoutMs !== undefined ? { sshReadyTimeoutMs: options.sshReadyTimeoutMs } : {}),
+  };
+  return {
+    async validate(ctx) {
+      const op = newOp(ctx, opts);
+      await chartArchives(params(op));
+      const info = helmInfoOf(ctx); // a malformed helm_info is refused here, before anything runs
+      if (chooseTransport(ctx, opts) === 'ssh' && !info?.masternode_ip.length)
+        throw badRequest(
+          `VIM ${ctx.vim.id}: extra.helm_info.masternode_ip lists no master node to run helm on`,
+        );
+    },
+    instantiate: (ctx, replicas, state) => instantiate(newOp(ctx, opts), replicas, state),
+    scale: (ctx, replicas, state) => scale(newOp(ctx, opts), replicas, state),
+    rollbackScale: (ctx, state) => rollbackScale(newOp(ctx, opts), state),
+    healVnfcs: (ctx, podNames, state) => healVnfcs(newOp(ctx, opts), podNames, state),
+    terminate: (ctx, state, graceful) => terminate(newOp(ctx, opts), state, graceful),
+    observe: (ctx, state) => observe(newOp(ctx, opts), state),
+  };
+}
