@@ -1,10 +1,12 @@
 // The one shared context every component receives (store, logger, configuration),
 // in the manner of helm's action.Configuration: nothing reaches in sideways.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Config } from './config.ts';
 import { type Db, isPostgres, openDatabase } from './db/connect.ts';
 import { vimInUse } from './db/queries/instances.ts';
 
+import { createHelmDriver } from './infra/helm/index.ts';
 import { createManifestDriver } from './infra/kubernetes/index.ts';
 import type { LcmContext } from './lcm/context.ts';
 import { Worker } from './lcm/worker.ts';
@@ -42,12 +44,14 @@ export async function createContext(
     storage: new PackageStorage(config.dataDir),
     drivers: {
       manifest: createManifestDriver(),
+      helm: createHelmDriver({ helmBinary: config.helmBinary, homeDir: resolve(config.dataDir, 'helm') }),
     },
     timeoutMs: config.lcmTimeoutSeconds * 1000,
   };
   const worker = new Worker(lcm, {
     postgres: isPostgres(config.database),
     concurrency: config.workerConcurrency,
+    refreshMs: config.refreshSeconds * 1000,
   });
   return { config, db, log, secrets, version: pkg.version, vimInUse: (id) => vimInUse(db, id), lcm, worker };
 }

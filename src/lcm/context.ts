@@ -1,7 +1,10 @@
 // What every LCM operation receives (helm's action.Configuration in spirit): the
 // store, the infra drivers, the package storage, the logger and limits.
 import type { Db } from '../db/connect.ts';
-import type { InfraDriver } from '../infra/driver.ts';
+import type { InfraContext, InfraDriver, InfraState } from '../infra/driver.ts';
+
+/** Drivers that can undo a scale their own way (Helm: `helm rollback` to the revision before). */
+export type RollbackScale = (ctx: InfraContext, state: InfraState) => Promise<InfraState>;
 import type { Logger } from '../log.ts';
 import type { PackageStorage } from '../packages/storage.ts';
 import type { SecretBox } from '../secrets/box.ts';
@@ -12,8 +15,7 @@ export interface LcmContext {
   secrets: SecretBox;
   storage: PackageStorage;
   log: Logger;
-  /** Helm mode is wired in once its driver is part of the build. */
-  drivers: { manifest: InfraDriver; helm?: InfraDriver };
+  drivers: { manifest: InfraDriver; helm: InfraDriver & { rollbackScale?: RollbackScale } };
   /** Deadline for one operation's waits on the cluster. */
   timeoutMs: number;
 }

@@ -7,8 +7,9 @@ import { getPackageVnfd } from '../db/queries/packages.ts';
 import { badRequest, ProblemError } from '../errors.ts';
 import type { InfraContext, InfraDriver } from '../infra/driver.ts';
 import { flavour as findFlavour, type Vnfd } from '../packages/vnfd/index.ts';
-import type { HelmInfo, Vim } from '../vim/model.ts';
-import type { EngineState, LcmContext } from './context.ts';
+import type { Vim } from '../vim/model.ts';
+import { mergeHelmInfo } from '../infra/helm/index.ts';
+import type { EngineState, LcmContext, RollbackScale } from './context.ts';
 import type { VnfInstance } from './model.ts';
 
 export function usesHelm(params: Record<string, unknown> | undefined): boolean {
@@ -16,11 +17,11 @@ export function usesHelm(params: Record<string, unknown> | undefined): boolean {
   return v === true || v === 'true';
 }
 
-export function driverFor(ctx: LcmContext, state: EngineState): InfraDriver {
-  if (state.driver !== 'helm') return ctx.drivers.manifest;
-  if (!ctx.drivers.helm)
-    throw badRequest('additionalParams.use_helm: Helm mode is not available in this VNFM build');
-  return ctx.drivers.helm;
+export function driverFor(
+  ctx: LcmContext,
+  state: EngineState,
+): InfraDriver & { rollbackScale?: RollbackScale } {
+  return state.driver === 'helm' ? ctx.drivers.helm : ctx.drivers.manifest;
 }
 
 export async function loadVnfd(ctx: LcmContext, instance: VnfInstance): Promise<Vnfd> {
@@ -29,10 +30,11 @@ export async function loadVnfd(ctx: LcmContext, instance: VnfInstance): Promise<
   return vnfd;
 }
 
+/** The request's vimConnectionInfo[].extra.helm_info wins field by field over the VIM's. */
 function mergeVim(vim: Vim, vimExtra: Record<string, unknown> | undefined): Vim {
-  const override = vimExtra?.helm_info as Partial<HelmInfo> | undefined;
-  if (!override) return vim;
-  return { ...vim, extra: { ...vim.extra, helm_info: { ...vim.extra.helm_info, ...override } as HelmInfo } };
+  if (!vimExtra?.helm_info) return vim;
+  const helmInfo = mergeHelmInfo(vim.extra.helm_info, vimExtra);
+  return helmInfo ? { ...vim, extra: { ...vim.extra, helm_info: helmInfo } } : vim;
 }
 
 export async function infraContext(

@@ -30,6 +30,7 @@ export async function startVnfm(
     dataDir?: string;
     worker?: boolean;
     refreshSeconds?: number;
+    helmBinary?: string;
   } = {},
 ): Promise<TestVnfm> {
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'vnfm-data-'));

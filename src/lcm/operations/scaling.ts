@@ -84,7 +84,10 @@ export async function applyLevels(
 export async function restoreLevels(ctx: LcmContext, stored: StoredInstance): Promise<void> {
   const state = stored.infraState;
   const ictx = await infraContext(ctx, stored.instance, state);
+  const driver = driverFor(ctx, state);
   const replicas = replicasAt(ictx.flavour, state.instantiationLevelId, currentLevels(stored));
-  const driverState = await driverFor(ctx, state).scale(ictx, replicas, state.driverState ?? {});
+  const driverState = driver.rollbackScale
+    ? await driver.rollbackScale(ictx, state.driverState ?? {})
+    : await driver.scale(ictx, replicas, state.driverState ?? {});
   await saveInstance(ctx.db, stored.instance, { infraState: { ...state, driverState } });
 }
