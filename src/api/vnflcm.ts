@@ -2,8 +2,8 @@
 // their LCM operations (answered 202 with the op occ's Location), and the op occs
 // with retry / rollback / fail / cancel.
 import type { FastifyInstance } from 'fastify';
-import { getInstance, listInstances } from '../db/queries/instances.ts';
-import { getOpOcc, listOpOccs } from '../db/queries/op-occs.ts';
+import { getInstance, INSTANCE_COLUMNS, queryInstances } from '../db/queries/instances.ts';
+import { getOpOcc, OP_OCC_COLUMNS, queryOpOccs } from '../db/queries/op-occs.ts';
 import { notFound, ProblemError } from '../errors.ts';
 import { createVnfInstance, deleteVnfInstance, type CreateVnfRequest } from '../lcm/instances.ts';
 import {
@@ -23,7 +23,7 @@ import {
   rollbackOperation,
   startOperation,
 } from '../lcm/occurrences.ts';
-import { type ListQuery, listAnswer } from './sol013/list.ts';
+import { type ListQuery, storeListAnswer } from './sol013/list.ts';
 
 export const API_VERSION = '1.3.0';
 const BASE = '/vnflcm/v1';
@@ -96,10 +96,11 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
   );
 
   app.get<{ Querystring: ListQuery }>(`${BASE}/vnf_instances`, async (req, reply) =>
-    listAnswer(
+    storeListAnswer(
       req,
       reply,
-      (await listInstances(ctx.db)).map(instanceView),
+      async (terms, page) => (await queryInstances(ctx.db, terms, page)).map(instanceView),
+      INSTANCE_COLUMNS,
       INSTANCE_DEFAULT_EXCLUDED,
       pageSize,
     ),
@@ -143,7 +144,14 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
   }
 
   app.get<{ Querystring: ListQuery }>(`${BASE}/vnf_lcm_op_occs`, async (req, reply) =>
-    listAnswer(req, reply, (await listOpOccs(ctx.db)).map(opOccView), OP_OCC_DEFAULT_EXCLUDED, pageSize),
+    storeListAnswer(
+      req,
+      reply,
+      async (terms, page) => (await queryOpOccs(ctx.db, terms, page)).map(opOccView),
+      OP_OCC_COLUMNS,
+      OP_OCC_DEFAULT_EXCLUDED,
+      pageSize,
+    ),
   );
 
   app.get<{ Params: { id: string } }>(

@@ -41,6 +41,10 @@ export interface VnfInstanceRow {
   /** The VIM the instance runs on, once instantiated (a VIM in use cannot be deleted). */
   vim_id: string | null;
   instantiation_state: string;
+  /** Copies of info fields, kept in columns for SQL filtering of lists. */
+  vnf_instance_name: string | null;
+  vnf_provider: string | null;
+  vnf_product_name: string | null;
   /** JSON: the VnfInstance fields not held in their own columns. */
   info: string;
   /** JSON: the infra driver's own state (InfraState). */

@@ -3,17 +3,20 @@
 // attribute path crossing an array matches when any element matches.
 import { badRequest } from '../../errors.ts';
 
-const OPS = ['eq', 'neq', 'gt', 'lt', 'gte', 'lte', 'cont', 'ncont', 'in', 'nin'] as const;
-type Op = (typeof OPS)[number];
+export const OPS = ['eq', 'neq', 'gt', 'lt', 'gte', 'lte', 'cont', 'ncont', 'in', 'nin'] as const;
+export type Op = (typeof OPS)[number];
 
-interface Term {
+export interface Term {
   op: Op;
   path: string[];
   values: string[];
 }
 
-/** Splits on `sep` outside single-quoted strings; quotes are removed, `''` is a literal quote. */
-function split(text: string, sep: string): string[] {
+/**
+ * Splits on `sep` outside single-quoted strings; quotes are removed and `''` is a
+ * literal quote, unless `keepQuotes` (terms are split first, then their values).
+ */
+function split(text: string, sep: string, keepQuotes = false): string[] {
   const parts: string[] = [];
   let cur = '';
   let quoted = false;
@@ -21,9 +24,12 @@ function split(text: string, sep: string): string[] {
     const c = text[i];
     if (c === "'") {
       if (quoted && text[i + 1] === "'") {
-        cur += "'";
+        cur += keepQuotes ? "''" : "'";
         i++;
-      } else quoted = !quoted;
+      } else {
+        quoted = !quoted;
+        if (keepQuotes) cur += c;
+      }
     } else if (c === sep && !quoted) {
       parts.push(cur);
       cur = '';
@@ -36,7 +42,7 @@ function split(text: string, sep: string): string[] {
 
 export function parseFilter(expr: string): Term[] {
   const terms: Term[] = [];
-  for (const raw of split(expr, ';')) {
+  for (const raw of split(expr, ';', true)) {
     const m = /^\((.*)\)$/s.exec(raw.trim());
     if (!m?.[1]) throw badRequest(`filter: term '${raw}' must look like (op,attribute,value)`);
     const [op, attr, ...values] = split(m[1], ',');
@@ -90,7 +96,9 @@ function termMatches(obj: unknown, t: Term): boolean {
 }
 
 export function compileFilter(expr: string | undefined): (obj: unknown) => boolean {
-  if (expr === undefined || expr === '') return () => true;
-  const terms = parseFilter(expr);
+  return matcher(expr === undefined || expr === '' ? [] : parseFilter(expr));
+}
+
+export function matcher(terms: Term[]): (obj: unknown) => boolean {
   return (obj) => terms.every((t) => termMatches(obj, t));
 }

@@ -11,27 +11,31 @@ export interface Page<T> {
 
 const tag = (query: string) => createHash('sha256').update(query).digest('base64url').slice(0, 8);
 
+/** The offset a marker stands for (0 without one); 400 for a forged or foreign marker. */
+export function markerOffset(marker: string | undefined, queryKey: string): number {
+  if (marker === undefined) return 0;
+  const [off, t] = Buffer.from(marker, 'base64url').toString('utf8').split(':');
+  const offset = Number(off);
+  if (!Number.isInteger(offset) || offset < 0 || t !== tag(queryKey)) {
+    throw badRequest('nextpage_opaque_marker is invalid or belongs to another query');
+  }
+  return offset;
+}
+
+export function markerFor(offset: number, queryKey: string): string {
+  return Buffer.from(`${offset}:${tag(queryKey)}`).toString('base64url');
+}
+
 export function paginate<T>(
   all: T[],
   marker: string | undefined,
   pageSize: number,
   queryKey: string,
 ): Page<T> {
-  let offset = 0;
-  if (marker !== undefined) {
-    const [off, t] = Buffer.from(marker, 'base64url').toString('utf8').split(':');
-    offset = Number(off);
-    if (!Number.isInteger(offset) || offset < 0 || t !== tag(queryKey)) {
-      throw badRequest('nextpage_opaque_marker is invalid or belongs to another query');
-    }
-  }
+  const offset = markerOffset(marker, queryKey);
   const items = all.slice(offset, offset + pageSize);
   const next = offset + pageSize < all.length ? offset + pageSize : undefined;
-  return {
-    items,
-    nextMarker:
-      next === undefined ? undefined : Buffer.from(`${next}:${tag(queryKey)}`).toString('base64url'),
-  };
+  return { items, nextMarker: next === undefined ? undefined : markerFor(next, queryKey) };
 }
 
 /** The `Link` header value for the next page, keeping the request's other parameters. */

@@ -3,6 +3,8 @@ import type { EngineState } from '../../lcm/context.ts';
 import type { VnfInstance } from '../../lcm/model.ts';
 import type { Db } from '../connect.ts';
 import type { VnfInstanceRow } from '../schema.ts';
+import type { Term } from '../../api/sol013/filter.ts';
+import { type ColumnMap, whereTerms } from './filter-sql.ts';
 
 const OWN_COLUMNS = ['id', 'vnfdId', 'vnfPkgId', 'instantiationState'] as const;
 
@@ -26,6 +28,37 @@ function fromRow(r: VnfInstanceRow): StoredInstance {
   };
 }
 
+function filterColumns(i: VnfInstance) {
+  return {
+    vnf_instance_name: i.vnfInstanceName ?? null,
+    vnf_provider: i.vnfProvider,
+    vnf_product_name: i.vnfProductName,
+  };
+}
+
+/** Instance attributes that lists can filter on in SQL. */
+export const INSTANCE_COLUMNS: ColumnMap = {
+  id: 'id',
+  vnfdId: 'vnfd_id',
+  instantiationState: 'instantiation_state',
+  vnfInstanceName: 'vnf_instance_name',
+  vnfProvider: 'vnf_provider',
+  vnfProductName: 'vnf_product_name',
+};
+
+/** Instances matching column terms, in creation order; one page when `page` is given. */
+export async function queryInstances(
+  db: Db,
+  terms: Term[],
+  page?: { offset: number; limit: number },
+): Promise<VnfInstance[]> {
+  let q = db.selectFrom('vnf_instances').selectAll();
+  if (terms.length > 0) q = q.where((eb) => whereTerms(eb, terms, INSTANCE_COLUMNS));
+  q = q.orderBy('created_at').orderBy('id');
+  if (page) q = q.limit(page.limit).offset(page.offset);
+  return (await q.execute()).map((r) => fromRow(r).instance);
+}
+
 function info(i: VnfInstance): string {
   const rest = { ...i } as Record<string, unknown>;
   for (const c of OWN_COLUMNS) delete rest[c];
@@ -43,6 +76,7 @@ export async function insertInstance(db: Db, i: VnfInstance): Promise<void> {
       vim_id: null,
       instantiation_state: i.instantiationState,
       info: info(i),
+      ...filterColumns(i),
       infra_state: '{}',
       created_at: now,
       updated_at: now,
@@ -71,6 +105,7 @@ export async function saveInstance(
     .set({
       instantiation_state: i.instantiationState,
       info: info(i),
+      ...filterColumns(i),
       updated_at: new Date().toISOString(),
       ...(extra.infraState !== undefined ? { infra_state: JSON.stringify(extra.infraState) } : {}),
       ...(extra.vimId !== undefined ? { vim_id: extra.vimId } : {}),

@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import type { VnfLcmOpOcc } from '../../lcm/model.ts';
 import type { Db } from '../connect.ts';
 import type { VnfLcmOpOccRow } from '../schema.ts';
+import type { Term } from '../../api/sol013/filter.ts';
+import { type ColumnMap, whereTerms } from './filter-sql.ts';
 
 const OWN = ['id', 'vnfInstanceId', 'operation', 'operationState', 'startTime', 'stateEnteredTime'] as const;
 
@@ -48,6 +50,28 @@ export async function insertOpOcc(db: Db, o: VnfLcmOpOcc, pending: 'run' | null)
 export async function getOpOcc(db: Db, id: string): Promise<VnfLcmOpOcc | undefined> {
   const row = await db.selectFrom('vnf_lcm_op_occs').selectAll().where('id', '=', id).executeTakeFirst();
   return row && fromRow(row);
+}
+
+/** Op occ attributes that lists can filter on in SQL. */
+export const OP_OCC_COLUMNS: ColumnMap = {
+  id: 'id',
+  vnfInstanceId: 'vnf_instance_id',
+  operation: 'operation',
+  operationState: 'operation_state',
+  startTime: 'start_time',
+  stateEnteredTime: 'state_entered_time',
+};
+
+export async function queryOpOccs(
+  db: Db,
+  terms: Term[],
+  page?: { offset: number; limit: number },
+): Promise<VnfLcmOpOcc[]> {
+  let q = db.selectFrom('vnf_lcm_op_occs').selectAll();
+  if (terms.length > 0) q = q.where((eb) => whereTerms(eb, terms, OP_OCC_COLUMNS));
+  q = q.orderBy('start_time').orderBy('id');
+  if (page) q = q.limit(page.limit).offset(page.offset);
+  return (await q.execute()).map(fromRow);
 }
 
 export async function listOpOccs(db: Db): Promise<VnfLcmOpOcc[]> {

@@ -25,7 +25,7 @@ export class InfraTimeoutError extends Error {
   }
 }
 
-const POLL_MS = 300;
+const POLL_MS = 100;
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
