@@ -1,7 +1,7 @@
 // Keeps vnfcResourceInfo true to the cluster between operations: pods replaced by
 // their ReplicaSet, evicted or deleted by hand show up without an LCM request.
 // Instances with an operation under way are left to that operation.
-import { listInstances, getInstance, saveInstance } from '../db/queries/instances.ts';
+import { getInstance, queryInstances, saveInstance } from '../db/queries/instances.ts';
 import { activeOpOcc } from '../db/queries/op-occs.ts';
 import type { LcmContext } from './context.ts';
 import { driverFor, infraContext } from './infra-context.ts';
@@ -9,8 +9,8 @@ import { observeVnfcs } from './vnfcs.ts';
 
 export async function refreshVnfcs(ctx: LcmContext): Promise<number> {
   let changed = 0;
-  for (const listed of await listInstances(ctx.db)) {
-    if (listed.instantiationState !== 'INSTANTIATED') continue;
+  const instantiated = [{ op: 'eq' as const, path: ['instantiationState'], values: ['INSTANTIATED'] }];
+  for (const listed of await queryInstances(ctx.db, instantiated)) {
     try {
       if (await activeOpOcc(ctx.db, listed.id)) continue;
       const stored = await getInstance(ctx.db, listed.id);

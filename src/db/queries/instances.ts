@@ -89,11 +89,6 @@ export async function getInstance(db: Db, id: string): Promise<StoredInstance | 
   return row && fromRow(row);
 }
 
-export async function listInstances(db: Db): Promise<VnfInstance[]> {
-  const rows = await db.selectFrom('vnf_instances').selectAll().orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => fromRow(r).instance);
-}
-
 /** Writes the instance; `infraState`/`vimId` only when given. */
 export async function saveInstance(
   db: Db,

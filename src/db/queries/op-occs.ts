@@ -74,16 +74,6 @@ export async function queryOpOccs(
   return (await q.execute()).map(fromRow);
 }
 
-export async function listOpOccs(db: Db): Promise<VnfLcmOpOcc[]> {
-  const rows = await db
-    .selectFrom('vnf_lcm_op_occs')
-    .selectAll()
-    .orderBy('start_time')
-    .orderBy('id')
-    .execute();
-  return rows.map(fromRow);
-}
-
 /** The blocking op occ of an instance, if any. */
 export async function activeOpOcc(db: Db, vnfInstanceId: string): Promise<VnfLcmOpOcc | undefined> {
   const row = await db
