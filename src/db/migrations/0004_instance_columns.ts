@@ -23,17 +23,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('vnf_instances')
     .columns(['created_at', 'id'])
     .execute();
-  await db.schema
-    .createIndex('vnf_instances_product')
-    .on('vnf_instances')
-    .column('vnf_product_name')
-    .execute();
+  // No index on provider/product: many instances share them, and such a filter is
+  // best served by walking the order index until the page is full.
   await db.schema.createIndex('vnf_instances_name').on('vnf_instances').column('vnf_instance_name').execute();
   await db.schema.createIndex('op_occs_order').on('vnf_lcm_op_occs').columns(['start_time', 'id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const i of ['vnf_instances_order', 'vnf_instances_product', 'vnf_instances_name', 'op_occs_order']) {
+  for (const i of ['vnf_instances_order', 'vnf_instances_name', 'op_occs_order']) {
     await db.schema.dropIndex(i).execute();
   }
   for (const c of ['vnf_instance_name', 'vnf_provider', 'vnf_product_name']) {
