@@ -57,25 +57,29 @@ export async function startVnfm(
       await app.close();
       await closeContext(ctx);
     },
-    request: async (method, path, body, headers = {}) => {
-      const binary = Buffer.isBuffer(body);
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers:
-          body === undefined
-            ? headers
-            : { 'content-type': binary ? 'application/zip' : 'application/json', ...headers },
-        body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
-      });
-      const raw = Buffer.from(await res.arrayBuffer());
-      const text = raw.toString('utf8');
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        /* not JSON */
-      }
-      return { status: res.status, body: parsed, headers: res.headers, raw };
-    },
+    request: httpClient(url),
+  };
+}
+
+/** JSON (or zip, for a Buffer body) requests to a VNFM at `url`; the body parsed when it is JSON. */
+export function httpClient(url: string): TestVnfm['request'] {
+  return async (method, path, body, headers = {}) => {
+    const binary = Buffer.isBuffer(body);
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers:
+        body === undefined
+          ? headers
+          : { 'content-type': binary ? 'application/zip' : 'application/json', ...headers },
+      body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
+    });
+    const raw = Buffer.from(await res.arrayBuffer());
+    let parsed: unknown = raw.toString('utf8');
+    try {
+      parsed = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, headers: res.headers, raw };
   };
 }

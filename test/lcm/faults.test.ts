@@ -24,7 +24,7 @@ import { pods } from '../helpers/pods.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { kubeClient, testbed } from '../helpers/testbed.ts';
-import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
+import { httpClient, startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 import { eventually } from '../helpers/wait.ts';
 
 const vnfmBin = new URL('../../bin/vnfm', import.meta.url).pathname;
@@ -58,22 +58,7 @@ async function serveProcess(
     Boolean,
     20_000,
   );
-  const request: TestVnfm['request'] = async (method, path, body) => {
-    const binary = Buffer.isBuffer(body);
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': binary ? 'application/zip' : 'application/json' },
-      body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
-    });
-    const raw = Buffer.from(await res.arrayBuffer());
-    let parsed: any;
-    try {
-      parsed = raw.length ? JSON.parse(raw.toString()) : undefined;
-    } catch {
-      parsed = raw.toString();
-    }
-    return { status: res.status, body: parsed, headers: res.headers, raw };
-  };
+  const request = httpClient(url);
   return { child, vnfm: { url, request, logs: () => '', close: async () => {}, ctx: undefined as never } };
 }
 

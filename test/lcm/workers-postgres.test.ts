@@ -14,6 +14,7 @@ import { opOccSettled } from '../helpers/lcm.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { testbed } from '../helpers/testbed.ts';
 import { eventually } from '../helpers/wait.ts';
+import { httpClient } from '../helpers/vnfm.ts';
 import { cnfPackage } from '../helpers/cnf-package.ts';
 
 const vnfm = new URL('../../bin/vnfm', import.meta.url).pathname;
@@ -55,16 +56,7 @@ test('two worker processes share the work of one PostgreSQL store, each op occ r
   );
   const workers = [start(['worker'], env), start(['worker'], env)];
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const binary = Buffer.isBuffer(body);
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': binary ? 'application/zip' : 'application/json' },
-      body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-  };
+  const call = httpClient(url);
   const tb = await testbed();
   const vim = await call('POST', '/v1.0/vims', {
     vim: {
@@ -100,7 +92,7 @@ test('two worker processes share the work of one PostgreSQL store, each op occ r
     assert.equal(res.status, 202);
     ops.push(String(res.headers.get('location')).split('/').pop() as string);
   }
-  const client = { request: (m: string, p: string) => call(m, p) } as never;
+  const client = { request: call } as never;
   for (const op of ops) assert.equal((await opOccSettled(client, op)).operationState, 'COMPLETED');
 
   const ranBy = workers.map((w) =>

@@ -2,26 +2,9 @@
 // ("Store deployed Kubernetes resources info in Helm chart to Database"). Helm
 // prints the rendered documents as one multi-document YAML stream.
 import { parseAllDocuments } from 'yaml';
+import { CLUSTER_SCOPED } from '../kubernetes/kinds.ts';
 import { HelmError } from './errors.ts';
 import type { ResourceRecord } from './state.ts';
-
-// Kinds that have no namespace; the rest take the release's when the chart sets none.
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'StorageClass',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'PriorityClass',
-  'IngressClass',
-  'RuntimeClass',
-  'CSIDriver',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'APIService',
-]);
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

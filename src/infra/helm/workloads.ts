@@ -3,6 +3,7 @@
 // Pods are found by the workload's selector and kept only when their owner chain
 // leads back to that workload (Deployment → ReplicaSet → Pod), so workloads with
 // overlapping selectors never share VNFCs.
+import { selectorQuery } from '../kubernetes/workloads.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApiException,
@@ -55,20 +56,6 @@ export function apiReason(e: unknown): string {
     return `HTTP ${e.code}${msg ? `: ${msg.split('\n')[0]}` : ''}`;
   }
   return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
-}
-
-/** `spec.selector` as a label selector query; undefined for an empty one (it would match every pod). */
-function selectorQuery(sel: V1LabelSelector | undefined): string | undefined {
-  if (!sel) return undefined;
-  const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) {
-    const values = `(${(e.values ?? []).join(',')})`;
-    if (e.operator === 'In') parts.push(`${e.key} in ${values}`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin ${values}`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.length > 0 ? parts.join(',') : undefined;
 }
 
 interface LiveWorkload {

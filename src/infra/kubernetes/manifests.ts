@@ -3,6 +3,7 @@
 // checked before anything touches the cluster. The files come from an untrusted
 // package, so paths stay inside it and size and YAML aliases are bounded. Every
 // check fails with a 400 whose detail names the parameter, file or VDU concerned.
+import { CLUSTER_SCOPED } from './kinds.ts';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { isPair, isScalar, parseAllDocuments, visit } from 'yaml';
 import { badRequest } from '../../errors.ts';
@@ -41,24 +42,6 @@ export interface Manifests {
   /** VDU id → its workload's entry. */
   vduWorkloads: Record<string, ManifestEntry>;
 }
-
-/** Kinds known to be cluster-scoped, so their (absent) namespace does not count as the manifests' namespace. */
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'StorageClass',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'PriorityClass',
-  'IngressClass',
-  'RuntimeClass',
-  'CSIDriver',
-  'APIService',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-]);
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const isDnsLabel = (s: string) => s.length <= 63 && DNS_LABEL.test(s);
