@@ -1,0 +1,562 @@
+// What the VNFM adds to Helm mode on a real master node. On the testbed, with
+// `bin/vnfm serve` as a child process (SQLite store) whose VIM's helm_info points at
+// SSH master node 1 (helm 4):
+//
+// (a) interleaved runs of: VNFM instantiate → COMPLETED of a 2-release Helm CNF (the
+//     package chart Files/kubernetes/app-0.1.0.tgz installed twice, as releases vdu1
+//     and vdu2) and terminate → COMPLETED; versus the same two `helm install --wait`
+//     (sequential, the same chart already extracted on the node, the same --set
+//     values) and two `helm uninstall --wait`, run directly on the same master node
+//     over SSH. Target: VNFM / direct ≤ 1.15 (medians), instantiate and terminate.
+// (b) N one-release VNF instances instantiated at once through the API, versus N
+//     `helm install --wait` of the same chart run at once over N SSH connections:
+//     errors and total wall time of each; then all terminated / uninstalled at once.
+//
+//   node_modules/.bin/node bench/helm-overhead.ts [--quick] [--runs N] [--concurrent N]
+//     [--worker-concurrency N] [--keep-log FILE]
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { SshSession } from '../src/ssh/session.ts';
+import { commandLine } from '../src/ssh/quote.ts';
+import { CHART_PATH, chartTgz } from '../test/helpers/cnf-package.ts';
+import { createInstance, onboardPackage, registerTestbedVim } from '../test/helpers/lcm.ts';
+import { testbed } from '../test/helpers/testbed.ts';
+import type { SshNode } from '../testbed/lib/ssh-nodes.ts';
+import { fixed, median, options, summary, table, verdict } from './lib/report.ts';
+import { asHelperVnfm, startVnfmProcess, type VnfmProcess } from './lib/server.ts';
+
+const TARGET_RATIO = 1.15;
+/** How often the client looks whether op occs are done. */
+const POLL_MS = 50;
+/** helm's --timeout on both sides (the VNFM's is what is left of VNFM_LCM_TIMEOUT_SECONDS, 300 s). */
+const HELM_TIMEOUT_S = 300;
+/** The values every release gets on both sides: the request's helmparameter, then replicaCount of instantiation_level_1. */
+const SETS: Record<string, string[]> = {
+  vdu1: ['service.port=8081', 'replicaCount=1'],
+  vdu2: ['service.type=NodePort', 'replicaCount=1'],
+};
+const CONCURRENT_SETS = ['service.port=8081', 'replicaCount=1'];
+
+const opts = options({
+  runs: { type: 'string' },
+  concurrent: { type: 'string' },
+  'worker-concurrency': { type: 'string' },
+  'keep-log': { type: 'string' },
+});
+const runs = Number(opts.runs ?? (opts.quick ? 2 : 5));
+const concurrent = Number(opts.concurrent ?? (opts.quick ? 5 : 20));
+const workerConcurrency = opts['worker-concurrency'];
+if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+if (!Number.isInteger(concurrent) || concurrent < 1)
+  throw new Error('--concurrent must be a positive integer');
+
+/** The fields of a VnfLcmOpOcc the bench reads. */
+interface OpOcc {
+  id: string;
+  operationState: string;
+  startTime: string;
+  stateEnteredTime: string;
+  error?: { detail?: string };
+}
+
+// ---------------------------------------------------------------------------------
+// The direct side: helm on the master node over SSH, as an operator runs it by hand.
+
+function connect(node: SshNode): Promise<SshSession> {
+  return SshSession.connect({
+    host: node.host,
+    port: node.port,
+    username: node.user,
+    password: node.password,
+    hostKey: node.hostKey,
+  });
+}
+
+/**
+ * sshd accepts at most 10 unauthenticated connections at once (MaxStartups 10:30:100)
+ * and drops a share of those beyond; and src/ssh/session.ts listens for only one
+ * `error` of a connection, while ssh2 emits two for a dropped one (the socket's, then
+ * "Connection lost before handshake"), which kills the process. So the direct side
+ * runs at most this many handshakes at once, as the VNFM does with its default
+ * worker concurrency of 8; the helm commands themselves all run at once.
+ */
+const MAX_HANDSHAKES = 8;
+let handshaking = 0;
+const handshakeQueue: (() => void)[] = [];
+
+async function connectLimited(node: SshNode): Promise<SshSession> {
+  if (handshaking >= MAX_HANDSHAKES) await new Promise<void>((r) => handshakeQueue.push(r));
+  handshaking++;
+  try {
+    return await connect(node);
+  } finally {
+    handshaking--;
+    handshakeQueue.shift()?.();
+  }
+}
+
+/** Runs argv on the node (each argument quoted by SshSession.exec); throws on a non-zero exit. */
+async function exec(ssh: SshSession, argv: string[]): Promise<string> {
+  const r = await ssh.exec(argv, { timeoutMs: (HELM_TIMEOUT_S + 60) * 1000 });
+  if (r.code !== 0) throw new Error(`${commandLine(argv)}: exit ${r.code}: ${r.stderr.trim().slice(-500)}`);
+  return r.stdout;
+}
+
+/** Helm 3's --wait is a switch; Helm 4's takes a strategy, and the VNFM uses `watcher` (kstatus). */
+const waitFlags = (helmMajor: number) => [
+  helmMajor >= 4 ? '--wait=watcher' : '--wait',
+  '--timeout',
+  `${HELM_TIMEOUT_S}s`,
+];
+
+interface Direct {
+  node: SshNode;
+  helmMajor: number;
+  /** The extracted chart directory on the node. */
+  chartDir: string;
+  namespace: string;
+}
+
+const installArgv = (d: Direct, release: string, sets: string[]) => [
+  'helm',
+  'install',
+  release,
+  d.chartDir,
+  '--namespace',
+  d.namespace,
+  ...sets.flatMap((s) => ['--set', s]),
+  ...waitFlags(d.helmMajor),
+];
+
+const uninstallArgv = (d: Direct, release: string) => [
+  'helm',
+  'uninstall',
+  release,
+  '--namespace',
+  d.namespace,
+  ...waitFlags(d.helmMajor),
+];
+
+interface Timing {
+  instantiateMs: number;
+  terminateMs: number;
+  /** VNFM: the op occs' own startTime → COMPLETED. Direct: the SSH connection's share. */
+  innerInstantiateMs: number;
+  innerTerminateMs: number;
+}
+
+/** One connection per step (as one `ssh node '…'` session would), two helm commands in it. */
+async function directRun(d: Direct): Promise<Timing> {
+  let t = performance.now();
+  let ssh = await connect(d.node);
+  const innerInstantiateMs = performance.now() - t;
+  for (const release of ['vdu1', 'vdu2']) await exec(ssh, installArgv(d, release, SETS[release]!));
+  ssh.close();
+  const instantiateMs = performance.now() - t;
+  t = performance.now();
+  ssh = await connect(d.node);
+  const innerTerminateMs = performance.now() - t;
+  for (const release of ['vdu1', 'vdu2']) await exec(ssh, uninstallArgv(d, release));
+  ssh.close();
+  return { instantiateMs, terminateMs: performance.now() - t, innerInstantiateMs, innerTerminateMs };
+}
+
+// ---------------------------------------------------------------------------------
+// The VNFM side.
+
+async function post(
+  vnfm: VnfmProcess,
+  path: string,
+  body: object,
+): Promise<{ opId?: string; error?: string }> {
+  const res = await vnfm.request('POST', path, body);
+  if (res.status !== 202) return { error: `POST ${path}: ${res.status} ${JSON.stringify(res.body)}` };
+  return { opId: (res.headers.get('location') ?? '').split('/').pop() as string };
+}
+
+const SETTLED = ['COMPLETED', 'FAILED_TEMP', 'FAILED', 'ROLLED_BACK'];
+
+/**
+ * Polls the op occs (one GET each per round, every POLL_MS) until all have settled;
+ * returns each one's final body and when the client first saw it settled.
+ */
+async function settle(
+  vnfm: VnfmProcess,
+  opIds: string[],
+): Promise<Map<string, { op: OpOcc; seenAt: number }>> {
+  const done = new Map<string, { op: OpOcc; seenAt: number }>();
+  const deadline = Date.now() + (HELM_TIMEOUT_S + 120) * 1000;
+  while (done.size < opIds.length) {
+    for (const id of opIds) {
+      if (done.has(id)) continue;
+      const op = (await vnfm.request('GET', `/vnflcm/v1/vnf_lcm_op_occs/${id}`)).body as OpOcc;
+      if (SETTLED.includes(String(op.operationState))) done.set(id, { op, seenAt: performance.now() });
+    }
+    if (done.size === opIds.length) break;
+    if (Date.now() > deadline) throw new Error(`op occs not settled after ${HELM_TIMEOUT_S + 120} s`);
+    await sleep(POLL_MS);
+  }
+  return done;
+}
+
+const serverMs = (op: OpOcc) => Date.parse(String(op.stateEnteredTime)) - Date.parse(String(op.startTime));
+
+/** One op through the API, to COMPLETED; returns client-seen and server-recorded durations. */
+async function vnfmOp(vnfm: VnfmProcess, id: string, op: string, body: object) {
+  const t = performance.now();
+  const { opId, error } = await post(vnfm, `/vnflcm/v1/vnf_instances/${id}/${op}`, body);
+  if (!opId) throw new Error(error);
+  const { op: done, seenAt } = (await settle(vnfm, [opId])).get(opId)!;
+  if (done.operationState !== 'COMPLETED')
+    throw new Error(`${op} op occ ${opId} ended ${done.operationState}: ${JSON.stringify(done.error)}`);
+  return { ms: seenAt - t, serverMs: serverMs(done) };
+}
+
+/** Created instance ids, so that the cleanup can remove their chart directories if a run fails. */
+const createdInstances: string[] = [];
+
+async function vnfmRun(vnfm: VnfmProcess, vnfdId: string, body: object): Promise<Timing> {
+  const id = await createInstance(asHelperVnfm(vnfm), vnfdId, 'bench-helm');
+  createdInstances.push(id);
+  const inst = await vnfmOp(vnfm, id, 'instantiate', body);
+  const term = await vnfmOp(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
+  const del = await vnfm.request('DELETE', `/vnflcm/v1/vnf_instances/${id}`);
+  if (del.status !== 204) throw new Error(`deleting instance ${id}: ${del.status}`);
+  return {
+    instantiateMs: inst.ms,
+    terminateMs: term.ms,
+    innerInstantiateMs: inst.serverMs,
+    innerTerminateMs: term.serverMs,
+  };
+}
+
+function helmBody(vimId: string, namespace: string, releases: { name: string; sets: string[] }[]) {
+  // helmparameter holds the request's values; the VNFM adds replicaCount from the instantiation level.
+  const params = (sets: string[]) => sets.filter((s) => !s.startsWith('replicaCount='));
+  const vdus = ['VDU1', 'VDU2'].slice(0, releases.length);
+  return {
+    flavourId: 'helmchart',
+    instantiationLevelId: 'instantiation_level_1',
+    vimConnectionInfo: [{ id: 'c1', vimId, vimType: 'kubernetes' }],
+    additionalParams: {
+      namespace,
+      use_helm: 'true',
+      using_helm_install_param: releases.map((r) => ({
+        exthelmchart: 'false',
+        helmchartfile_path: CHART_PATH,
+        helmreleasename: r.name,
+        helmparameter: params(r.sets),
+      })),
+      helm_replica_values: Object.fromEntries(vdus.map((v) => [`${v.toLowerCase()}_aspect`, 'replicaCount'])),
+      vdu_mapping: Object.fromEntries(
+        vdus.map((v, i) => [
+          v,
+          { name: `${releases[i]!.name}-app`, kind: 'Deployment', helmreleasename: releases[i]!.name },
+        ]),
+      ),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------
+// (b) N at once.
+
+interface Concurrent {
+  wallMs: number;
+  errors: string[];
+  /** VNFM: first startTime → last stateEnteredTime of the op occs, as the server recorded them. */
+  serverMs?: number;
+}
+
+async function vnfmConcurrent(
+  vnfm: VnfmProcess,
+  ids: string[],
+  bodies: object[],
+  op: string,
+): Promise<Concurrent> {
+  const t = performance.now();
+  const posted = await Promise.all(
+    ids.map((id, i) => post(vnfm, `/vnflcm/v1/vnf_instances/${id}/${op}`, bodies[i]!)),
+  );
+  const errors = posted.flatMap((p) => (p.error ? [p.error] : []));
+  const opIds = posted.flatMap((p) => (p.opId ? [p.opId] : []));
+  const done = await settle(vnfm, opIds);
+  const ops = [...done.values()];
+  for (const { op: o } of ops)
+    if (o.operationState !== 'COMPLETED')
+      errors.push(`op occ ${o.id} ${o.operationState}: ${String(o.error?.detail ?? '').slice(0, 300)}`);
+  const last = Math.max(t, ...ops.map((o) => o.seenAt));
+  const first = Math.min(...ops.map((o) => Date.parse(o.op.startTime)));
+  const end = Math.max(...ops.map((o) => Date.parse(o.op.stateEnteredTime)));
+  return { wallMs: last - t, errors, serverMs: end - first };
+}
+
+async function directConcurrent(d: Direct, argvs: string[][]): Promise<Concurrent> {
+  const t = performance.now();
+  const errors: string[] = [];
+  await Promise.all(
+    argvs.map(async (argv) => {
+      try {
+        const ssh = await connectLimited(d.node);
+        try {
+          await exec(ssh, argv);
+        } finally {
+          ssh.close();
+        }
+      } catch (e) {
+        errors.push((e as Error).message.slice(0, 300));
+      }
+    }),
+  );
+  return { wallMs: performance.now() - t, errors };
+}
+
+// ---------------------------------------------------------------------------------
+
+const env = await testbed();
+const node = env.sshNodes[1];
+if (!node) throw new Error('the testbed has no SSH master node 1');
+const kc = new KubeConfig();
+kc.loadFromFile(env.kubeconfig);
+const core = kc.makeApiClient(CoreV1Api);
+const tag = randomBytes(3).toString('hex');
+const nsVnfm = `bench-helm-v-${tag}`;
+const nsDirect = `bench-helm-d-${tag}`;
+const dir = mkdtempSync(join(tmpdir(), 'bench-helm-'));
+let vnfm: VnfmProcess | undefined;
+let admin: SshSession | undefined;
+let remoteDir = '';
+let remoteHome = '';
+try {
+  // One namespace per side, made beforehand: neither creates or deletes one per run.
+  for (const name of [nsVnfm, nsDirect]) await core.createNamespace({ body: { metadata: { name } } });
+
+  // The direct side's chart: the very archive the package ships, extracted once on the node.
+  const chart = await chartTgz();
+  const chartFile = join(dir, 'app-0.1.0.tgz');
+  writeFileSync(chartFile, chart);
+  admin = await connect(node);
+  remoteHome = (await exec(admin, ['printenv', 'HOME'])).trim();
+  remoteDir = posix.join(remoteHome, `bench-helm-${tag}`);
+  await exec(admin, ['mkdir', '-p', remoteDir]);
+  await admin.putFile(chartFile, posix.join(remoteDir, 'app-0.1.0.tgz'));
+  await exec(admin, ['tar', '-xzf', posix.join(remoteDir, 'app-0.1.0.tgz'), '-C', remoteDir]);
+  const helmVersion = (await exec(admin, ['helm', 'version', '--short'])).trim();
+  const helmMajor = Number(/^v(\d+)/.exec(helmVersion)?.[1]);
+  const direct: Direct = { node, helmMajor, chartDir: posix.join(remoteDir, 'app'), namespace: nsDirect };
+
+  vnfm = await startVnfmProcess({
+    database: `sqlite:${join(dir, 'vnfm.sqlite')}`,
+    dataDir: join(dir, 'data'),
+    logFile: join(dir, 'vnfm.log'),
+    ...(workerConcurrency ? { env: { VNFM_WORKER_CONCURRENCY: workerConcurrency } } : {}),
+  });
+  const address = `${node.host}:${node.port}`;
+  const vimId = await registerTestbedVim(asHelperVnfm(vnfm), 'bench-helm', {
+    helm_info: {
+      masternode_ip: [address],
+      masternode_username: node.user,
+      masternode_password: node.password,
+      masternode_host_keys: { [address]: node.hostKey },
+    },
+  });
+  const { vnfdId } = await onboardPackage(asHelperVnfm(vnfm), {
+    edit: (files) => files.set(CHART_PATH, chart),
+  });
+  const body = helmBody(vimId, nsVnfm, [
+    { name: 'vdu1', sets: SETS.vdu1! },
+    { name: 'vdu2', sets: SETS.vdu2! },
+  ]);
+
+  console.log(
+    `master node ${address} (${helmVersion}); namespaces ${nsVnfm} (VNFM), ${nsDirect} (direct); ` +
+      `1 warm-up run each, then ${runs} interleaved runs`,
+  );
+  await vnfmRun(vnfm, vnfdId, body);
+  await directRun(direct);
+  const vnfmRuns: Timing[] = [];
+  const directRuns: Timing[] = [];
+  for (let i = 0; i < runs; i++) {
+    // Alternating which side goes first, so drift of the shared machine hits both alike.
+    const order = i % 2 === 0 ? ['vnfm', 'direct'] : ['direct', 'vnfm'];
+    for (const side of order) {
+      if (side === 'vnfm') vnfmRuns.push(await vnfmRun(vnfm, vnfdId, body));
+      else directRuns.push(await directRun(direct));
+    }
+    const [v, d] = [vnfmRuns.at(-1)!, directRuns.at(-1)!];
+    console.log(
+      `run ${i + 1}: instantiate VNFM ${fixed(v.instantiateMs, 0)} ms / direct ${fixed(d.instantiateMs, 0)} ms; ` +
+        `terminate VNFM ${fixed(v.terminateMs, 0)} ms / direct ${fixed(d.terminateMs, 0)} ms`,
+    );
+  }
+
+  // (b) N one-release instances at once, release names c0…c(N-1) on both sides.
+  const names = Array.from({ length: concurrent }, (_, i) => `c${i}`);
+  console.log(`\n${concurrent} at once: VNFM instantiate, then direct helm install`);
+  const ids: string[] = [];
+  for (const name of names) {
+    ids.push(await createInstance(asHelperVnfm(vnfm), vnfdId, `bench-helm-${name}`));
+    createdInstances.push(ids.at(-1)!);
+  }
+  const bodies = names.map((name) => helmBody(vimId, nsVnfm, [{ name, sets: CONCURRENT_SETS }]));
+  const vnfmInst = await vnfmConcurrent(vnfm, ids, bodies, 'instantiate');
+  const directInst = await directConcurrent(
+    direct,
+    names.map((n) => installArgv(direct, n, CONCURRENT_SETS)),
+  );
+  // Clean up the same way: everything at once.
+  const vnfmTerm = await vnfmConcurrent(
+    vnfm,
+    ids,
+    ids.map(() => ({ terminationType: 'FORCEFUL' })),
+    'terminate',
+  );
+  const directUninst = await directConcurrent(
+    direct,
+    names.map((n) => uninstallArgv(direct, n)),
+  );
+  for (const id of ids) await vnfm.request('DELETE', `/vnflcm/v1/vnf_instances/${id}`);
+
+  // ---------------------------------------------------------------------------------
+  const med = (xs: Timing[], k: keyof Timing) => median(xs.map((x) => x[k]));
+  /** "median (min–max)": the spread says how far to trust the median on a shared machine. */
+  const spread = (xs: Timing[], k: keyof Timing) => {
+    const v = xs.map((x) => x[k]);
+    return `${fixed(median(v), 0)} (${fixed(Math.min(...v), 0)}–${fixed(Math.max(...v), 0)})`;
+  };
+  const vi = med(vnfmRuns, 'instantiateMs');
+  const di = med(directRuns, 'instantiateMs');
+  const vt = med(vnfmRuns, 'terminateMs');
+  const dt = med(directRuns, 'terminateMs');
+  const instRatio = vi / di;
+  const termRatio = vt / dt;
+  const met = instRatio <= TARGET_RATIO && termRatio <= TARGET_RATIO;
+  console.log(
+    `\n(a) VNFM (bin/vnfm serve, child process, SQLite, helm over SSH) vs helm over SSH by hand, ` +
+      `2 releases × 1 replica, medians of ${runs} interleaved runs\n`,
+  );
+  console.log(
+    table([
+      [
+        'step',
+        'VNFM ms (min–max)',
+        'direct ms (min–max)',
+        'VNFM − direct ms',
+        'VNFM/direct',
+        'op occ startTime→COMPLETED ms',
+        'direct: SSH connect ms',
+      ],
+      [
+        'instantiate (2 × helm install --wait)',
+        spread(vnfmRuns, 'instantiateMs'),
+        spread(directRuns, 'instantiateMs'),
+        fixed(vi - di, 0),
+        `${fixed(instRatio, 2)} (target ≤ ${TARGET_RATIO}: ${verdict(instRatio <= TARGET_RATIO)})`,
+        fixed(med(vnfmRuns, 'innerInstantiateMs'), 0),
+        fixed(med(directRuns, 'innerInstantiateMs'), 0),
+      ],
+      [
+        'terminate (2 × helm uninstall --wait)',
+        spread(vnfmRuns, 'terminateMs'),
+        spread(directRuns, 'terminateMs'),
+        fixed(vt - dt, 0),
+        `${fixed(termRatio, 2)} (target ≤ ${TARGET_RATIO}: ${verdict(termRatio <= TARGET_RATIO)})`,
+        fixed(med(vnfmRuns, 'innerTerminateMs'), 0),
+        fixed(med(directRuns, 'innerTerminateMs'), 0),
+      ],
+    ]),
+  );
+  const wc = workerConcurrency ? `${workerConcurrency} (VNFM_WORKER_CONCURRENCY)` : '8 (the default)';
+  console.log(
+    `\n(b) ${concurrent} × 1 release at once: through the API (worker concurrency ${wc}) vs ` +
+      `${concurrent} SSH connections each running one helm command\n`,
+  );
+  const errs = (c: Concurrent) => `${c.errors.length} of ${concurrent}`;
+  console.log(
+    table([
+      [
+        'step',
+        'VNFM wall ms',
+        'VNFM errors',
+        'direct wall ms',
+        'direct errors',
+        'VNFM/direct',
+        'op occs first start→last done ms',
+      ],
+      [
+        'instantiate',
+        fixed(vnfmInst.wallMs, 0),
+        errs(vnfmInst),
+        fixed(directInst.wallMs, 0),
+        errs(directInst),
+        fixed(vnfmInst.wallMs / directInst.wallMs, 2),
+        fixed(vnfmInst.serverMs ?? NaN, 0),
+      ],
+      [
+        'terminate / uninstall',
+        fixed(vnfmTerm.wallMs, 0),
+        errs(vnfmTerm),
+        fixed(directUninst.wallMs, 0),
+        errs(directUninst),
+        fixed(vnfmTerm.wallMs / directUninst.wallMs, 2),
+        fixed(vnfmTerm.serverMs ?? NaN, 0),
+      ],
+    ]),
+  );
+  for (const [what, c] of [
+    ['VNFM instantiate', vnfmInst],
+    ['direct install', directInst],
+    ['VNFM terminate', vnfmTerm],
+    ['direct uninstall', directUninst],
+  ] as const) {
+    if (c.errors.length > 0) console.log(`${what}, first error: ${c.errors[0]}`);
+  }
+
+  summary('helm-overhead', {
+    runs,
+    helm: helmVersion,
+    vnfmInstantiateMs: Math.round(vi),
+    directInstantiateMs: Math.round(di),
+    instantiateRatio: +fixed(instRatio, 2),
+    vnfmTerminateMs: Math.round(vt),
+    directTerminateMs: Math.round(dt),
+    terminateRatio: +fixed(termRatio, 2),
+    targetRatio: TARGET_RATIO,
+    met,
+    concurrent,
+    workerConcurrency: Number(workerConcurrency ?? 8),
+    vnfmConcurrentMs: Math.round(vnfmInst.wallMs),
+    vnfmConcurrentErrors: vnfmInst.errors.length,
+    directConcurrentMs: Math.round(directInst.wallMs),
+    directConcurrentErrors: directInst.errors.length,
+    concurrentRatio: +fixed(vnfmInst.wallMs / directInst.wallMs, 2),
+    vnfmConcurrentTerminateMs: Math.round(vnfmTerm.wallMs),
+    directConcurrentUninstallMs: Math.round(directUninst.wallMs),
+  });
+} catch (e) {
+  // A VNFM that died (or failed an op) says why in its log.
+  if (vnfm) {
+    const tail = readFileSync(vnfm.logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+    console.error(`last lines of the VNFM log:\n${tail}`);
+  }
+  throw e;
+} finally {
+  await vnfm?.stop();
+  if (opts['keep-log'] && vnfm) copyFileSync(vnfm.logFile, opts['keep-log']);
+  // What a failed run may have left on the node: the direct chart directory, the instances' chart directories.
+  if (admin) {
+    const leftovers = [
+      ...(remoteDir ? [remoteDir] : []),
+      ...(remoteHome ? createdInstances.map((id) => posix.join(remoteHome, 'vnfm', id)) : []),
+    ];
+    if (leftovers.length > 0) await admin.exec(['rm', '-rf', '--', ...leftovers]).catch(() => {});
+    admin.close();
+  }
+  // Releases live in their namespace (helm's Secrets): deleting it removes whatever a failed run left.
+  for (const name of [nsVnfm, nsDirect]) await core.deleteNamespace({ name }).catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+}
