@@ -8,6 +8,7 @@ export const REDACTED_KEYS = [
   'bearer_token',
   'client_key',
   'private_key',
+  'masternode_private_key',
   'ssh_private_key',
   'authorization',
   'token',

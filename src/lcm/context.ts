@@ -30,6 +30,7 @@ export interface EngineState {
   vimId?: string;
   vimConnectionInfo?: VimConnectionInfo[];
   /** vimConnectionInfo[].extra of the instantiate request (e.g. helm_info overrides). */
-  vimExtra?: Record<string, unknown>;
+  /** SecretBox-sealed vimConnectionInfo[].extra of the request (may hold master-node passwords). */
+  vimExtraSealed?: string;
   driverState?: Record<string, unknown>;
 }

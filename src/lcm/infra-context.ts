@@ -14,7 +14,7 @@ import type { VnfInstance } from './model.ts';
 
 export function usesHelm(params: Record<string, unknown> | undefined): boolean {
   const v = params?.use_helm;
-  return v === true || v === 'true';
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
 }
 
 export function driverFor(
@@ -50,7 +50,7 @@ export async function infraContext(
   const vim = await getVim(ctx.db, ctx.secrets, vimId);
   if (!vim) throw badRequest(`VIM ${vimId} does not exist`);
   return {
-    vim: mergeVim(vim, state.vimExtra),
+    vim: mergeVim(vim, state.vimExtraSealed ? ctx.secrets.openJson(state.vimExtraSealed) : undefined),
     packageRoot: ctx.storage.content(instance.vnfPkgId),
     vnfInstanceId: instance.id,
     flavour,

@@ -121,3 +121,18 @@ export function opOccLinks(o: VnfLcmOpOcc) {
     links.cancel = { href: `${self}/cancel` };
   return links;
 }
+
+/** vimConnectionInfo with any helm_info secrets masked (a Python-literal string form is masked whole). */
+export function maskVimConnectionInfo(vci: VimConnectionInfo): VimConnectionInfo {
+  const helm = vci.extra?.helm_info;
+  if (helm === undefined) return vci;
+  const masked =
+    typeof helm === 'string'
+      ? '***'
+      : Object.fromEntries(
+          Object.entries(helm as Record<string, unknown>).map(([k, v]) =>
+            k === 'masternode_password' || k === 'masternode_private_key' ? [k, '***'] : [k, v],
+          ),
+        );
+  return { ...vci, extra: { ...vci.extra, helm_info: masked } };
+}

@@ -2,6 +2,7 @@
 // and copy files by SFTP. Host keys are checked against a pinned key when one is
 // given; secrets go to the SSH library only, never to a command line or a log.
 import { createHash } from 'node:crypto';
+import { createConnection } from 'node:net';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { commandLine } from './quote.ts';
 
@@ -68,7 +69,9 @@ export class SshSession {
       if (target.password !== undefined) config.password = target.password;
       if (target.privateKey !== undefined) config.privateKey = target.privateKey;
       client.once('ready', () => resolve(session));
-      client.once('error', (err: Error & { level?: string }) => {
+      // ssh2 may emit several errors for one failed connection (e.g. a reset before
+      // the banner); all must be handled, or the process dies on the second.
+      client.on('error', (err: Error & { level?: string }) => {
         if (mismatch) {
           reject(
             new SshError(
@@ -79,7 +82,10 @@ export class SshSession {
           reject(new SshError(`authentication failed for ${where}`));
         } else reject(new SshError(`cannot connect to ${where}: ${err.message}`));
       });
-      client.connect(config);
+      // Without TCP_NODELAY every request/response exchange waits on delayed ACKs (~40-80 ms each).
+      const sock = createConnection({ host: target.host, port: target.port ?? 22, noDelay: true });
+      sock.on('error', () => {}); // reported through the client's 'error'
+      client.connect({ ...config, sock });
     });
   }
 

@@ -41,7 +41,9 @@ export function normaliseHelmInfo(raw: unknown): HelmInfo {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest('extra.helm_info must be an object');
   }
-  const info = value as Record<string, unknown>;
+  const info = { ...(value as Record<string, unknown>) };
+  // The spec's own sample gives a single address as a string.
+  if (typeof info.masternode_ip === 'string') info.masternode_ip = [info.masternode_ip];
   const ips = info.masternode_ip;
   if (!Array.isArray(ips) || ips.some((ip) => typeof ip !== 'string' || ip.trim() === '')) {
     throw badRequest('extra.helm_info.masternode_ip must be a list of addresses');

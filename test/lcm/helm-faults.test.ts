@@ -66,3 +66,46 @@ test('wrong master-node password: FAILED_TEMP naming it; after the VIM is fixed,
   const logs = vnfm.logs();
   assert.ok(!logs.includes(wrong) && !logs.includes(node.password), 'no password in the log');
 });
+
+test('a master-node password given in the request overrides the VIM, and is stored sealed and shown masked', async () => {
+  const env = await testbed();
+  const node = env.sshNodes[0];
+  assert.ok(node);
+  const vimId = await registerTestbedVim(vnfm, 'helm-override', {
+    helm_info: {
+      masternode_ip: `${node.host}:${node.port}`,
+      masternode_username: node.user,
+      masternode_password: 'stale',
+    },
+  });
+  const { vnfdId } = await onboardPackage(vnfm);
+  const id = await createInstance(vnfm, vnfdId);
+  const inst = await runOp(vnfm, id, 'instantiate', {
+    flavourId: 'helmchart',
+    vimConnectionInfo: [
+      {
+        id: 'c1',
+        vimId,
+        vimType: 'kubernetes',
+        extra: { helm_info: { masternode_password: node.password } },
+      },
+    ],
+    additionalParams: {
+      namespace: `ho-${randomBytes(3).toString('hex')}`,
+      use_helm: 'True',
+      using_helm_install_param: [
+        { exthelmchart: 'false', helmchartfile_path: CHART_PATH, helmreleasename: 'vdu1' },
+      ],
+      vdu_mapping: { VDU1: { name: 'vdu1-app', kind: 'Deployment', helmreleasename: 'vdu1' } },
+    },
+  });
+  const shown =
+    JSON.stringify(inst) + JSON.stringify((await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${id}`)).body);
+  assert.ok(!shown.includes(node.password), 'masked in op occ and instance');
+  assert.match(shown, /"masternode_password":"\*\*\*"/);
+  const rows =
+    JSON.stringify(await vnfm.ctx.db.selectFrom('vnf_instances').selectAll().execute()) +
+    JSON.stringify(await vnfm.ctx.db.selectFrom('vnf_lcm_op_occs').selectAll().execute());
+  assert.ok(!rows.includes(node.password), 'not stored in clear');
+  await runOp(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
+});

@@ -7,7 +7,7 @@ import { badRequest, conflict } from '../../errors.ts';
 import { flavour as findFlavour, scaleLevelsAt, vduReplicas } from '../../packages/vnfd/index.ts';
 import type { EngineState } from '../context.ts';
 import { driverFor, infraContext, loadVnfd, usesHelm } from '../infra-context.ts';
-import type { VimConnectionInfo } from '../model.ts';
+import { maskVimConnectionInfo, type VimConnectionInfo } from '../model.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { observeVnfcs, partialState, vnfcChanges } from '../vnfcs.ts';
 
@@ -51,13 +51,17 @@ export const instantiate: LcmOperationHandler = {
       ...(levelId !== undefined ? { instantiationLevelId: String(levelId) } : {}),
       additionalParams,
       vimConnectionId: vci?.id ?? 'vim-0',
-      ...(vci?.extra ? { vimExtra: vci.extra } : {}),
+      ...(vci?.extra ? { vimExtraSealed: ctx.secrets.sealJson(vci.extra) } : {}),
       driverState: {},
     };
     const ictx = await infraContext(ctx, stored.instance, { ...engineState, vimId });
     await driverFor(ctx, engineState).validate(ictx);
-    const vimConnectionInfo = vci ? [{ ...vci, vimId }] : [{ id: 'vim-0', vimId, vimType: 'kubernetes' }];
-    return { operationParams: body, engineState: { ...engineState, vimId, vimConnectionInfo } };
+    // Request-given master-node secrets are kept sealed only; what is stored and shown is masked.
+    const vimConnectionInfo = vci
+      ? [{ ...maskVimConnectionInfo(vci), vimId }]
+      : [{ id: 'vim-0', vimId, vimType: 'kubernetes' }];
+    const operationParams = { ...body, vimConnectionInfo: vcis.map(maskVimConnectionInfo) };
+    return { operationParams, engineState: { ...engineState, vimId, vimConnectionInfo } };
   },
 
   async run(ctx, _opOcc, stored) {
