@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TestVnfm } from '../../test/helpers/vnfm.ts';
+import { httpClient, type TestVnfm } from '../../test/helpers/vnfm.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -59,7 +59,7 @@ export async function startVnfmProcess(opts: VnfmProcessOptions): Promise<VnfmPr
     }),
   );
   const url = `http://127.0.0.1:${port}`;
-  const request = jsonRequest(url);
+  const request = httpClient(url);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (exited !== undefined) {
@@ -82,28 +82,6 @@ export async function startVnfmProcess(opts: VnfmProcessOptions): Promise<VnfmPr
       await exit;
       clearTimeout(killer);
     },
-  };
-}
-
-function jsonRequest(url: string): TestVnfm['request'] {
-  return async (method, path, body, headers = {}) => {
-    const binary = Buffer.isBuffer(body);
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers:
-        body === undefined
-          ? headers
-          : { 'content-type': binary ? 'application/zip' : 'application/json', ...headers },
-      body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
-    });
-    const raw = Buffer.from(await res.arrayBuffer());
-    let parsed: unknown = raw.toString('utf8');
-    try {
-      parsed = raw.length ? JSON.parse(parsed as string) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed, headers: res.headers, raw };
   };
 }
 

@@ -65,6 +65,17 @@ function failOnboarding(deps: PackageDeps, pkg: VnfPkgInfo, detail: string) {
   return updatePackage(deps.db, failed, ['UPLOADING']);
 }
 
+/** Stores the content as the package's zip (with its checksum), then UPLOADING → PROCESSING. */
+async function receive(deps: PackageDeps, pkg: VnfPkgInfo, source: Readable): Promise<void> {
+  const { checksum } = await receiveToFile(
+    source,
+    deps.storage.upload(pkg.id),
+    deps.storage.zip(pkg.id),
+    deps.maxPackageBytes,
+  );
+  await updatePackage(deps.db, { ...pkg, onboardingState: 'PROCESSING', checksum }, ['UPLOADING']);
+}
+
 /**
  * PUT package_content: the body is read to disk before answering (so a client
  * sees 202 only for content that arrived); onboarding then runs in the background.
@@ -72,15 +83,7 @@ function failOnboarding(deps: PackageDeps, pkg: VnfPkgInfo, detail: string) {
 export async function uploadContent(deps: PackageDeps, id: string, body: Readable): Promise<void> {
   const pkg = await startUpload(deps, id);
   try {
-    const received = await receiveToFile(
-      body,
-      deps.storage.upload(id),
-      deps.storage.zip(id),
-      deps.maxPackageBytes,
-    );
-    await updatePackage(deps.db, { ...pkg, onboardingState: 'PROCESSING', checksum: received.checksum }, [
-      'UPLOADING',
-    ]);
+    await receive(deps, pkg, body);
   } catch (e) {
     await updatePackage(deps.db, { ...pkg, onboardingState: 'CREATED' }, ['UPLOADING']);
     if (e instanceof TooLargeError) throw new ProblemError(413, 'Payload Too Large', e.message);
@@ -131,15 +134,7 @@ export async function uploadFromUri(deps: PackageDeps, id: string, req: UploadFr
       return;
     }
     try {
-      const received = await receiveToFile(
-        source,
-        deps.storage.upload(id),
-        deps.storage.zip(id),
-        deps.maxPackageBytes,
-      );
-      await updatePackage(deps.db, { ...pkg, onboardingState: 'PROCESSING', checksum: received.checksum }, [
-        'UPLOADING',
-      ]);
+      await receive(deps, pkg, source);
     } catch (e) {
       await failOnboarding(deps, pkg, `cannot fetch the package from ${where}: ${(e as Error).message}`);
       return;
