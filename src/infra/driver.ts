@@ -37,6 +37,11 @@ export interface InfraContext {
    * create, so that after a crash of the VNFM rollback still finds everything.
    */
   checkpoint?: (state: InfraState) => Promise<void>;
+  /**
+   * Records the host key a master node presented when nothing pinned it (trust on first
+   * use) in the VIM, so that every later connection to it, from any instance, checks it.
+   */
+  recordHostKey?: (address: string, key: string) => Promise<void>;
 }
 
 export interface InfraDriver {

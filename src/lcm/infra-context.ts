@@ -1,7 +1,7 @@
 // Resolves what a workflow needs to call the infra driver: the VNFD flavour, the
 // VIM (with the request's helm_info merged over the registered one) and the
 // driver chosen by additionalParams.use_helm.
-import { getVim } from '../db/queries/vims.ts';
+import { getVim, recordVimHostKey } from '../db/queries/vims.ts';
 import { saveInstance } from '../db/queries/instances.ts';
 import { getPackageVnfd } from '../db/queries/packages.ts';
 import { badRequest, ProblemError } from '../errors.ts';
@@ -49,14 +49,22 @@ export async function infraContext(
   if (!flavour) throw badRequest(`flavour '${state.flavourId}' is not in VNFD ${vnfd.vnfdId}`);
   const vim = await getVim(ctx.db, ctx.secrets, vimId);
   if (!vim) throw badRequest(`VIM ${vimId} does not exist`);
+  const log = ctx.log.child({ vnfInstanceId: instance.id });
   return {
     vim: mergeVim(vim, state.vimExtraSealed ? ctx.secrets.openJson(state.vimExtraSealed) : undefined),
     packageRoot: ctx.storage.content(instance.vnfPkgId),
     vnfInstanceId: instance.id,
     flavour,
     additionalParams: state.additionalParams ?? {},
-    log: ctx.log.child({ vnfInstanceId: instance.id }),
+    log,
     timeoutMs: ctx.timeoutMs,
     checkpoint: (driverState) => saveInstance(ctx.db, instance, { infraState: { ...state, driverState } }),
+    recordHostKey: async (address, key) => {
+      if (await recordVimHostKey(ctx.db, vimId, address, key))
+        log.info(
+          { vimId, masterNode: address, hostKey: key },
+          'master node host key recorded in the VIM (first use)',
+        );
+    },
   };
 }

@@ -25,6 +25,15 @@ export interface ExecResult {
 
 export class SshError extends Error {
   override name = 'SshError';
+  /**
+   * The server accepted the TCP connection and closed it before the SSH handshake, as
+   * sshd does to connections beyond its MaxStartups: worth trying again shortly.
+   */
+  readonly dropped: boolean;
+  constructor(message: string, opts: { dropped?: boolean } = {}) {
+    super(message);
+    this.dropped = opts.dropped ?? false;
+  }
 }
 
 /** `SHA256:<base64>` fingerprint of a raw host key, as `ssh-keygen -l` prints it. */
@@ -55,12 +64,15 @@ export class SshSession {
     const where = `${target.username}@${target.host}:${target.port ?? 22}`;
     return new Promise((resolve, reject) => {
       let mismatch = false;
+      let tcpUp = false;
+      let handshakeStarted = false;
       const config: ConnectConfig = {
         host: target.host,
         port: target.port ?? 22,
         username: target.username,
         readyTimeout: target.readyTimeoutMs ?? 15_000,
         hostVerifier: (key: Buffer) => {
+          handshakeStarted = true;
           session.presentedHostKey = fingerprint(key);
           mismatch = target.hostKey !== undefined && !hostKeyMatches(target.hostKey, key);
           return !mismatch;
@@ -80,11 +92,15 @@ export class SshSession {
           );
         } else if (err.level === 'client-authentication') {
           reject(new SshError(`authentication failed for ${where}`));
-        } else reject(new SshError(`cannot connect to ${where}: ${err.message}`));
+        } else {
+          const dropped = tcpUp && !handshakeStarted && err.level !== 'client-timeout';
+          reject(new SshError(`cannot connect to ${where}: ${err.message}`, { dropped }));
+        }
       });
       // Without TCP_NODELAY every request/response exchange waits on delayed ACKs (~40-80 ms each).
       const sock = createConnection({ host: target.host, port: target.port ?? 22, noDelay: true });
       sock.on('error', () => {}); // reported through the client's 'error'
+      sock.once('connect', () => (tcpUp = true));
       client.connect({ ...config, sock });
     });
   }
@@ -92,6 +108,12 @@ export class SshSession {
   /** Runs argv on the remote host; each argument is quoted, so none is interpreted by its shell. */
   exec(argv: readonly string[], opts: { timeoutMs?: number; stdin?: string } = {}): Promise<ExecResult> {
     return this.execRaw(commandLine(argv), opts);
+  }
+
+  /** Runs argv commands one after the other in one remote command (`a && b`), stopping at the first failure. */
+  execAll(argvs: readonly (readonly string[])[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    if (argvs.length === 0) return Promise.resolve({ code: 0, stdout: '', stderr: '' });
+    return this.execRaw(argvs.map((a) => commandLine(a)).join(' && '), opts);
   }
 
   /** Runs a command line written by this program (never one built from user input unquoted). */
@@ -131,14 +153,25 @@ export class SshSession {
   }
 
   /** Copies a local file to the remote path by SFTP. */
-  async putFile(localPath: string, remotePath: string): Promise<void> {
+  putFile(localPath: string, remotePath: string): Promise<void> {
+    return this.putFiles([{ local: localPath, remote: remotePath }]);
+  }
+
+  /** Copies local files by SFTP, all at once on one channel (a channel costs a round trip or two). */
+  async putFiles(files: readonly { local: string; remote: string }[]): Promise<void> {
+    if (files.length === 0) return;
     const sftp = await this.#sftp();
     try {
-      await new Promise<void>((resolve, reject) =>
-        sftp.fastPut(localPath, remotePath, (err) =>
-          err
-            ? reject(new SshError(`sftp put ${remotePath} on ${this.target.host}: ${err.message}`))
-            : resolve(),
+      await Promise.all(
+        files.map(
+          (f) =>
+            new Promise<void>((resolve, reject) =>
+              sftp.fastPut(f.local, f.remote, (err) =>
+                err
+                  ? reject(new SshError(`sftp put ${f.remote} on ${this.target.host}: ${err.message}`))
+                  : resolve(),
+              ),
+            ),
         ),
       );
     } finally {

@@ -60,6 +60,8 @@ export interface ChartRepo {
   url: string;
   chart: string;
   version: string;
+  /** Adds a version of the chart to the repository (and its index). */
+  publish(version: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,13 +81,19 @@ export async function serveChartRepo(env: TestbedEnv): Promise<ChartRepo> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
-  await execFileP(env.helm3, ['repo', 'index', dir, '--url', url], {
-    env: { PATH: process.env.PATH, HOME: dir },
-  });
+  const index = () =>
+    execFileP(env.helm3, ['repo', 'index', dir, '--url', url], {
+      env: { PATH: process.env.PATH, HOME: dir },
+    });
+  await index();
   return {
     url,
     chart: 'ext',
     version: '0.2.0',
+    async publish(version: string) {
+      writeFileSync(join(dir, `ext-${version}.tgz`), await chartTgz('ext', version));
+      await index();
+    },
     close: () =>
       new Promise((r) =>
         server.close(() => {

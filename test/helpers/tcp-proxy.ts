@@ -5,6 +5,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
+  #drop = 0;
+  /** Connections accepted so far (dropped ones included). */
+  accepted = 0;
   readonly port: number;
   readonly targetHost: string;
   readonly targetPort: number;
@@ -16,6 +19,12 @@ export class TcpProxy {
 
   async open(): Promise<void> {
     this.#server = createServer((client) => {
+      this.accepted++;
+      if (this.#drop > 0) {
+        this.#drop--;
+        client.destroy();
+        return;
+      }
       const upstream = connect(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
         this.#sockets.add(s);
@@ -25,6 +34,11 @@ export class TcpProxy {
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((r) => this.#server?.listen(this.port, '127.0.0.1', r));
+  }
+
+  /** Accepts the next `n` connections and closes them at once, as sshd does beyond MaxStartups. */
+  dropNext(n: number): void {
+    this.#drop = n;
   }
 
   /** Stops listening and cuts every open connection. */

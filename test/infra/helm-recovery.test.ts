@@ -24,6 +24,7 @@ import {
   logged,
   releaseHistory,
   removeHelperFiles,
+  serveChartRepo,
   testVim,
 } from '../helpers/helm-driver.ts';
 import { type HelmPackage, helmPackage } from '../helpers/helm-package.ts';
@@ -43,7 +44,15 @@ before(async () => {
 
 after(async () => {
   const core = await kubeClient();
-  for (const r of ['rc-install', 'rc-upgrade', 'rc-foreign', 'rc-badmap', 'rc-checkpoint'])
+  for (const r of [
+    'rc-install',
+    'rc-upgrade',
+    'rc-foreign',
+    'rc-badmap',
+    'rc-checkpoint',
+    'rc-repo-a',
+    'rc-repo-b',
+  ])
     await helm(env, 'uninstall', r, '--namespace', NS);
   await core.deleteNamespace({ name: NS }).catch(() => undefined);
   rmSync(scratch, { recursive: true, force: true });
@@ -306,6 +315,24 @@ describe('what is not the instance’s is left alone', () => {
     });
     await driver.terminate(ctx, {});
     assert.equal((await releaseHistory(env, 'rc-foreign', NS))?.at(-1)?.status, 'deployed');
+    // A crash right after recording the release, before helm refused the name, leaves it recorded
+    // unproven: a retry proves ownership again (and refuses), terminate leaves it alone.
+    const crashed = {
+      mode: 'helm',
+      transport: 'local',
+      namespace: NS,
+      chartDir: '',
+      releases: [{ name: 'rc-foreign', namespace: NS, chart: 'x', revision: 0, unproven: true }],
+      resources: [],
+      hostKeys: {},
+      replicaOverrides: {},
+    };
+    await assert.rejects(driver.instantiate(ctx, { VDU1: 1, VDU2: 1 }, crashed), (e: unknown) => {
+      assert.ok(e instanceof ProblemError && e.status === 409, String(e));
+      return true;
+    });
+    await driver.terminate(ctx, crashed);
+    assert.equal((await releaseHistory(env, 'rc-foreign', NS))?.at(-1)?.status, 'deployed');
     await helm(env, 'uninstall', 'rc-foreign', '--namespace', NS);
   });
 
@@ -352,6 +379,40 @@ describe('what is not the instance’s is left alone', () => {
     // The partial state lets terminate clean up.
     await driver.terminate(ctx, state);
     assert.equal(await releaseHistory(env, 'rc-badmap', NS), undefined);
+  });
+});
+
+describe('external charts', () => {
+  test('a repository registered before picks up a chart version published since (helm repo update)', async () => {
+    await ensureNamespace();
+    const repo = await serveChartRepo(env);
+    try {
+      const driver = localDriver('helm4');
+      const vim = testVim(env); // one VIM: one helm home, where the repository stays registered
+      const ext = (release: string) => ({
+        ...params(release),
+        using_helm_install_param: [
+          {
+            exthelmchart: true,
+            helmreleasename: release,
+            helmrepositoryname: 'rc-shared',
+            helmchartname: repo.chart,
+            exthelmrepo_url: repo.url,
+          },
+        ],
+      });
+      const a = infraContext(vim, pkg, ext('rc-repo-a'));
+      const sa = (await driver.instantiate(a, { VDU1: 1 }, {})) as unknown as HelmState;
+      assert.equal(sa.releases[0]?.chartVersion, '0.2.0');
+      await repo.publish('0.3.0');
+      const b = infraContext(vim, pkg, ext('rc-repo-b'));
+      const sb = (await driver.instantiate(b, { VDU1: 1 }, {})) as unknown as HelmState;
+      assert.equal(sb.releases[0]?.chartVersion, '0.3.0', 'the newest version, not the one indexed first');
+      await driver.terminate(b, sb as unknown as InfraState);
+      await driver.terminate(a, sa as unknown as InfraState);
+    } finally {
+      await repo.close();
+    }
   });
 });
 

@@ -16,6 +16,8 @@ import { LocalTransport } from '../../src/infra/helm/local-transport.ts';
 import { connectFirstReachable, SshTransport } from '../../src/infra/helm/ssh-transport.ts';
 import { fingerprint } from '../../src/ssh/session.ts';
 import type { HelmInfo, Vim } from '../../src/vim/model.ts';
+import { freePort } from '../../testbed/lib/proc.ts';
+import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { testbed } from '../helpers/testbed.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'helm-transport-'));
@@ -106,12 +108,27 @@ describe('SSH transport', () => {
         assert.equal(v.major, i === 0 ? 3 : 4);
         const dir = t.instanceDir(`transport-test-${i}`);
         assert.equal(dir, `/home/${n.user}/vnfm/transport-test-${i}`);
-        await t.mkdirp(`${dir}/sub`);
+        await t.mkdirp(`${dir}/sub`, `${dir}/sub 2`);
         const local = join(scratch, `f${i}`);
         writeFileSync(local, "it's $(here)");
-        await t.putFile(local, `${dir}/sub/it's $(here)`);
+        const local2 = join(scratch, `g${i}`);
+        writeFileSync(local2, 'second; `x`');
+        await t.putFiles([
+          { local, remote: `${dir}/sub/it's $(here)` },
+          { local: local2, remote: `${dir}/sub 2/b` },
+        ]);
         const cat = await t.run(['cat', `${dir}/sub/it's $(here)`]);
         assert.equal(cat.stdout, "it's $(here)");
+        // runAll: one remote command, each argument quoted, stopping at the first failure.
+        const both = await t.runAll([
+          ['cat', `${dir}/sub 2/b`],
+          ['echo', '$(id) && false'],
+        ]);
+        assert.deepEqual([both.code, both.stdout], [0, 'second; `x`$(id) && false\n']);
+        const stopped = await t.runAll([['false'], ['touch', `${dir}/not-made`]]);
+        assert.notEqual(stopped.code, 0);
+        assert.equal(await t.exists(`${dir}/not-made`), false);
+        await assert.rejects(t.putFiles([{ local, remote: '/tmp/outside' }]), /refusing to write outside/);
         assert.equal(await t.exists(`${dir}/sub`), true);
         await assert.rejects(t.removeDir('/tmp'), /refusing to write outside/);
         await assert.rejects(t.removeDir(`${dir}/../..`), /refusing to write outside/);
@@ -162,6 +179,31 @@ describe('SSH transport', () => {
       connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' }),
       /^HelmError: no master node is reachable: master node 127\.0\.0\.9:\d+: unreachable/,
     );
+  });
+
+  test('connections sshd drops before the handshake (beyond MaxStartups) are tried again', async () => {
+    const n = await node(0);
+    const proxy = new TcpProxy(await freePort(), n.host, n.port);
+    await proxy.open();
+    try {
+      const i = await info(0);
+      i.masternode_ip = [`127.0.0.1:${proxy.port}`];
+      proxy.dropNext(2);
+      const t = await connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' });
+      assert.equal((await t.run(['true'])).code, 0);
+      await t.close();
+      assert.equal(proxy.accepted, 3);
+      // A node that drops every connection is unreachable after a few tries, not forever.
+      proxy.accepted = 0;
+      proxy.dropNext(1000);
+      await assert.rejects(
+        connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' }),
+        /^HelmError: no master node is reachable: master node 127\.0\.0\.1:\d+: unreachable/,
+      );
+      assert.equal(proxy.accepted, 6);
+    } finally {
+      await proxy.cut();
+    }
   });
 
   test('wrong password: precise error, no failover, password not in it', async () => {

@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { fingerprint } from '../../src/ssh/session.ts';
 import { CHART_PATH } from '../helpers/cnf-package.ts';
 import { type ChartRepo, helm, removeHelperFiles, serveChartRepo } from '../helpers/helm-driver.ts';
 import { createInstance, onboardPackage, registerTestbedVim, runOp } from '../helpers/lcm.ts';
 import { pods, runningPods } from '../helpers/pods.ts';
+import { isHelm, watchProcesses } from '../helpers/process-watch.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { kubeClient, testbed } from '../helpers/testbed.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
@@ -69,6 +71,7 @@ for (const transport of ['ssh', 'local'] as const) {
         }
       };
 
+      const watch = watchProcesses([env.bearerToken, password]);
       await runOp(vnfm, id, 'instantiate', {
         flavourId: 'helmchart',
         instantiationLevelId: 'instantiation_level_1',
@@ -100,6 +103,14 @@ for (const transport of ['ssh', 'local'] as const) {
         },
       });
       await matches({ VDU1: 1, VDU2: 1 });
+      if (transport === 'ssh') {
+        // The master's key, first seen now, is pinned in the VIM for every later connection.
+        const node = env.sshNodes[1]!;
+        const vim = (await vnfm.request('GET', `/v1.0/vims/${vimId}`)).body.vim;
+        assert.deepEqual(vim.extra.helm_info.masternode_host_keys, {
+          [`${node.host}:${node.port}`]: fingerprint(Buffer.from(node.hostKey.split(' ')[1]!, 'base64')),
+        });
+      }
       const values = await helm(env, 'get', 'values', 'vdu1', '--namespace', ns, '-o', 'json');
       assert.equal(
         JSON.parse(values.stdout).image,
@@ -135,6 +146,9 @@ for (const transport of ['ssh', 'local'] as const) {
       const left = await helm(env, 'list', '--namespace', ns, '-q');
       assert.equal(left.stdout.trim(), '', 'no release left');
       assert.equal((await instance()).instantiationState, 'NOT_INSTANTIATED');
+      const seen = watch.stop();
+      assert.ok([...seen.programs].some(isHelm), `the process watch saw helm run (${seen.samples} samples)`);
+      assert.deepEqual(seen.leaks, [], 'no token or password on a command line or in a child environment');
 
       const everything =
         vnfm.logs() +

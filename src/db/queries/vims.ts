@@ -2,7 +2,7 @@
 import type { Db } from '../connect.ts';
 import type { VimRow } from '../schema.ts';
 import type { SecretBox } from '../../secrets/box.ts';
-import { joinSecrets, splitSecrets, type Vim, type VimSecrets } from '../../vim/model.ts';
+import { joinSecrets, splitSecrets, type Vim, type VimExtra, type VimSecrets } from '../../vim/model.ts';
 
 export function toRow(vim: Vim, box: SecretBox): VimRow {
   const { authCredPublic, extraPublic, secrets } = splitSecrets(vim.authCred, vim.extra);
@@ -75,4 +75,32 @@ export async function saveVim(db: Db, box: SecretBox, vim: Vim, isNew: boolean):
 export async function deleteVim(db: Db, id: string): Promise<boolean> {
   const res = await db.deleteFrom('vims').where('id', '=', id).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
+}
+
+/**
+ * Records a master node's host key in the VIM's extra.helm_info.masternode_host_keys
+ * when the VIM lists that node and pins no key for it yet (trust on first use, once for
+ * every instance on the VIM). A compare-and-set on the stored extra, so two workers
+ * recording at once never lose one another's key. Returns whether it was recorded.
+ */
+export async function recordVimHostKey(db: Db, id: string, address: string, key: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const row = await db.selectFrom('vims').select('extra').where('id', '=', id).executeTakeFirst();
+    if (!row) return false;
+    const extra = JSON.parse(row.extra) as VimExtra;
+    const info = extra.helm_info;
+    if (!info?.masternode_ip.includes(address) || info.masternode_host_keys?.[address]) return false;
+    const next: VimExtra = {
+      ...extra,
+      helm_info: { ...info, masternode_host_keys: { ...info.masternode_host_keys, [address]: key } },
+    };
+    const res = await db
+      .updateTable('vims')
+      .set({ extra: JSON.stringify(next), updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('extra', '=', row.extra)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) > 0) return true;
+  }
+  return false;
 }

@@ -68,26 +68,40 @@ export async function inspectChartArchive(file: string): Promise<ChartArchive> {
   return { dir: top, name: meta.name, version: String(meta.version ?? '') };
 }
 
+export interface ChartToStage {
+  release: string;
+  /** The archive in the extracted package. */
+  file: string;
+  archive: ChartArchive;
+}
+
 /**
- * Copies a package chart to `<instanceDir>/<release>/` on the host and extracts it;
- * returns the chart directory there. Repeating it overwrites with the same files.
+ * Copies package charts to `<instanceDir>/<release>/` on the host and extracts them;
+ * returns each release's chart directory there. However many releases: one mkdir, the
+ * copies at once on one SFTP channel, one remote command extracting them all.
+ * Repeating it overwrites with the same files.
  */
-export async function stageChart(
+export async function stageCharts(
   cli: HelmCli,
   vnfInstanceId: string,
-  release: string,
-  chartFile: string,
-  archive: ChartArchive,
-): Promise<string> {
+  charts: readonly ChartToStage[],
+): Promise<Map<string, string>> {
   const t = cli.transport;
-  const dir = posix.join(t.instanceDir(vnfInstanceId), release);
-  await t.mkdirp(dir);
-  const remote = posix.join(dir, basename(chartFile));
-  await t.putFile(chartFile, remote);
-  const r = await t.run(['tar', '-xzf', remote, '-C', dir]);
-  if (r.code !== 0)
-    throw new HelmError(`${t.where}: extracting ${basename(chartFile)} failed: ${t.redact(r.stderr.trim())}`);
-  return posix.join(dir, archive.dir);
+  const out = new Map<string, string>();
+  if (charts.length === 0) return out;
+  const plan = charts.map((c) => {
+    const dir = posix.join(t.instanceDir(vnfInstanceId), c.release);
+    return { ...c, dir, remote: posix.join(dir, basename(c.file)) };
+  });
+  await t.mkdirp(...plan.map((c) => c.dir));
+  await t.putFiles(plan.map((c) => ({ local: c.file, remote: c.remote })));
+  const r = await t.runAll(plan.map((c) => ['tar', '-xzf', c.remote, '-C', c.dir]));
+  if (r.code !== 0) {
+    const names = plan.map((c) => basename(c.file)).join(', ');
+    throw new HelmError(`${t.where}: extracting ${names} failed: ${t.redact(r.stderr.trim())}`);
+  }
+  for (const c of plan) out.set(c.release, posix.join(c.dir, c.archive.dir));
+  return out;
 }
 
 /** The chart directory of a release on the host, if its extracted chart is there. */
@@ -102,13 +116,18 @@ export async function stagedChart(
 }
 
 /**
- * `helm repo add` on the host. Adding the same name and URL again is a no-op in helm;
- * a name already registered with another URL is refused rather than overwritten,
- * since another instance may use it.
+ * `helm repo add` on the host. Adding the same name and URL again is a no-op in helm
+ * that keeps the index it downloaded then, so the index is refreshed (`helm repo
+ * update`): a chart version published since is found. A name already registered with
+ * another URL is refused rather than overwritten, since another instance may use it.
  */
 export async function addRepo(cli: HelmCli, name: string, url: string): Promise<void> {
   const r = await cli.tryRun(cli.cmd.repoAdd(name, url), 120_000);
-  if (r.code === 0) return;
+  if (r.code === 0) {
+    if (/already exists with the same configuration/.test(r.stdout))
+      await cli.run(cli.cmd.repoUpdate(name), `helm repo update ${name}`, 120_000);
+    return;
+  }
   const msg = cli.transport.redact(r.stderr.trim().split('\n').at(-1) ?? '');
   if (/already exists/.test(msg))
     throw new HelmError(

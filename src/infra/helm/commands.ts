@@ -72,6 +72,8 @@ export interface InstallOptions extends ReleaseRef {
   rollbackOnFailure?: boolean;
   /** Replace resources that cannot be patched (`--force` in Helm 3, `--force-replace` in 4). */
   forceReplace?: boolean;
+  /** Print the release written, manifest included, as JSON (`-o json`; HelmCli.write reads it). */
+  json?: boolean;
 }
 
 export interface UpgradeOptions extends Omit<InstallOptions, 'createNamespace'> {
@@ -110,6 +112,7 @@ export class HelmCommands {
     out.push(...this.waitFlags(o.wait));
     if (o.rollbackOnFailure) out.push(this.helm4 ? '--rollback-on-failure' : '--atomic');
     if (o.forceReplace) out.push(this.helm4 ? '--force-replace' : '--force');
+    if (o.json) out.push('-o', 'json');
     return out;
   }
 

@@ -4,7 +4,7 @@
 // own message, and reads helm's JSON answers.
 import { HelmCommands, parseHelmVersion, type ReleaseRef } from './commands.ts';
 import { HelmError } from './errors.ts';
-import type { Transport } from './transport.ts';
+import type { ExecResult, Transport } from './transport.ts';
 
 export interface HistoryEntry {
   revision: number;
@@ -15,8 +15,42 @@ export interface HistoryEntry {
   description: string;
 }
 
+/** A release as helm prints it after writing it (`install`/`upgrade -o json`): its revision and manifest at once. */
+export interface ReleaseInfo extends HistoryEntry {
+  manifest: string;
+}
+
 /** helm's answer for a release it does not have (status, history, get, uninstall; helm 3 and 4). */
 export const isReleaseNotFound = (stderr: string) => /release: not found/.test(stderr);
+
+/** helm install's refusal of a name some release already has (helm 3 says "re-use", helm 4 "reuse"). */
+export const isNameInUse = (stderr: string) => /cannot re-?use a name that is still in use/.test(stderr);
+
+/** Reads the release JSON helm prints with `-o json` (the same shape in helm 3 and 4). */
+export function parseReleaseJson(out: string): ReleaseInfo {
+  let r: {
+    version?: unknown;
+    manifest?: unknown;
+    info?: { status?: unknown; description?: unknown };
+    chart?: { metadata?: { name?: unknown; version?: unknown; appVersion?: unknown } };
+  };
+  try {
+    r = JSON.parse(out) as typeof r;
+  } catch {
+    throw new HelmError(`helm printed no release JSON: ${JSON.stringify(out.slice(0, 200))}`);
+  }
+  const meta = r.chart?.metadata ?? {};
+  if (!Number.isInteger(r.version) || typeof r.info?.status !== 'string')
+    throw new HelmError('helm printed a release without a revision or status');
+  return {
+    revision: r.version as number,
+    status: r.info.status,
+    chart: `${String(meta.name ?? '')}-${String(meta.version ?? '')}`,
+    ...(typeof meta.appVersion === 'string' ? { app_version: meta.appVersion } : {}),
+    description: typeof r.info.description === 'string' ? r.info.description : '',
+    manifest: typeof r.manifest === 'string' ? r.manifest : '',
+  };
+}
 
 /** The last lines of helm's stderr, which hold its error. */
 function helmMessage(stderr: string): string {
@@ -57,6 +91,29 @@ export class HelmCli {
     if (r.code !== 0)
       throw new HelmError(`${this.where}: ${what} failed: ${this.transport.redact(helmMessage(r.stderr))}`);
     return r.stdout;
+  }
+
+  /**
+   * Runs an install or upgrade built with `json: true` and returns the release helm
+   * wrote, which must be deployed: no `helm history` or `helm get manifest` after it.
+   */
+  async write(argv: string[], what: string, timeoutMs?: number): Promise<ReleaseInfo> {
+    return this.written(await this.tryRun(argv, timeoutMs), what);
+  }
+
+  /** The release an install or upgrade with `json: true` wrote, from its result. */
+  written(r: ExecResult, what: string): ReleaseInfo {
+    if (r.code !== 0)
+      throw new HelmError(`${this.where}: ${what} failed: ${this.transport.redact(helmMessage(r.stderr))}`);
+    let rel: ReleaseInfo;
+    try {
+      rel = parseReleaseJson(r.stdout);
+    } catch (e) {
+      throw new HelmError(`${this.where}: ${what}: ${(e as Error).message}`);
+    }
+    if (rel.status !== 'deployed')
+      throw new HelmError(`${this.where}: ${what}: revision ${rel.revision} is ${rel.status}, not deployed`);
+    return rel;
   }
 
   tryRun(argv: string[], timeoutMs?: number) {

@@ -9,7 +9,13 @@ import { HelmError } from './errors.ts';
 import { HelmCli } from './helm-cli.ts';
 import { type MasterNode, masterNodes, mergeHelmInfo } from './helm-info.ts';
 import { LocalTransport } from './local-transport.ts';
-import { connectFirstReachable, MasterUnreachableError, pinnedKey, SshTransport } from './ssh-transport.ts';
+import {
+  connectFirstReachable,
+  helmInfoPin,
+  MasterUnreachableError,
+  pinnedKey,
+  SshTransport,
+} from './ssh-transport.ts';
 import type { HelmState } from './state.ts';
 
 export interface HostOptions {
@@ -76,9 +82,11 @@ export async function openHosts(
     ...all.filter((n) => n.address === state.masterNode),
     ...all.filter((n) => n.address !== state.masterNode),
   ];
-  const record = (t: SshTransport) => {
+  const record = async (t: SshTransport) => {
     // A connection succeeded, so this key matched the pin in force (helm_info's over a recorded one): record it.
     state.hostKeys[t.node.address] = t.presentedHostKey;
+    // helm_info pins nothing for this node: pin it in the VIM too, for every instance and every later operation.
+    if (!helmInfoPin(t.node, info)) await ctx.recordHostKey?.(t.node.address, t.presentedHostKey);
   };
   const sshOpts = {
     remoteDir: opts.remoteDir,
@@ -93,7 +101,7 @@ export async function openHosts(
     for (const t of opened) await t.close();
   };
   try {
-    record(first);
+    await record(first);
     const primary = await HelmCli.open(first);
     let others: Promise<HelmCli[]> | undefined;
     const connectOthers = async (): Promise<HelmCli[]> => {
@@ -102,7 +110,7 @@ export async function openHosts(
         const t = await connectOne(node, info, state.hostKeys, sshOpts, ctx);
         if (!t) continue;
         opened.push(t);
-        record(t);
+        await record(t);
         out.push(await HelmCli.open(t));
       }
       return out;

@@ -1,6 +1,9 @@
 // One release of an instantiation, made to exist and be deployed, whatever a
-// previous attempt left. The release's state is determined first (release-state.ts),
-// then the table below picks the action:
+// previous attempt left. A release the state does not know yet is installed
+// straight away (helm itself refuses a name in use), recorded first as unproven
+// so that a crash mid-install leaves it to be proven ours by its labels. Anything
+// else — a retry, or the name taken — has its state determined first
+// (release-state.ts), and the table below picks the action:
 //
 //   Absent                 → install
 //   InSync                 → nothing (a retry after the install succeeded)
@@ -10,8 +13,9 @@
 //   Unmanaged              → refuse: another owner's release is never touched
 import { conflict } from '../../errors.ts';
 import type { ReleaseRef } from './commands.ts';
-import type { HelmCli, HistoryEntry } from './helm-cli.ts';
-import { isReleaseNotFound } from './helm-cli.ts';
+import { supportsReleaseLabels } from './commands.ts';
+import type { HelmCli, HistoryEntry, ReleaseInfo } from './helm-cli.ts';
+import { isNameInUse, isReleaseNotFound } from './helm-cli.ts';
 import { HelmError } from './errors.ts';
 import { type Op, runTimeoutMs, waitFor } from './operation.ts';
 import type { HelmParameter } from './params.ts';
@@ -22,16 +26,32 @@ export interface InstallPlan {
   ref: ReleaseRef & { namespace: string };
   chart: string;
   values: HelmParameter[];
-  /** The state records this release already (it is ours). */
+  /** The state records this release already, proven ours. */
   known: boolean;
-  /** Called once the release is known to be ours, before anything is done to it (to record it). */
-  onOwned: () => Promise<void>;
+  /**
+   * Called before anything is done to the release, to record it: `unproven` when it is
+   * recorded before helm said the name was free (ownership then rests on its labels).
+   */
+  onOwned: (unproven: boolean) => Promise<void>;
+  /** Called when a release recorded unproven turned out to exist already: forget it. */
+  onDisowned: () => Promise<void>;
 }
 
-/** Ensures the release is deployed; returns its current revision. */
-export async function ensureInstalled(op: Op, cli: HelmCli, plan: InstallPlan): Promise<HistoryEntry> {
+/** Ensures the release is deployed; returns its current revision (and manifest, when helm just wrote it). */
+export async function ensureInstalled(
+  op: Op,
+  cli: HelmCli,
+  plan: InstallPlan,
+): Promise<HistoryEntry & { manifest?: string }> {
   const { ref } = plan;
   const id = op.ctx.vnfInstanceId;
+  // The labels that prove ownership after a crash exist from helm 3.13; older helm is checked first.
+  if (!plan.known && supportsReleaseLabels(cli.cmd.version)) {
+    await plan.onOwned(true);
+    const r = await tryInstall(op, cli, plan);
+    if (!('inUse' in r)) return r;
+    await plan.onDisowned();
+  }
   const history = await cli.history(ref);
   const owned = plan.known || (history !== undefined && (await ownedByInstance(op, ref, history)));
   const st = releaseState(ref.release, history, { vnfInstanceId: id, owned });
@@ -40,7 +60,7 @@ export async function ensureInstalled(op: Op, cli: HelmCli, plan: InstallPlan): 
     'release observed',
   );
   if (st.state === 'Unmanaged') throw conflict(`${st.reason}; choose another helmreleasename`);
-  await plan.onOwned();
+  await plan.onOwned(false);
   switch (st.state) {
     case 'InSync':
       return st.current!;
@@ -57,23 +77,36 @@ export async function ensureInstalled(op: Op, cli: HelmCli, plan: InstallPlan): 
   }
 }
 
-async function install(op: Op, cli: HelmCli, plan: InstallPlan): Promise<HistoryEntry> {
+function installArgv(op: Op, cli: HelmCli, plan: InstallPlan) {
   const wait = waitFor(op, `helm install ${plan.ref.release}`);
+  const argv = cli.cmd.install({
+    ...plan.ref,
+    chart: plan.chart,
+    createNamespace: true,
+    values: plan.values,
+    description: ownerMarker(op.ctx.vnfInstanceId),
+    labels: ownerLabels(op.ctx.vnfInstanceId),
+    wait,
+    json: true,
+  });
+  return { argv, timeoutMs: runTimeoutMs(wait) };
+}
+
+async function install(op: Op, cli: HelmCli, plan: InstallPlan): Promise<ReleaseInfo> {
+  const r = await tryInstall(op, cli, plan);
+  if ('inUse' in r)
+    throw new HelmError(`${cli.where}: helm install ${plan.ref.release} failed: the name is in use`);
+  return r;
+}
+
+/** helm install; `inUse` when helm refused because a release of that name exists. */
+async function tryInstall(op: Op, cli: HelmCli, plan: InstallPlan): Promise<ReleaseInfo | { inUse: true }> {
+  const { argv, timeoutMs } = installArgv(op, cli, plan);
+  const what = `helm install ${plan.ref.release}`;
   op.ctx.log.info({ release: plan.ref.release, where: cli.where }, 'helm install');
-  await cli.run(
-    cli.cmd.install({
-      ...plan.ref,
-      chart: plan.chart,
-      createNamespace: true,
-      values: plan.values,
-      description: ownerMarker(op.ctx.vnfInstanceId),
-      labels: ownerLabels(op.ctx.vnfInstanceId),
-      wait,
-    }),
-    `helm install ${plan.ref.release}`,
-    runTimeoutMs(wait),
-  );
-  return current(cli, plan.ref);
+  const r = await cli.tryRun(argv, timeoutMs);
+  if (r.code !== 0 && isNameInUse(r.stderr)) return { inUse: true };
+  return cli.written(r, what);
 }
 
 export const ownerLabels = (vnfInstanceId: string) => ({ [OWNER_LABEL]: ownerLabelValue(vnfInstanceId) });

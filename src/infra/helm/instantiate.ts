@@ -7,7 +7,7 @@
 // A retry observes every release again and continues (install.ts).
 import { posix } from 'node:path';
 import type { InfraState } from '../driver.ts';
-import { addRepo, type ChartArchive, stageChart } from './charts.ts';
+import { addRepo, type ChartArchive, type ChartToStage, stageCharts } from './charts.ts';
 import type { HelmCli } from './helm-cli.ts';
 import { chooseTransport, openHosts } from './hosts.ts';
 import { ensureInstalled } from './install.ts';
@@ -18,6 +18,7 @@ import { type HelmInstallParam, type HelmParameter, type HelmParams, replicaValu
 import {
   checkpoint,
   type HelmState,
+  provenReleases,
   readState,
   type ReleaseRecord,
   toInfraState,
@@ -34,17 +35,17 @@ async function prepareHost(
   archives: Map<string, ChartArchive>,
 ): Promise<void> {
   const repos = new Map<string, string>();
+  const charts: ChartToStage[] = [];
   for (const r of p.using_helm_install_param) {
     if (r.exthelmchart) repos.set(r.helmrepositoryname, r.exthelmrepo_url);
     else
-      await stageChart(
-        cli,
-        op.ctx.vnfInstanceId,
-        r.helmreleasename,
-        r.chartFile,
-        archives.get(r.helmreleasename)!,
-      );
+      charts.push({
+        release: r.helmreleasename,
+        file: r.chartFile,
+        archive: archives.get(r.helmreleasename)!,
+      });
   }
+  await stageCharts(cli, op.ctx.vnfInstanceId, charts);
   for (const [name, url] of repos) await addRepo(cli, name, url);
   op.ctx.log.info({ where: cli.where }, 'charts and repositories in place');
 }
@@ -107,8 +108,13 @@ export async function instantiate(
     state.namespace = p.namespace ?? (state.namespace || (await cli.defaultNamespace()));
     state.chartDir = cli.transport.instanceDir(ctx.vnfInstanceId);
     await checkpoint(ctx, state);
-    await prepareHost(op, cli, p, archives);
-    for (const other of await hosts.others()) await prepareHost(op, other, p, archives);
+    // Every master at once; the others are connected while the primary is being prepared.
+    // All settle before anything fails, so no connection is still opening when the hosts close.
+    const prepared = await Promise.allSettled([
+      prepareHost(op, cli, p, archives),
+      hosts.others().then((others) => Promise.all(others.map((o) => prepareHost(op, o, p, archives)))),
+    ]);
+    for (const r of prepared) if (r.status === 'rejected') throw r.reason;
 
     for (const r of p.using_helm_install_param) {
       const ref = { release: r.helmreleasename, namespace: state.namespace };
@@ -125,9 +131,13 @@ export async function instantiate(
         ref,
         chart: record.chart,
         values: valuesFor(op, p, r.helmreleasename, replicas),
-        known: prev?.releases.some((x) => x.name === r.helmreleasename) ?? false,
-        onOwned: async () => {
-          upsertRelease(state, record);
+        known: provenReleases(prev).some((x) => x.name === r.helmreleasename),
+        onOwned: async (unproven) => {
+          upsertRelease(state, unproven ? { ...record, unproven } : record);
+          await checkpoint(ctx, state);
+        },
+        onDisowned: async () => {
+          state.releases = state.releases.filter((x) => x.name !== r.helmreleasename);
           await checkpoint(ctx, state);
         },
       });
@@ -135,7 +145,8 @@ export async function instantiate(
       if (r.exthelmchart && entry.chart.startsWith(`${r.helmchartname}-`))
         record.chartVersion = entry.chart.slice(r.helmchartname.length + 1);
       upsertRelease(state, record);
-      const resources = parseManifest(await cli.manifest(ref), r.helmreleasename, state.namespace);
+      const manifest = entry.manifest ?? (await cli.manifest(ref));
+      const resources = parseManifest(manifest, r.helmreleasename, state.namespace);
       state.resources = [...state.resources.filter((x) => x.release !== r.helmreleasename), ...resources];
       await checkpoint(ctx, state);
     }

@@ -121,12 +121,21 @@ export class LocalTransport implements Transport {
     });
   }
 
-  async putFile(localPath: string, target: string): Promise<void> {
-    await copyFile(localPath, this.#inside(target));
+  async runAll(argvs: readonly (readonly string[])[], opts: RunOptions = {}): Promise<ExecResult> {
+    let last: ExecResult = { code: 0, stdout: '', stderr: '' };
+    for (const argv of argvs) {
+      last = await this.run(argv, opts);
+      if (last.code !== 0) break;
+    }
+    return last;
   }
 
-  async mkdirp(dir: string): Promise<void> {
-    await mkdir(this.#inside(dir), { recursive: true, mode: 0o700 });
+  async putFiles(files: readonly { local: string; remote: string }[]): Promise<void> {
+    await Promise.all(files.map((f) => copyFile(f.local, this.#inside(f.remote))));
+  }
+
+  async mkdirp(...dirs: string[]): Promise<void> {
+    for (const dir of dirs) await mkdir(this.#inside(dir), { recursive: true, mode: 0o700 });
   }
 
   async exists(path: string): Promise<boolean> {

@@ -8,9 +8,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { resolveInPackage } from '../../packages/csar/paths.ts';
 import type { InfraState } from '../driver.ts';
-import { addRepo, inspectChartArchive, stageChart, stagedChart } from './charts.ts';
+import { addRepo, inspectChartArchive, stageCharts, stagedChart } from './charts.ts';
 import { HelmError } from './errors.ts';
-import type { HelmCli } from './helm-cli.ts';
+import type { HelmCli, ReleaseInfo } from './helm-cli.ts';
 import { type Hosts, openHosts } from './hosts.ts';
 import { current, ownerLabels, rollbackTo } from './install.ts';
 import { parseManifest } from './manifest.ts';
@@ -25,7 +25,7 @@ import {
 } from './operation.ts';
 import { type HelmParameter, replicaValueOf } from './params.ts';
 import { ownerMarker } from './ownership.ts';
-import { releaseState } from './release-state.ts';
+import { type ReleaseState, releaseState } from './release-state.ts';
 import {
   checkpoint,
   type HelmState,
@@ -59,7 +59,10 @@ async function chartOn(
   if (staged) return { chart: staged };
   op.ctx.log.info({ release: rec.name, where: cli.where }, 'chart not on this host; staging it again');
   const file = resolveInPackage(op.ctx.packageRoot, rec.package.path);
-  return { chart: await stageChart(cli, id, rec.name, file, await inspectChartArchive(file)) };
+  const dirs = await stageCharts(cli, id, [
+    { release: rec.name, file, archive: await inspectChartArchive(file) },
+  ]);
+  return { chart: dirs.get(rec.name)! };
 }
 
 /** Sets the API-held replica counts of a release's workloads again (after helm reset them). */
@@ -79,10 +82,17 @@ async function reapplyOverrides(
   return out;
 }
 
-async function refreshRelease(cli: HelmCli, state: HelmState, rec: ReleaseRecord): Promise<void> {
+/** The release's revision and resources in the state, from what helm just wrote or else from helm. */
+async function refreshRelease(
+  cli: HelmCli,
+  state: HelmState,
+  rec: ReleaseRecord,
+  written?: ReleaseInfo,
+): Promise<void> {
   const ref = refOf(state, rec.name);
-  rec.revision = (await current(cli, ref)).revision;
-  const resources = parseManifest(await cli.manifest(ref), rec.name, rec.namespace);
+  rec.revision = (written ?? (await current(cli, ref))).revision;
+  const manifest = written?.manifest ?? (await cli.manifest(ref));
+  const resources = parseManifest(manifest, rec.name, rec.namespace);
   state.resources = [...state.resources.filter((x) => x.release !== rec.name), ...resources];
 }
 
@@ -93,12 +103,9 @@ async function upgradeReplicas(
   state: HelmState,
   rec: ReleaseRecord,
   sets: HelmParameter[],
-) {
+  st: ReleaseState,
+): Promise<ReleaseInfo> {
   const ref = refOf(state, rec.name);
-  const st = releaseState(rec.name, await cli.history(ref), {
-    vnfInstanceId: op.ctx.vnfInstanceId,
-    owned: true,
-  });
   if (st.state === 'Absent' || st.state === 'Uninstalled')
     throw new HelmError(`${st.reason}: it was removed outside the VNFM, so it cannot be scaled`);
   if (st.state === 'Locked') {
@@ -108,7 +115,7 @@ async function upgradeReplicas(
   const { chart, version } = await chartOn(op, cli, rec);
   const wait = waitFor(op, `helm upgrade ${rec.name}`);
   op.ctx.log.info({ release: rec.name, where: cli.where, values: sets.map((s) => s.key) }, 'helm upgrade');
-  await cli.run(
+  return cli.write(
     cli.cmd.upgrade({
       ...ref,
       chart,
@@ -118,18 +125,28 @@ async function upgradeReplicas(
       description: ownerMarker(op.ctx.vnfInstanceId),
       labels: ownerLabels(op.ctx.vnfInstanceId),
       wait,
+      json: true,
     }),
     `helm upgrade ${rec.name}`,
     runTimeoutMs(wait),
   );
 }
 
-/** The revision a rollback of this scale returns to: the deployed one now (or the last good before a pending one). */
-async function revisionBefore(op: Op, cli: HelmCli, state: HelmState, release: string): Promise<number> {
-  const st = releaseState(release, await cli.history(refOf(state, release)), {
+/** The release as helm has it now (it is the instance's: the state records it). */
+async function observeRelease(
+  op: Op,
+  cli: HelmCli,
+  state: HelmState,
+  release: string,
+): Promise<ReleaseState> {
+  return releaseState(release, await cli.history(refOf(state, release)), {
     vnfInstanceId: op.ctx.vnfInstanceId,
     owned: true,
   });
+}
+
+/** The revision a rollback of this scale returns to: the deployed one now (or the last good before a pending one). */
+function revisionBefore(st: ReleaseState): number {
   const rev = st.state === 'InSync' ? st.current?.revision : st.lastGood?.revision;
   if (rev === undefined) throw new HelmError(`${st.reason}: no deployed revision to scale from`);
   return rev;
@@ -182,6 +199,7 @@ export async function scale(
 
   try {
     return await withHosts(op, state, byRelease.size > 0, async (hosts) => {
+      const observed = new Map<string, ReleaseState>();
       // The before-image, kept when this is a retry of the same unfinished scale.
       if (!(state.lastScale?.pending && isDeepStrictEqual(state.lastScale.target, replicas))) {
         const record: ScaleRecord = {
@@ -192,7 +210,9 @@ export async function scale(
           overrides: { ...state.replicaOverrides },
         };
         for (const release of byRelease.keys()) {
-          const revision = await revisionBefore(op, hosts!.primary, state, release);
+          const st = await observeRelease(op, hosts!.primary, state, release);
+          observed.set(release, st);
+          const revision = revisionBefore(st);
           record.releases.push({ name: release, namespace: refOf(state, release).namespace!, revision });
         }
         for (const { ref } of viaApi) {
@@ -205,8 +225,11 @@ export async function scale(
       for (const [release, sets] of byRelease) {
         const rec = state.releases.find((r) => r.name === release);
         if (!rec) throw new HelmError(`release ${release} is not one of the instance's releases`);
-        await upgradeReplicas(op, hosts!.primary, state, rec, sets);
-        await refreshRelease(hosts!.primary, state, rec);
+        const cli = hosts!.primary;
+        // Observed just now when the before-image was taken; a retry observes again.
+        const st = observed.get(release) ?? (await observeRelease(op, cli, state, release));
+        const written = await upgradeReplicas(op, cli, state, rec, sets, st);
+        await refreshRelease(cli, state, rec, written);
         await checkpoint(ctx, state);
         touched.push(...(await reapplyOverrides(kube, state, release, state.replicaOverrides)));
       }

@@ -4,7 +4,8 @@
 // pinned: a known key (from helm_info or recorded earlier) must match, an unknown
 // one is accepted and reported so the caller records it (trust on first use).
 import { posix } from 'node:path';
-import { fingerprint, SshError, SshSession } from '../../ssh/session.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fingerprint, SshError, SshSession, type SshTarget } from '../../ssh/session.ts';
 import type { HelmInfo } from '../../vim/model.ts';
 import { HelmError } from './errors.ts';
 import { type MasterNode, nodeLabel } from './helm-info.ts';
@@ -26,6 +27,25 @@ export interface SshTransportOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
+/** Backoffs before each new attempt when sshd dropped the connection before the handshake. */
+const DROP_BACKOFF_MS = [100, 250, 500, 1000, 2000];
+
+/**
+ * SshSession.connect, tried again when the server dropped the connection before the
+ * handshake: sshd does that to connections beyond MaxStartups (10 by default), which
+ * several operations starting at once reach. Anything else fails at once.
+ */
+async function connectRetryingDrops(target: SshTarget): Promise<SshSession> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await SshSession.connect(target);
+    } catch (e) {
+      const backoff = DROP_BACKOFF_MS[attempt];
+      if (!(e instanceof SshError && e.dropped) || backoff === undefined) throw e;
+      await sleep(backoff * (0.5 + Math.random()));
+    }
+  }
+}
 
 /** A pinned key shown as its fingerprint, as `ssh-keygen -l` and the presented key are. */
 function shownKey(key: string): string {
@@ -63,7 +83,7 @@ export class SshTransport implements Transport {
     const secrets = [info.masternode_password, info.masternode_private_key];
     let session: SshSession;
     try {
-      session = await SshSession.connect({
+      session = await connectRetryingDrops({
         host: node.host,
         port: node.port,
         username,
@@ -113,17 +133,30 @@ export class SshTransport implements Transport {
     }
   }
 
-  async putFile(localPath: string, remotePath: string): Promise<void> {
+  async runAll(argvs: readonly (readonly string[])[], opts: RunOptions = {}): Promise<ExecResult> {
     try {
-      await this.#session.putFile(localPath, this.#inside(remotePath));
+      return await this.#session.execAll(argvs, { timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    } catch (e) {
+      throw new HelmError(`${this.where}: ${this.redact(e instanceof Error ? e.message : String(e))}`);
+    }
+  }
+
+  async putFiles(files: readonly { local: string; remote: string }[]): Promise<void> {
+    try {
+      const inside = files.map((f) => ({ local: f.local, remote: this.#inside(f.remote) }));
+      await this.#session.putFiles(inside);
     } catch (e) {
       if (e instanceof HelmError) throw e;
       throw new HelmError(`${this.where}: ${this.redact(e instanceof Error ? e.message : String(e))}`);
     }
   }
 
-  async mkdirp(dir: string): Promise<void> {
-    await this.#check(['mkdir', '-p', '--', this.#inside(dir)], `cannot create ${dir}`);
+  async mkdirp(...dirs: string[]): Promise<void> {
+    if (dirs.length === 0) return;
+    await this.#check(
+      ['mkdir', '-p', '--', ...dirs.map((d) => this.#inside(d))],
+      `cannot create ${dirs.join(', ')}`,
+    );
   }
 
   async exists(path: string): Promise<boolean> {
@@ -195,6 +228,11 @@ export function pinnedKey(
   info: HelmInfo,
   recorded: Record<string, string>,
 ): string | undefined {
+  return helmInfoPin(node, info) ?? recorded[node.address];
+}
+
+/** The key helm_info pins for a node, by its masternode_ip entry or its host. */
+export function helmInfoPin(node: MasterNode, info: HelmInfo): string | undefined {
   const pins = info.masternode_host_keys ?? {};
-  return pins[node.address] ?? pins[node.host] ?? recorded[node.address];
+  return pins[node.address] ?? pins[node.host];
 }

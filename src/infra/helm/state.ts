@@ -18,6 +18,11 @@ export interface ReleaseRecord {
   external?: { repo: string; url: string };
   /** Package chart: its path in the package and the directory its archive extracts to. */
   package?: { path: string; dir: string };
+  /**
+   * Recorded just before a `helm install` that had not yet found the name free: until the
+   * install succeeds the release counts as ours only if it carries the instance's labels.
+   */
+  unproven?: true;
 }
 
 export interface ResourceRecord {
@@ -94,6 +99,10 @@ export function withState(err: unknown, state: HelmState): ErrorWithState {
 export async function checkpoint(ctx: { checkpoint?: (s: InfraState) => Promise<void> }, state: HelmState) {
   await ctx.checkpoint?.(toInfraState(state));
 }
+
+/** Releases proven to be the instance's (installed by it, or adopted by their marks). */
+export const provenReleases = (state: HelmState | undefined) =>
+  (state?.releases ?? []).filter((r) => !r.unproven);
 
 export function upsertRelease(state: HelmState, r: ReleaseRecord): void {
   const i = state.releases.findIndex((x) => x.name === r.name);

@@ -13,7 +13,7 @@ import { openHosts } from './hosts.ts';
 import { type Op, paramsIfValid, runTimeoutMs } from './operation.ts';
 import { ownedByInstance } from './ownership.ts';
 import { releaseState } from './release-state.ts';
-import { readState } from './state.ts';
+import { provenReleases, readState } from './state.ts';
 
 async function uninstall(op: Op, cli: HelmCli, ref: ReleaseRef, timeoutSeconds: number): Promise<void> {
   const wait = { timeoutSeconds: Math.max(1, Math.floor(timeoutSeconds)) };
@@ -37,10 +37,17 @@ export async function terminate(
   const state = readState(prior);
   const p = paramsIfValid(op);
   if (!state && !p) return;
-  const recorded = state?.releases ?? [];
-  const requested = (p?.using_helm_install_param ?? [])
-    .map((r) => r.helmreleasename)
-    .filter((name) => !recorded.some((r) => r.name === name));
+  const recorded = provenReleases(state);
+  // Releases not proven ours (a crash mid-install, or before the state was saved): uninstalled only with our marks.
+  const unproven = [
+    ...(state?.releases ?? [])
+      .filter((r) => r.unproven)
+      .map((r) => ({ release: r.name, namespace: r.namespace })),
+    ...(p?.using_helm_install_param ?? [])
+      .map((r) => r.helmreleasename)
+      .filter((name) => !state?.releases.some((r) => r.name === name))
+      .map((release) => ({ release, namespace: undefined })),
+  ];
   const repos = new Set([
     ...recorded.flatMap((r) => (r.external ? [r.external.repo] : [])),
     ...(p?.using_helm_install_param ?? []).flatMap((r) => (r.exthelmchart ? [r.helmrepositoryname] : [])),
@@ -58,8 +65,9 @@ export async function terminate(
     const cli = hosts.primary;
     const namespace = state?.namespace || p?.namespace || (await cli.defaultNamespace());
     for (const r of recorded) await uninstall(op, cli, { release: r.name, namespace: r.namespace }, left());
-    for (const name of requested) {
-      const ref = { release: name, namespace };
+    for (const u of unproven) {
+      const name = u.release;
+      const ref = { release: name, namespace: u.namespace ?? namespace };
       const history = await cli.history(ref);
       const owned = history !== undefined && (await ownedByInstance(op, ref, history));
       const st = releaseState(name, history, { vnfInstanceId: ctx.vnfInstanceId, owned });

@@ -22,9 +22,15 @@ export interface Transport {
   instanceDir(vnfInstanceId: string): string;
   /** Runs a program (`helm`, `tar`) with arguments; each argument reaches it verbatim. */
   run(argv: readonly string[], opts?: RunOptions): Promise<ExecResult>;
-  /** Copies a file of the VNFM host to this host. */
-  putFile(localPath: string, remotePath: string): Promise<void>;
-  mkdirp(dir: string): Promise<void>;
+  /**
+   * Runs commands one after the other until one fails (over SSH in one remote command,
+   * `a && b`); the result is the failing one's, or the last one's.
+   */
+  runAll(argvs: readonly (readonly string[])[], opts?: RunOptions): Promise<ExecResult>;
+  /** Copies files of the VNFM host to this host (over SSH by SFTP, all on one channel). */
+  putFiles(files: readonly { local: string; remote: string }[]): Promise<void>;
+  /** Creates directories with their parents. */
+  mkdirp(...dirs: string[]): Promise<void>;
   exists(path: string): Promise<boolean>;
   /** Removes a directory tree; only inside this transport's own base directory. */
   removeDir(dir: string): Promise<void>;
