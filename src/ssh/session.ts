@@ -2,7 +2,7 @@
 // and copy files by SFTP. Host keys are checked against a pinned key when one is
 // given; secrets go to the SSH library only, never to a command line or a log.
 import { createHash } from 'node:crypto';
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { commandLine } from './quote.ts';
 
@@ -52,6 +52,9 @@ export class SshSession {
   readonly target: SshTarget;
   /** The host key the server presented, as `SHA256:…` (for pinning on first use). */
   presentedHostKey = '';
+  #closed = false;
+  #sock: Socket | undefined;
+  readonly #memo = new Map<string, Promise<unknown>>();
 
   private constructor(client: Client, target: SshTarget) {
     this.#client = client;
@@ -81,6 +84,7 @@ export class SshSession {
       if (target.password !== undefined) config.password = target.password;
       if (target.privateKey !== undefined) config.privateKey = target.privateKey;
       client.once('ready', () => resolve(session));
+      client.once('close', () => (session.#closed = true));
       // ssh2 may emit several errors for one failed connection (e.g. a reset before
       // the banner); all must be handled, or the process dies on the second.
       client.on('error', (err: Error & { level?: string }) => {
@@ -99,6 +103,7 @@ export class SshSession {
       });
       // Without TCP_NODELAY every request/response exchange waits on delayed ACKs (~40-80 ms each).
       const sock = createConnection({ host: target.host, port: target.port ?? 22, noDelay: true });
+      session.#sock = sock;
       sock.on('error', () => {}); // reported through the client's 'error'
       sock.once('connect', () => (tcpUp = true));
       client.connect({ ...config, sock });
@@ -179,7 +184,33 @@ export class SshSession {
     }
   }
 
+  /** Whether the open connection keeps the process running (an idle pooled one does not). */
+  hold(hold: boolean): void {
+    if (hold) this.#sock?.ref();
+    else this.#sock?.unref();
+  }
+
+  /** False once the connection closed or broke (a pooled one is then not lent again). */
+  get usable(): boolean {
+    return !this.#closed;
+  }
+
+  /**
+   * What the host answered once (its home directory, its helm version), kept as long as
+   * this connection: a reused connection does not ask again. A failed answer is not kept.
+   */
+  memo<T>(key: string, f: () => Promise<T>): Promise<T> {
+    let p = this.#memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = f();
+      this.#memo.set(key, p);
+      p.catch(() => this.#memo.delete(key));
+    }
+    return p;
+  }
+
   close(): void {
+    this.#closed = true;
     this.#client.end();
   }
 }

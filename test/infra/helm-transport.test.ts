@@ -14,6 +14,7 @@ import { HelmError } from '../../src/infra/helm/errors.ts';
 import { masterNodes, mergeHelmInfo } from '../../src/infra/helm/helm-info.ts';
 import { LocalTransport } from '../../src/infra/helm/local-transport.ts';
 import { connectFirstReachable, SshTransport } from '../../src/infra/helm/ssh-transport.ts';
+import { drainPool } from '../../src/ssh/pool.ts';
 import { fingerprint } from '../../src/ssh/session.ts';
 import type { HelmInfo, Vim } from '../../src/vim/model.ts';
 import { freePort } from '../../testbed/lib/proc.ts';
@@ -181,7 +182,7 @@ describe('SSH transport', () => {
     );
   });
 
-  test('connections sshd drops before the handshake (beyond MaxStartups) are tried again', async () => {
+  test('connections sshd drops before the handshake (beyond MaxStartups) are tried again; idle ones reused', async () => {
     const n = await node(0);
     const proxy = new TcpProxy(await freePort(), n.host, n.port);
     await proxy.open();
@@ -193,7 +194,33 @@ describe('SSH transport', () => {
       assert.equal((await t.run(['true'])).code, 0);
       await t.close();
       assert.equal(proxy.accepted, 3);
+      // The next operation reuses that connection (idle in the pool): no new handshake.
+      const again = await connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' });
+      assert.equal((await again.run(['true'])).code, 0);
+      await again.close();
+      assert.equal(proxy.accepted, 3, 'the pooled connection was reused');
+      // Other credentials never get it: a new connection, checked with them.
+      await assert.rejects(
+        connectFirstReachable(
+          masterNodes(i),
+          { ...i, masternode_password: 'Wr0ng-Pa55word' },
+          {},
+          {
+            remoteDir: 'vnfm',
+          },
+        ),
+        /authentication failed/,
+      );
+      assert.equal(proxy.accepted, 4);
+      // A pooled connection that died meanwhile is replaced, not used.
+      await proxy.cut();
+      await proxy.open();
+      const replaced = await connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' });
+      assert.equal((await replaced.run(['true'])).code, 0);
+      await replaced.close();
+      assert.equal(proxy.accepted, 5);
       // A node that drops every connection is unreachable after a few tries, not forever.
+      drainPool();
       proxy.accepted = 0;
       proxy.dropNext(1000);
       await assert.rejects(

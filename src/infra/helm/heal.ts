@@ -16,7 +16,7 @@ export async function healVnfcs(op: Op, podNames: string[], prior: InfraState): 
     const workloads = workloadsOf(state);
     const owner = new Map<string, WorkloadRef>();
     for (const w of workloads)
-      for (const pod of await podsOf(kube, w)) owner.set(pod.metadata?.name ?? '', w);
+      for (const pod of await podsOf(kube, w, { fresh: true })) owner.set(pod.metadata?.name ?? '', w);
     const affected = new Set<WorkloadRef>();
     const victims: { name: string; namespace: string }[] = [];
     for (const name of podNames) {

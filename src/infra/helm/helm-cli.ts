@@ -69,16 +69,19 @@ export class HelmCli {
 
   /** Finds the helm version on the host, so every command is built for it. */
   static async open(transport: Transport): Promise<HelmCli> {
-    const r = await transport.run(['helm', 'version', '--short'], { timeoutMs: 30_000 });
-    if (r.code !== 0)
-      throw new HelmError(
-        `${transport.where}: helm does not run: ${transport.redact(helmMessage(r.stderr))}`,
-      );
-    try {
-      return new HelmCli(transport, new HelmCommands(parseHelmVersion(r.stdout)));
-    } catch (e) {
-      throw new HelmError(`${transport.where}: ${(e as Error).message}`);
-    }
+    const version = await transport.remember('helm version', async () => {
+      const r = await transport.run(['helm', 'version', '--short'], { timeoutMs: 30_000 });
+      if (r.code !== 0)
+        throw new HelmError(
+          `${transport.where}: helm does not run: ${transport.redact(helmMessage(r.stderr))}`,
+        );
+      try {
+        return parseHelmVersion(r.stdout);
+      } catch (e) {
+        throw new HelmError(`${transport.where}: ${(e as Error).message}`);
+      }
+    });
+    return new HelmCli(transport, new HelmCommands(version));
   }
 
   get where(): string {

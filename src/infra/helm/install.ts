@@ -26,6 +26,8 @@ export interface InstallPlan {
   ref: ReleaseRef & { namespace: string };
   chart: string;
   values: HelmParameter[];
+  /** Let helm create the namespace (when the VNFM could not, with the VIM's credentials). */
+  createNamespace: boolean;
   /** The state records this release already, proven ours. */
   known: boolean;
   /**
@@ -82,7 +84,7 @@ function installArgv(op: Op, cli: HelmCli, plan: InstallPlan) {
   const argv = cli.cmd.install({
     ...plan.ref,
     chart: plan.chart,
-    createNamespace: true,
+    createNamespace: plan.createNamespace,
     values: plan.values,
     description: ownerMarker(op.ctx.vnfInstanceId),
     labels: ownerLabels(op.ctx.vnfInstanceId),

@@ -25,7 +25,14 @@ import {
   upsertRelease,
   withState,
 } from './state.ts';
-import { refKey, replicasOf, setReplicas, waitReady, type WorkloadRef } from './workloads.ts';
+import {
+  ensureNamespace,
+  refKey,
+  replicasOf,
+  setReplicas,
+  waitReady,
+  type WorkloadRef,
+} from './workloads.ts';
 
 /** Chart files and repositories on one host, as every master gets them. */
 async function prepareHost(
@@ -108,14 +115,17 @@ export async function instantiate(
     state.namespace = p.namespace ?? (state.namespace || (await cli.defaultNamespace()));
     state.chartDir = cli.transport.instanceDir(ctx.vnfInstanceId);
     await checkpoint(ctx, state);
-    // Every master at once; the others are connected while the primary is being prepared.
-    // All settle before anything fails, so no connection is still opening when the hosts close.
+    // Every master at once, and the namespace meanwhile; the other masters are connected while
+    // the primary is being prepared. All settle before anything fails, so no connection is
+    // still opening when the hosts close.
+    const namespace = ensureNamespace(op.kube, state.namespace);
     const prepared = await Promise.allSettled([
+      namespace,
       prepareHost(op, cli, p, archives),
       hosts.others().then((others) => Promise.all(others.map((o) => prepareHost(op, o, p, archives)))),
     ]);
     for (const r of prepared) if (r.status === 'rejected') throw r.reason;
-
+    const namespaceReady = await namespace;
     for (const r of p.using_helm_install_param) {
       const ref = { release: r.helmreleasename, namespace: state.namespace };
       const record: ReleaseRecord = {
@@ -131,6 +141,7 @@ export async function instantiate(
         ref,
         chart: record.chart,
         values: valuesFor(op, p, r.helmreleasename, replicas),
+        createNamespace: !namespaceReady,
         known: provenReleases(prev).some((x) => x.name === r.helmreleasename),
         onOwned: async (unproven) => {
           upsertRelease(state, unproven ? { ...record, unproven } : record);

@@ -151,6 +151,10 @@ export class LocalTransport implements Transport {
     await rm(this.#inside(dir), { recursive: true, force: true });
   }
 
+  remember<T>(_key: string, f: () => Promise<T>): Promise<T> {
+    return f(); // one transport per operation: nothing outlives it
+  }
+
   redact(text: string): string {
     return redactSecrets(text, this.#secrets);
   }

@@ -11,20 +11,21 @@ export async function observe(op: Op, prior: InfraState): Promise<VnfcResource[]
   if (!state) return [];
   const p = paramsIfValid(op);
   const kube = op.kube;
-  const out: VnfcResource[] = [];
-  for (const w of workloadsOf(state)) {
+  // Every workload read at once: each is a few API calls, and an instance may have many.
+  const mapped = workloadsOf(state).flatMap((w) => {
     const vduId = vduOfWorkload(op, p, w);
-    if (!vduId) continue;
-    for (const pod of await podsOf(kube, w)) {
-      out.push({
-        id: pod.metadata?.name ?? '',
-        vduId,
-        workloadKind: w.kind,
-        workloadName: w.name,
-        namespace: w.namespace,
-        status: pod.metadata?.deletionTimestamp ? 'Terminating' : (pod.status?.phase ?? 'Unknown'),
-      });
-    }
-  }
+    return vduId ? [{ w, vduId }] : [];
+  });
+  const found = await Promise.all(mapped.map(async (m) => ({ ...m, pods: await podsOf(kube, m.w) })));
+  const out: VnfcResource[] = found.flatMap(({ w, vduId, pods }) =>
+    pods.map((pod) => ({
+      id: pod.metadata?.name ?? '',
+      vduId,
+      workloadKind: w.kind,
+      workloadName: w.name,
+      namespace: w.namespace,
+      status: pod.metadata?.deletionTimestamp ? 'Terminating' : (pod.status?.phase ?? 'Unknown'),
+    })),
+  );
   return out.sort((a, b) => a.vduId.localeCompare(b.vduId) || a.id.localeCompare(b.id));
 }

@@ -5,6 +5,7 @@
 // one is accepted and reported so the caller records it (trust on first use).
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { acquire, type Lease } from '../../ssh/pool.ts';
 import { fingerprint, SshError, SshSession, type SshTarget } from '../../ssh/session.ts';
 import type { HelmInfo } from '../../vim/model.ts';
 import { HelmError } from './errors.ts';
@@ -35,7 +36,32 @@ const DROP_BACKOFF_MS = [100, 250, 500, 1000, 2000];
  * handshake: sshd does that to connections beyond MaxStartups (10 by default), which
  * several operations starting at once reach. Anything else fails at once.
  */
-async function connectRetryingDrops(target: SshTarget): Promise<SshSession> {
+/** A failed connection as the error an operator reads: login, host key, unreachable (try the next node). */
+function connectError(
+  e: unknown,
+  where: string,
+  node: MasterNode,
+  username: string,
+  hostKey: string | undefined,
+  secrets: (string | undefined)[],
+): HelmError {
+  const msg = redactSecrets(e instanceof Error ? e.message : String(e), secrets);
+  if (e instanceof SshError && msg.startsWith('authentication failed'))
+    return new HelmError(`${where}: authentication failed for user ${JSON.stringify(username)}`);
+  if (e instanceof SshError && msg.startsWith('host key of')) {
+    const presented = /got (\S+)$/.exec(msg)?.[1] ?? 'an unknown key';
+    return new HelmError(
+      `${where}: host key of ${nodeLabel(node)} changed: pinned ${shownKey(hostKey ?? '')}, presented ${presented}`,
+    );
+  }
+  if (e instanceof SshError && msg.startsWith('cannot connect to'))
+    return new MasterUnreachableError(
+      `${where}: unreachable: ${msg.replace(/^cannot connect to \S+: /, '')}`,
+    );
+  return new HelmError(`${where}: ${msg}`);
+}
+
+async function connectAgainIfDropped(target: SshTarget): Promise<SshSession> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await SshSession.connect(target);
@@ -61,10 +87,13 @@ export class SshTransport implements Transport {
   /** The host key the node presented (`SHA256:…`), to be recorded when it was not pinned. */
   readonly presentedHostKey: string;
   readonly #session: SshSession;
+  readonly #lease: Lease;
   readonly #base: string;
   readonly #secrets: (string | undefined)[];
 
-  private constructor(session: SshSession, node: MasterNode, base: string, secrets: (string | undefined)[]) {
+  private constructor(lease: Lease, node: MasterNode, base: string, secrets: (string | undefined)[]) {
+    const session = lease.session;
+    this.#lease = lease;
     this.#session = session;
     this.node = node;
     this.where = `master node ${nodeLabel(node)}`;
@@ -81,43 +110,39 @@ export class SshTransport implements Transport {
     if (!info.masternode_password && !info.masternode_private_key)
       throw new HelmError(`${where}: helm_info has neither masternode_password nor masternode_private_key`);
     const secrets = [info.masternode_password, info.masternode_private_key];
-    let session: SshSession;
-    try {
-      session = await connectRetryingDrops({
-        host: node.host,
-        port: node.port,
-        username,
-        ...(info.masternode_password !== undefined ? { password: info.masternode_password } : {}),
-        ...(info.masternode_private_key !== undefined ? { privateKey: info.masternode_private_key } : {}),
-        ...(opts.hostKey !== undefined ? { hostKey: opts.hostKey } : {}),
-        readyTimeoutMs: opts.readyTimeoutMs ?? 15_000,
-      });
-    } catch (e) {
-      const msg = redactSecrets(e instanceof Error ? e.message : String(e), secrets);
-      if (e instanceof SshError && msg.startsWith('authentication failed'))
-        throw new HelmError(`${where}: authentication failed for user ${JSON.stringify(username)}`);
-      if (e instanceof SshError && msg.startsWith('host key of')) {
-        const presented = /got (\S+)$/.exec(msg)?.[1] ?? 'an unknown key';
-        throw new HelmError(
-          `${where}: host key of ${nodeLabel(node)} changed: pinned ${shownKey(opts.hostKey ?? '')}, presented ${presented}`,
-        );
+    const target: SshTarget = {
+      host: node.host,
+      port: node.port,
+      username,
+      ...(info.masternode_password !== undefined ? { password: info.masternode_password } : {}),
+      ...(info.masternode_private_key !== undefined ? { privateKey: info.masternode_private_key } : {}),
+      ...(opts.hostKey !== undefined ? { hostKey: opts.hostKey } : {}),
+      readyTimeoutMs: opts.readyTimeoutMs ?? 15_000,
+    };
+    for (;;) {
+      let lease: Lease;
+      try {
+        lease = await acquire(target, connectAgainIfDropped);
+      } catch (e) {
+        throw connectError(e, where, node, username, opts.hostKey, secrets);
       }
-      if (e instanceof SshError && msg.startsWith('cannot connect to'))
-        throw new MasterUnreachableError(
-          `${where}: unreachable: ${msg.replace(/^cannot connect to \S+: /, '')}`,
-        );
-      throw new HelmError(`${where}: ${msg}`);
-    }
-    try {
-      // Chart directories live under the login user's home; its path is needed for SFTP and helm alike.
-      const home = await session.exec(['printenv', 'HOME'], { timeoutMs: 30_000 });
+      // Chart directories live under the login user's home; its path is needed for SFTP and helm
+      // alike. Asked on every lease: on a reused connection it also proves the connection alive.
+      let home;
+      try {
+        home = await lease.session.exec(['printenv', 'HOME'], { timeoutMs: 30_000 });
+      } catch (e) {
+        lease.session.close();
+        lease.release();
+        if (!lease.fresh) continue; // a pooled connection that died meanwhile: a new one
+        throw new HelmError(`${where}: ${redactSecrets((e as Error).message, secrets)}`);
+      }
       const dir = home.stdout.trim();
-      if (home.code !== 0 || !dir.startsWith('/'))
+      if (home.code !== 0 || !dir.startsWith('/')) {
+        lease.release();
         throw new HelmError(`${where}: cannot find the home directory of ${JSON.stringify(username)}`);
-      return new SshTransport(session, node, posix.join(dir, opts.remoteDir), secrets);
-    } catch (e) {
-      session.close();
-      throw e;
+      }
+      return new SshTransport(lease, node, posix.join(dir, opts.remoteDir), secrets);
     }
   }
 
@@ -171,8 +196,13 @@ export class SshTransport implements Transport {
     return redactSecrets(text, this.#secrets);
   }
 
+  remember<T>(key: string, f: () => Promise<T>): Promise<T> {
+    return this.#session.memo(key, f);
+  }
+
+  /** Gives the connection back to the pool, for the next operation on this node. */
   async close(): Promise<void> {
-    this.#session.close();
+    this.#lease.release();
   }
 
   async #check(argv: string[], what: string): Promise<void> {

@@ -34,6 +34,11 @@ export interface Transport {
   exists(path: string): Promise<boolean>;
   /** Removes a directory tree; only inside this transport's own base directory. */
   removeDir(dir: string): Promise<void>;
+  /**
+   * What the host answered once for `key` (helm's version), kept while the connection
+   * lasts: over SSH a pooled connection answers later operations from it.
+   */
+  remember<T>(key: string, f: () => Promise<T>): Promise<T>;
   /** Replaces the transport's secrets in text that came back from the host (defence in depth). */
   redact(text: string): string;
   close(): Promise<void>;

@@ -14,7 +14,7 @@ import {
   type V1LabelSelector,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { kubeConfigForVim } from '../../vim/kubeconfig.ts';
+import { kubeClients } from '../kubernetes/client.ts';
 import type { Vim } from '../../vim/model.ts';
 import { HelmError } from './errors.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from './params.ts';
@@ -24,10 +24,7 @@ export interface Kube {
   apps: AppsV1Api;
 }
 
-export function kubeFor(vim: Vim): Kube {
-  const kc = kubeConfigForVim(vim);
-  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api) };
-}
+export const kubeFor = (vim: Vim): Kube => kubeClients(vim);
 
 export interface WorkloadRef {
   kind: WorkloadKind;
@@ -63,6 +60,8 @@ interface LiveWorkload {
   selector?: string;
   /** spec.replicas, or for a DaemonSet the pods it should run. */
   desired: number;
+  /** The pods its controller counts as its own now (status.replicas; a DaemonSet's scheduled pods). */
+  counted: number;
 }
 
 async function readLive(kube: Kube, ref: WorkloadRef): Promise<LiveWorkload | undefined> {
@@ -70,27 +69,28 @@ async function readLive(kube: Kube, ref: WorkloadRef): Promise<LiveWorkload | un
   const live = (
     o: { metadata?: { uid?: string }; spec?: { selector?: V1LabelSelector } },
     desired: number,
+    counted: number | undefined,
   ): LiveWorkload => {
     const selector = selectorQuery(o.spec?.selector);
-    return { uid: o.metadata?.uid ?? '', desired, ...(selector ? { selector } : {}) };
+    return { uid: o.metadata?.uid ?? '', desired, counted: counted ?? 0, ...(selector ? { selector } : {}) };
   };
   try {
     switch (ref.kind) {
       case 'Deployment': {
         const d = await kube.apps.readNamespacedDeployment({ name, namespace });
-        return live(d, d.spec?.replicas ?? 1);
+        return live(d, d.spec?.replicas ?? 1, d.status?.replicas);
       }
       case 'StatefulSet': {
         const s = await kube.apps.readNamespacedStatefulSet({ name, namespace });
-        return live(s, s.spec?.replicas ?? 1);
+        return live(s, s.spec?.replicas ?? 1, s.status?.replicas);
       }
       case 'ReplicaSet': {
         const r = await kube.apps.readNamespacedReplicaSet({ name, namespace });
-        return live(r, r.spec?.replicas ?? 1);
+        return live(r, r.spec?.replicas ?? 1, r.status?.replicas);
       }
       case 'DaemonSet': {
         const d = await kube.apps.readNamespacedDaemonSet({ name, namespace });
-        return live(d, d.status?.desiredNumberScheduled ?? 0);
+        return live(d, d.status?.desiredNumberScheduled ?? 0, d.status?.currentNumberScheduled);
       }
     }
   } catch (e) {
@@ -99,22 +99,46 @@ async function readLive(kube: Kube, ref: WorkloadRef): Promise<LiveWorkload | un
   }
 }
 
-/** The pods the workload owns now (none when it does not exist). */
-export async function podsOf(kube: Kube, ref: WorkloadRef): Promise<V1Pod[]> {
+/**
+ * The pods the workload owns now (none when it does not exist). `fresh`: a consistent
+ * list, which on an idle cluster waits ~80 ms for the API server's watch cache to catch
+ * up; otherwise the cache is read as it is (resourceVersion 0) and trusted only when it
+ * holds exactly the pods the workload's controller counts (a consistent read of the
+ * workload), else listed again consistently. Waits poll with `fresh`.
+ */
+export async function podsOf(kube: Kube, ref: WorkloadRef, opts: { fresh?: boolean } = {}): Promise<V1Pod[]> {
   const live = await readLive(kube, ref);
-  if (!live?.selector) return [];
+  const selector = live?.selector;
+  if (!live || !selector) return [];
+  if (!opts.fresh) {
+    const cached = await ownedPods(kube, ref, live.uid, selector, '0');
+    const active = cached.filter((p) => !p.metadata?.deletionTimestamp).length;
+    if (active === live.counted) return cached;
+  }
+  return ownedPods(kube, ref, live.uid, selector, undefined);
+}
+
+async function ownedPods(
+  kube: Kube,
+  ref: WorkloadRef,
+  uid: string,
+  labelSelector: string,
+  resourceVersion: '0' | undefined,
+): Promise<V1Pod[]> {
   const { namespace } = ref;
+  const q = { namespace, labelSelector, ...(resourceVersion ? { resourceVersion } : {}) };
   try {
-    const pods = await kube.core.listNamespacedPod({ namespace, labelSelector: live.selector });
-    let owners = new Set([live.uid]);
-    if (ref.kind === 'Deployment') {
-      const rs = await kube.apps.listNamespacedReplicaSet({ namespace, labelSelector: live.selector });
-      owners = new Set(
-        rs.items
-          .filter((r) => r.metadata?.ownerReferences?.some((o) => o.uid === live.uid))
-          .map((r) => r.metadata?.uid ?? ''),
-      );
-    }
+    const [pods, rs] = await Promise.all([
+      kube.core.listNamespacedPod(q),
+      ref.kind === 'Deployment' ? kube.apps.listNamespacedReplicaSet(q) : undefined,
+    ]);
+    const owners = rs
+      ? new Set(
+          rs.items
+            .filter((r) => r.metadata?.ownerReferences?.some((o) => o.uid === uid))
+            .map((r) => r.metadata?.uid ?? ''),
+        )
+      : new Set([uid]);
     return pods.items.filter((p) => p.metadata?.ownerReferences?.some((o) => owners.has(o.uid)));
   } catch (e) {
     throw new HelmError(`pods of ${describe(ref)}: cannot be listed: ${apiReason(e)}`);
@@ -164,7 +188,7 @@ async function notReady(
 ): Promise<string | undefined> {
   const live = await readLive(kube, ref);
   if (!live) return `${describe(ref)} does not exist`;
-  const pods = await podsOf(kube, ref);
+  const pods = await podsOf(kube, ref, { fresh: true });
   const stale = pods.filter((p) => gone.has(p.metadata?.name ?? ''));
   if (stale.length > 0) return `${describe(ref)}: pod ${stale[0]?.metadata?.name} is still there`;
   const ready = pods.filter(podReady).length;
@@ -172,6 +196,9 @@ async function notReady(
     return `${describe(ref)}: ${ready} of ${live.desired} pods ready (${pods.length} present)`;
   return undefined;
 }
+
+/** How often waits look again (each look is a consistent read: ~80 ms on an idle cluster). */
+const POLL_MS = 200;
 
 /** Waits until every workload is ready; fails at the deadline naming what was still missing. */
 export async function waitReady(
@@ -188,7 +215,7 @@ export async function waitReady(
     }
     if (!reason) return;
     if (Date.now() >= deadline) throw new HelmError(`timed out waiting for readiness: ${reason}`);
-    await sleep(Math.min(500, Math.max(0, deadline - Date.now())));
+    await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
   }
 }
 
@@ -208,5 +235,29 @@ export async function readPod(kube: Kube, name: string, namespace: string): Prom
   } catch (e) {
     if (isNotFound(e)) return undefined;
     throw new HelmError(`pod ${namespace}/${name}: cannot be read: ${apiReason(e)}`);
+  }
+}
+
+/**
+ * Makes sure a release namespace exists, through the API: helm's --create-namespace
+ * costs every install a round of API discovery (~35 ms on the testbed). False when the
+ * VIM's credentials may neither read nor create it: helm (with the master node's own
+ * kubeconfig over SSH) is then left to create it.
+ */
+export async function ensureNamespace(kube: Kube, name: string): Promise<boolean> {
+  try {
+    const ns = await kube.core.readNamespace({ name });
+    if (ns.status?.phase === 'Terminating')
+      throw new HelmError(`namespace ${name} is being deleted; retry once it is gone`);
+    return true;
+  } catch (e) {
+    if (e instanceof HelmError) throw e;
+    if (!isNotFound(e)) return false;
+  }
+  try {
+    await kube.core.createNamespace({ body: { metadata: { name } } });
+    return true;
+  } catch (e) {
+    return e instanceof ApiException && e.code === 409; // created meanwhile by someone else
   }
 }

@@ -9,6 +9,7 @@ import {
   type KubernetesObject,
   PatchStrategy,
 } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
 import { kubeConfigForVim } from '../../vim/kubeconfig.ts';
 import type { Vim } from '../../vim/model.ts';
 
@@ -46,13 +47,32 @@ export interface KubeClients {
   apps: AppsV1Api;
 }
 
+const CACHED_VIMS = 32;
+const cache = new Map<string, KubeClients>();
+
+/**
+ * The API clients of a VIM, kept for later operations (with their connections) while
+ * the VIM's address and credentials stay the same; a changed credential is a new entry.
+ */
 export function kubeClients(vim: Vim): KubeClients {
+  const key = createHash('sha256')
+    .update(JSON.stringify([vim.id, vim.authUrl, vim.authCred]))
+    .digest('hex');
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key); // most recently used last
+    cache.set(key, hit);
+    return hit;
+  }
   const kc = kubeConfigForVim(vim);
-  return {
+  const clients = {
     objects: kc.makeApiClient(ObjectApi),
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
   };
+  cache.set(key, clients);
+  if (cache.size > CACHED_VIMS) cache.delete(cache.keys().next().value!);
+  return clients;
 }
 
 /** The name the driver's writes are recorded under (server-side apply field manager). */

@@ -1,0 +1,87 @@
+// Idle SSH connections kept for the next operation on the same master node, so an
+// operation does not pay a handshake and login (~40 ms on loopback, far more across
+// a WAN) and the probes of the host (its home directory, its helm version) again.
+// A connection is lent to one user at a time (sshd caps the sessions a connection
+// may open), returned after use, and closed after sitting idle. It is found again
+// only by the same address, user, credentials and pinned host key: a VIM whose
+// password or pin changed gets a new connection, checked against the new values.
+import { createHash } from 'node:crypto';
+import { SshSession, type SshTarget } from './session.ts';
+
+const IDLE_MS = 30_000;
+const MAX_IDLE_PER_KEY = 8;
+
+interface Idle {
+  session: SshSession;
+  timer: NodeJS.Timeout;
+}
+
+const idle = new Map<string, Idle[]>();
+
+function keyOf(t: SshTarget): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([t.host, t.port ?? 22, t.username, t.password, String(t.privateKey ?? ''), t.hostKey]),
+    )
+    .digest('hex');
+}
+
+/** A connection lent from the pool; `release` gives it back (or closes it when it broke). */
+export interface Lease {
+  session: SshSession;
+  /** Whether the connection was opened for this lease (false: reused). */
+  fresh: boolean;
+  release(): void;
+}
+
+export async function acquire(
+  target: SshTarget,
+  connect: (t: SshTarget) => Promise<SshSession> = SshSession.connect,
+): Promise<Lease> {
+  const key = keyOf(target);
+  const list = idle.get(key) ?? [];
+  while (list.length > 0) {
+    const { session, timer } = list.pop()!;
+    clearTimeout(timer);
+    if (session.usable) {
+      session.hold(true);
+      return lease(key, session, false);
+    }
+    session.close();
+  }
+  return lease(key, await connect(target), true);
+}
+
+function lease(key: string, session: SshSession, fresh: boolean): Lease {
+  let released = false;
+  return {
+    session,
+    fresh,
+    release() {
+      if (released) return;
+      released = true;
+      const list = idle.get(key) ?? [];
+      if (!session.usable || list.length >= MAX_IDLE_PER_KEY) return session.close();
+      const timer = setTimeout(() => {
+        const at = list.findIndex((i) => i.session === session);
+        if (at >= 0) list.splice(at, 1);
+        if (list.length === 0 && idle.get(key) === list) idle.delete(key);
+        session.close();
+      }, IDLE_MS);
+      timer.unref(); // an idle connection never keeps the process alive
+      session.hold(false);
+      list.push({ session, timer });
+      idle.set(key, list);
+    },
+  };
+}
+
+/** Closes every idle connection (shutdown, tests). */
+export function drainPool(): void {
+  for (const list of idle.values())
+    for (const { session, timer } of list) {
+      clearTimeout(timer);
+      session.close();
+    }
+  idle.clear();
+}
