@@ -65,10 +65,14 @@ export interface ChartRepo {
   close(): Promise<void>;
 }
 
-/** A chart repository on 127.0.0.1 with one chart (`ext` 0.2.0, same templates as the package chart). */
-export async function serveChartRepo(env: TestbedEnv): Promise<ChartRepo> {
+/** A chart repository on 127.0.0.1 with one chart (default `ext` 0.2.0, same templates as the package chart). */
+export async function serveChartRepo(
+  env: TestbedEnv,
+  chart: { name: string; version: string; archive: Buffer } | undefined = undefined,
+): Promise<ChartRepo> {
   const dir = mkdtempSync(join(tmpdir(), 'helm-repo-'));
-  writeFileSync(join(dir, 'ext-0.2.0.tgz'), await chartTgz('ext', '0.2.0'));
+  const served = chart ?? { name: 'ext', version: '0.2.0', archive: await chartTgz('ext', '0.2.0') };
+  writeFileSync(join(dir, `${served.name}-${served.version}.tgz`), served.archive);
   const server: Server = createServer((req, res) => {
     const name = (req.url ?? '').split('?')[0]?.replace(/^\/+/, '') ?? '';
     if (!/^[a-z0-9.-]+$/.test(name)) return void res.writeHead(404).end();
@@ -88,10 +92,10 @@ export async function serveChartRepo(env: TestbedEnv): Promise<ChartRepo> {
   await index();
   return {
     url,
-    chart: 'ext',
-    version: '0.2.0',
+    chart: served.name,
+    version: served.version,
     async publish(version: string) {
-      writeFileSync(join(dir, `ext-${version}.tgz`), await chartTgz('ext', version));
+      writeFileSync(join(dir, `${served.name}-${version}.tgz`), await chartTgz(served.name, version));
       await index();
     },
     close: () =>
@@ -139,4 +143,18 @@ export async function releaseHistory(env: TestbedEnv, release: string, namespace
   const r = await helm(env, 'history', release, '--namespace', namespace, '-o', 'json');
   if (r.code !== 0) return undefined;
   return JSON.parse(r.stdout) as { revision: number; status: string; description: string }[];
+}
+
+/** A chart as `helm create NAME` writes it (Deployment, Service, ServiceAccount, a test hook), packaged by `helm package`. */
+export async function helmCreateChart(env: TestbedEnv, name: string, version = '0.1.0'): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'helm-create-'));
+  try {
+    const run = (...args: string[]) =>
+      execFileP(env.helm3, args, { cwd: dir, env: { PATH: process.env.PATH, HOME: dir } });
+    await run('create', name);
+    await run('package', name, '--version', version);
+    return readFileSync(join(dir, `${name}-${version}.tgz`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
