@@ -24,7 +24,7 @@ import { SshSession } from '../src/ssh/session.ts';
 import { commandLine } from '../src/ssh/quote.ts';
 import { CHART_PATH, chartTgz } from '../test/helpers/cnf-package.ts';
 import { createInstance, onboardPackage, registerTestbedVim } from '../test/helpers/lcm.ts';
-import { testbed } from '../test/helpers/testbed.ts';
+import { sshToNode, testbed } from '../test/helpers/testbed.ts';
 import type { SshNode } from '../testbed/lib/ssh-nodes.ts';
 import { fixed, median, options, summary, table, verdict } from './lib/report.ts';
 import { asHelperVnfm, startVnfmProcess, type VnfmProcess } from './lib/server.ts';
@@ -66,15 +66,7 @@ interface OpOcc {
 // ---------------------------------------------------------------------------------
 // The direct side: helm on the master node over SSH, as an operator runs it by hand.
 
-function connect(node: SshNode): Promise<SshSession> {
-  return SshSession.connect({
-    host: node.host,
-    port: node.port,
-    username: node.user,
-    password: node.password,
-    hostKey: node.hostKey,
-  });
-}
+const connect = (node: SshNode): Promise<SshSession> => sshToNode(node);
 
 /**
  * sshd accepts at most 10 unauthenticated connections at once (MaxStartups 10:30:100)

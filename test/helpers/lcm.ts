@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { cnfPackage, type CnfPackageOptions } from './cnf-package.ts';
-import { testbed } from './testbed.ts';
+import { runningPods } from './pods.ts';
+import { kubeClient, testbed } from './testbed.ts';
 import type { TestVnfm } from './vnfm.ts';
 import { eventually } from './wait.ts';
 
@@ -77,4 +78,30 @@ export async function runOp(
   const done = await opOccSettled(vnfm, opId);
   assert.equal(done.operationState, expect, JSON.stringify(done.error));
   return done;
+}
+
+/**
+ * Waits until each VDU's release runs `counts[vdu]` Running pods (label
+ * app.kubernetes.io/instance=<release>), then asserts that the instance's
+ * vnfcResourceInfo names exactly those pods; returns its instantiatedVnfInfo.
+ */
+export async function vnfcsMatchCluster(
+  vnfm: TestVnfm,
+  instanceId: string,
+  namespace: string,
+  counts: Record<string, number>,
+  releaseOf: (vduId: string) => string,
+): Promise<any> {
+  const core = await kubeClient();
+  const live = new Map<string, string[]>();
+  for (const [vdu, n] of Object.entries(counts)) {
+    const running = await runningPods(core, namespace, `app.kubernetes.io/instance=${releaseOf(vdu)}`, n);
+    live.set(vdu, running.map((p) => p.name).sort());
+  }
+  const info = (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${instanceId}`)).body.instantiatedVnfInfo;
+  for (const [vdu, names] of live) {
+    const recorded = info.vnfcResourceInfo.filter((v: any) => v.vduId === vdu).map((v: any) => v.id);
+    assert.deepEqual(recorded.sort(), names, `${vdu}: vnfcResourceInfo = live pods`);
+  }
+  return info;
 }

@@ -9,8 +9,14 @@ import { after, before, describe, test } from 'node:test';
 import { fingerprint } from '../../src/ssh/session.ts';
 import { CHART_PATH } from '../helpers/cnf-package.ts';
 import { type ChartRepo, helm, removeHelperFiles, serveChartRepo } from '../helpers/helm-driver.ts';
-import { createInstance, onboardPackage, registerTestbedVim, runOp } from '../helpers/lcm.ts';
-import { pods, runningPods } from '../helpers/pods.ts';
+import {
+  createInstance,
+  onboardPackage,
+  registerTestbedVim,
+  runOp,
+  vnfcsMatchCluster,
+} from '../helpers/lcm.ts';
+import { pods } from '../helpers/pods.ts';
 import { isHelm, watchProcesses } from '../helpers/process-watch.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { kubeClient, testbed } from '../helpers/testbed.ts';
@@ -56,20 +62,8 @@ for (const transport of ['ssh', 'local'] as const) {
       const id = await createInstance(vnfm, vnfdId);
       const instance = async () => (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${id}`)).body;
       const core = await kubeClient();
-      const matches = async (counts: Record<string, number>) => {
-        for (const [vdu, n] of Object.entries(counts)) {
-          const release = vdu === 'VDU1' ? 'vdu1' : 'vdu2';
-          const live = await runningPods(core, ns, `app.kubernetes.io/instance=${release}`, n);
-          const recorded = (await instance()).instantiatedVnfInfo.vnfcResourceInfo
-            .filter((v: any) => v.vduId === vdu)
-            .map((v: any) => v.id);
-          assert.deepEqual(
-            recorded.sort(),
-            live.map((p) => p.name).sort(),
-            `${vdu}: vnfcResourceInfo = live pods`,
-          );
-        }
-      };
+      const matches = (counts: Record<string, number>) =>
+        vnfcsMatchCluster(vnfm, id, ns, counts, (vdu) => (vdu === 'VDU1' ? 'vdu1' : 'vdu2'));
 
       const watch = watchProcesses([env.bearerToken, password]);
       await runOp(vnfm, id, 'instantiate', {

@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { SshSession } from '../../src/ssh/session.ts';
 import type { TestbedEnv } from '../../testbed/index.ts';
 import { CHART_PATH } from '../helpers/cnf-package.ts';
 import {
@@ -19,10 +18,16 @@ import {
   removeHelperFiles,
   serveChartRepo,
 } from '../helpers/helm-driver.ts';
-import { createInstance, onboardPackage, registerTestbedVim, runOp } from '../helpers/lcm.ts';
-import { pods, runningPods } from '../helpers/pods.ts';
+import {
+  createInstance,
+  onboardPackage,
+  registerTestbedVim,
+  runOp,
+  vnfcsMatchCluster,
+} from '../helpers/lcm.ts';
+import { pods } from '../helpers/pods.ts';
 import { freshStore } from '../helpers/stores.ts';
-import { kubeClient, testbed } from '../helpers/testbed.ts';
+import { kubeClient, sshToNode, testbed } from '../helpers/testbed.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -72,14 +77,7 @@ after(async () => {
 
 /** Runs argv on master node 0 as its helm user. */
 async function onMaster(argv: string[]) {
-  const node = env.sshNodes[0]!;
-  const ssh = await SshSession.connect({
-    host: node.host,
-    port: node.port,
-    username: node.user,
-    password: node.password,
-    hostKey: node.hostKey,
-  });
+  const ssh = await sshToNode(env.sshNodes[0]!);
   try {
     return await ssh.exec(argv);
   } finally {
@@ -95,20 +93,11 @@ test('Tacker-style Helm CNF: instantiate, scale, heal (SOL002, SOL003), scale_to
   const release = { VDU1: 'vdu1', VDU2: 'vdu2' } as const;
   /** Pods Running as counted, and vnfcResourceInfo naming exactly them with their workloads. */
   const matches = async (counts: Record<keyof typeof release, number>) => {
-    const info = (await instance()).instantiatedVnfInfo;
-    for (const vdu of ['VDU1', 'VDU2'] as const) {
-      const live = await runningPods(core, ns, `app.kubernetes.io/instance=${release[vdu]}`, counts[vdu]);
-      const recorded = info.vnfcResourceInfo.filter((v: any) => v.vduId === vdu);
-      assert.deepEqual(
-        recorded.map((v: any) => v.id).sort(),
-        live.map((p) => p.name).sort(),
-        `${vdu}: vnfcResourceInfo = live pods`,
-      );
-      for (const v of recorded) {
-        assert.equal(v.computeResource.resourceId, v.id);
-        assert.equal(v.computeResource.vimLevelResourceType, 'Deployment');
-        assert.equal(v.metadata.workloadName, vdu === 'VDU1' ? 'vdu1-localhelm' : 'vdu2-apache');
-      }
+    const info = await vnfcsMatchCluster(vnfm, id, ns, counts, (vdu) => release[vdu as keyof typeof release]);
+    for (const v of info.vnfcResourceInfo) {
+      assert.equal(v.computeResource.resourceId, v.id);
+      assert.equal(v.computeResource.vimLevelResourceType, 'Deployment');
+      assert.equal(v.metadata.workloadName, v.vduId === 'VDU1' ? 'vdu1-localhelm' : 'vdu2-apache');
     }
     return info;
   };

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { SshSession } from '../../src/ssh/session.ts';
 import { writeChart } from '../helpers/chart.ts';
 import { pods, runningPods } from '../helpers/pods.ts';
-import { kubeClient, testbed } from '../helpers/testbed.ts';
+import { kubeClient, sshToNode, testbed } from '../helpers/testbed.ts';
 import { eventually } from '../helpers/wait.ts';
 
 const execFileP = promisify(execFile);
@@ -60,13 +60,7 @@ test('chart copied by SFTP, extracted and installed with helm on each master nod
   const tgz = join(local, 'sshsmoke-0.1.0.tgz');
 
   for (const [i, node] of env.sshNodes.entries()) {
-    const ssh = await SshSession.connect({
-      host: node.host,
-      port: node.port,
-      username: node.user,
-      password: node.password,
-      hostKey: node.hostKey,
-    });
+    const ssh = await sshToNode(node);
     const release = `ssh-smoke-${i}`;
     const dir = `/home/${node.user}/vnfm-smoke/${release}`;
     const selector = `app.kubernetes.io/instance=${release}`;
