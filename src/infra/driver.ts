@@ -55,6 +55,12 @@ export interface InfraDriver {
   healVnfcs(ctx: InfraContext, podNames: string[], state: InfraState): Promise<InfraState>;
   /** Removes everything the driver created; a resource already gone counts as removed. */
   terminate(ctx: InfraContext, state: InfraState, graceful?: { timeoutSeconds: number }): Promise<void>;
+  /**
+   * What a reinstall of the same instance (whole-VNF heal: terminate, then instantiate)
+   * starts from instead of nothing: facts about where it runs, never its objects —
+   * Helm mode keeps the master node used and the host keys it pinned.
+   */
+  keptForReinstall?(state: InfraState): InfraState;
   /** The VNFCs running now, read from the cluster. */
   observe(ctx: InfraContext, state: InfraState): Promise<VnfcResource[]>;
 }

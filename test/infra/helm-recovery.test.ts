@@ -463,6 +463,17 @@ describe('master node access', () => {
       message: expected,
     });
     await assert.rejects(createHelmDriver().terminate(ctx, state), { message: expected });
+    // A reinstall (whole-VNF heal) starts from the kept keys, not from trust on first use.
+    const kept = createHelmDriver().keptForReinstall!({
+      ...state,
+      releases: [{ name: 'rc-ssh', namespace: NS, chart: 'x', revision: 3 }],
+      masterNode: `${n0!.host}:${n0!.port}`,
+    });
+    assert.deepEqual((kept as unknown as HelmState).releases, []);
+    assert.equal((kept as unknown as HelmState).masterNode, `${n0!.host}:${n0!.port}`);
+    await assert.rejects(createHelmDriver().instantiate(ctx, { VDU1: 1, VDU2: 1 }, kept), {
+      message: expected,
+    });
     // A pin in helm_info is checked the same way.
     const pinned = infraContext(
       testVim(env, info({ masternode_host_keys: { [`${n0!.host}:${n0!.port}`]: n1!.hostKey } })),

@@ -12,6 +12,7 @@ import { instantiate } from './instantiate.ts';
 import { observe } from './observe.ts';
 import { chartArchives, newOp, params } from './operation.ts';
 import { rollbackScale, scale } from './scale.ts';
+import { keptForReinstall } from './state.ts';
 import { terminate } from './terminate.ts';
 
 export interface HelmDriverOptions {
@@ -54,6 +55,7 @@ export function createHelmDriver(options: HelmDriverOptions = {}): HelmDriver {
     rollbackScale: (ctx, state) => rollbackScale(newOp(ctx, opts), state),
     healVnfcs: (ctx, podNames, state) => healVnfcs(newOp(ctx, opts), podNames, state),
     terminate: (ctx, state, graceful) => terminate(newOp(ctx, opts), state, graceful),
+    keptForReinstall,
     observe: (ctx, state) => observe(newOp(ctx, opts), state),
   };
 }

@@ -109,3 +109,23 @@ export function upsertRelease(state: HelmState, r: ReleaseRecord): void {
   if (i < 0) state.releases.push(r);
   else state.releases[i] = r;
 }
+
+/**
+ * The state a reinstall starts from: where helm ran and the host keys seen there (so
+ * a whole-VNF heal checks the same keys), with no release, resource or count.
+ */
+export function keptForReinstall(prior: InfraState): InfraState {
+  const s = readState(prior);
+  if (!s) return {};
+  return toInfraState({
+    mode: 'helm',
+    transport: s.transport,
+    ...(s.masterNode !== undefined ? { masterNode: s.masterNode } : {}),
+    namespace: s.namespace,
+    chartDir: '',
+    releases: [],
+    resources: [],
+    hostKeys: { ...s.hostKeys },
+    replicaOverrides: {},
+  });
+}

@@ -50,7 +50,7 @@ export const heal: LcmOperationHandler = {
         ]),
       );
       await driver.terminate(ictx, driverState);
-      driverState = await driver.instantiate(ictx, replicas, {});
+      driverState = await driver.instantiate(ictx, replicas, driver.keptForReinstall?.(driverState) ?? {});
     }
     const vnfcs = await observeVnfcs(driver, ictx, driverState, state.vimConnectionId ?? 'vim-0');
     const info = stored.instance.instantiatedVnfInfo;
