@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { SshSession, type SshTarget } from './session.ts';
 
 const IDLE_MS = 30_000;
+/** A connection busy without pause is still replaced this often: what it remembers (helm's version) is asked again. */
+const MAX_AGE_MS = 5 * 60_000;
 const MAX_IDLE_PER_KEY = 8;
 
 interface Idle {
@@ -61,7 +63,8 @@ function lease(key: string, session: SshSession, fresh: boolean): Lease {
       if (released) return;
       released = true;
       const list = idle.get(key) ?? [];
-      if (!session.usable || list.length >= MAX_IDLE_PER_KEY) return session.close();
+      if (!session.usable || list.length >= MAX_IDLE_PER_KEY || session.ageMs > MAX_AGE_MS)
+        return session.close();
       const timer = setTimeout(() => {
         const at = list.findIndex((i) => i.session === session);
         if (at >= 0) list.splice(at, 1);

@@ -53,6 +53,7 @@ export class SshSession {
   /** The host key the server presented, as `SHA256:…` (for pinning on first use). */
   presentedHostKey = '';
   #closed = false;
+  readonly #openedAt = Date.now();
   #sock: Socket | undefined;
   readonly #memo = new Map<string, Promise<unknown>>();
 
@@ -188,6 +189,11 @@ export class SshSession {
   hold(hold: boolean): void {
     if (hold) this.#sock?.ref();
     else this.#sock?.unref();
+  }
+
+  /** How long ago the connection was opened. */
+  get ageMs(): number {
+    return Date.now() - this.#openedAt;
   }
 
   /** False once the connection closed or broke (a pooled one is then not lent again). */

@@ -28,8 +28,8 @@ export interface InstallPlan {
   values: HelmParameter[];
   /** Let helm create the namespace (when the VNFM could not, with the VIM's credentials). */
   createNamespace: boolean;
-  /** The state records this release already, proven ours. */
-  known: boolean;
+  /** What the state records of this release: nothing, a release recorded unproven (a crash or failure mid-install), or one proven ours. */
+  recorded: 'none' | 'unproven' | 'proven';
   /**
    * Called before anything is done to the release, to record it: `unproven` when it is
    * recorded before helm said the name was free (ownership then rests on its labels).
@@ -48,14 +48,15 @@ export async function ensureInstalled(
   const { ref } = plan;
   const id = op.ctx.vnfInstanceId;
   // The labels that prove ownership after a crash exist from helm 3.13; older helm is checked first.
-  if (!plan.known && supportsReleaseLabels(cli.cmd.version)) {
+  if (plan.recorded === 'none' && supportsReleaseLabels(cli.cmd.version)) {
     await plan.onOwned(true);
     const r = await tryInstall(op, cli, plan);
     if (!('inUse' in r)) return r;
     await plan.onDisowned();
   }
   const history = await cli.history(ref);
-  const owned = plan.known || (history !== undefined && (await ownedByInstance(op, ref, history)));
+  const owned =
+    plan.recorded === 'proven' || (history !== undefined && (await ownedByInstance(op, ref, history)));
   const st = releaseState(ref.release, history, { vnfInstanceId: id, owned });
   op.ctx.log.info(
     { release: ref.release, state: st.state, reason: st.reason, where: cli.where },

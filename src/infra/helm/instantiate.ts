@@ -10,7 +10,7 @@ import type { InfraState } from '../driver.ts';
 import { addRepo, type ChartArchive, type ChartToStage, stageCharts } from './charts.ts';
 import type { HelmCli } from './helm-cli.ts';
 import { chooseTransport, openHosts } from './hosts.ts';
-import { ensureInstalled } from './install.ts';
+import { ensureInstalled, type InstallPlan } from './install.ts';
 import { parseManifest } from './manifest.ts';
 import { chartArchives, type Op, params as parseParams, workloadOfVdu, workloadsOf } from './operation.ts';
 import { HelmError } from './errors.ts';
@@ -18,7 +18,6 @@ import { type HelmInstallParam, type HelmParameter, type HelmParams, replicaValu
 import {
   checkpoint,
   type HelmState,
-  provenReleases,
   readState,
   type ReleaseRecord,
   toInfraState,
@@ -83,6 +82,11 @@ function valuesFor(
   return out;
 }
 
+function recordedAs(prev: HelmState | undefined, release: string): InstallPlan['recorded'] {
+  const rec = prev?.releases.find((x) => x.name === release);
+  return !rec ? 'none' : rec.unproven ? 'unproven' : 'proven';
+}
+
 export async function instantiate(
   op: Op,
   replicas: Record<string, number>,
@@ -142,7 +146,7 @@ export async function instantiate(
         chart: record.chart,
         values: valuesFor(op, p, r.helmreleasename, replicas),
         createNamespace: !namespaceReady,
-        known: provenReleases(prev).some((x) => x.name === r.helmreleasename),
+        recorded: recordedAs(prev, r.helmreleasename),
         onOwned: async (unproven) => {
           upsertRelease(state, unproven ? { ...record, unproven } : record);
           await checkpoint(ctx, state);
