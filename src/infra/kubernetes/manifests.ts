@@ -3,8 +3,8 @@
 // checked before anything touches the cluster. The files come from an untrusted
 // package, so paths stay inside it and size and YAML aliases are bounded. Every
 // check fails with a 400 whose detail names the parameter, file or VDU concerned.
+import { readBoundedText } from '../../packages/csar/bounded-read.ts';
 import { CLUSTER_SCOPED } from './kinds.ts';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { isPair, isScalar, parseAllDocuments, visit } from 'yaml';
 import { badRequest } from '../../errors.ts';
 import { CsarError } from '../../packages/csar/errors.ts';
@@ -98,45 +98,11 @@ export function loadManifests(
 }
 
 function readManifestFile(abs: string, name: string, param: string): string {
-  let fd: number;
-  try {
-    // O_NONBLOCK: opening a FIFO would otherwise wait for a writer. O_NOFOLLOW: a link
-    // could point out of the package (extraction refuses links; this does not rely on it).
-    fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw badRequest(
-      code === 'ENOENT'
-        ? `${param}: ${q(name)} does not exist in the package`
-        : code === 'ELOOP'
-          ? `${param}: ${q(name)} is a symbolic link`
-          : `${param}: ${q(name)} cannot be read (${code})`,
-    );
-  }
-  try {
-    const st = fstatSync(fd);
-    // A directory, FIFO or device is not a manifest.
-    if (!st.isFile()) throw badRequest(`${param}: ${q(name)} is not a regular file`);
-    if (st.size > MAX_MANIFEST_FILE_BYTES) {
-      throw badRequest(
-        `${param}: ${q(name)} is ${st.size} bytes, over the ${MAX_MANIFEST_FILE_BYTES} allowed`,
-      );
-    }
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, off));
-    } catch {
-      throw badRequest(`${param}: ${q(name)} is not valid UTF-8`);
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const r = readBoundedText(abs, MAX_MANIFEST_FILE_BYTES);
+  if ('text' in r) return r.text;
+  throw badRequest(
+    `${param}: ${q(name)} ${r.refused === 'missing' ? 'does not exist in the package' : r.detail}`,
+  );
 }
 
 const firstLine = (s: string) => (s.split('\n')[0] ?? '').trim();

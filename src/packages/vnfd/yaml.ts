@@ -1,7 +1,7 @@
 // Reading one TOSCA definitions file safely: a VNF package is untrusted input, so
 // size, aliases (billion laughs), duplicate keys and prototype keys are all bounded
 // or refused before any of the data is used.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readBoundedText } from '../csar/bounded-read.ts';
 import { isPair, isScalar, parseDocument, visit } from 'yaml';
 import { VnfdError } from './errors.ts';
 
@@ -29,38 +29,11 @@ export function readDefinitionsFile(absPath: string, name: string): YamlMap {
 }
 
 function readCapped(absPath: string, name: string): string {
-  let fd: number;
-  try {
-    fd = openSync(absPath, 'r');
-  } catch (err) {
-    throw new VnfdError('IMPORT_MISSING', name, `cannot be read (${(err as NodeJS.ErrnoException).code})`);
-  }
-  try {
-    const st = fstatSync(fd);
-    // A FIFO or device would block or never end; only regular files are definitions.
-    if (!st.isFile()) throw new VnfdError('IMPORT_MISSING', name, 'is not a regular file');
-    if (st.size > MAX_DEFINITIONS_FILE_BYTES) {
-      throw new VnfdError(
-        'YAML_INVALID',
-        name,
-        `is ${st.size} bytes, more than the ${MAX_DEFINITIONS_FILE_BYTES} allowed for a definitions file`,
-      );
-    }
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
-      if (n === 0) break;
-      off += n;
-    }
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, off));
-    } catch {
-      throw new VnfdError('YAML_INVALID', name, 'is not valid UTF-8');
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const r = readBoundedText(absPath, MAX_DEFINITIONS_FILE_BYTES);
+  if ('text' in r) return r.text;
+  // A file that is not there (or cannot be one) is a missing import; a bad one is invalid YAML.
+  const code = r.refused === 'too large' || r.refused === 'not UTF-8' ? 'YAML_INVALID' : 'IMPORT_MISSING';
+  throw new VnfdError(code, name, r.detail);
 }
 
 /** Parses the text of one definitions file into a plain mapping. */
