@@ -1,15 +1,20 @@
-// A small Helm chart made by the tests: a Deployment and a Service, replicas from values.
+// The one Helm chart the tests make: a Deployment `<release>-app` (replicas from
+// `replicaCount`) and a Service `<release>-svc` (`service.port`, `service.type`),
+// as a directory (writeChart) or a packaged archive (chartTgz in cnf-package.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function writeChart(dir: string, name = 'smoke'): string {
+export function writeChart(dir: string, name = 'smoke', version = '0.1.0'): string {
   const chart = join(dir, name);
   mkdirSync(join(chart, 'templates'), { recursive: true });
   writeFileSync(
     join(chart, 'Chart.yaml'),
-    `apiVersion: v2\nname: ${name}\nversion: 0.1.0\nappVersion: "1.0"\n`,
+    `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: "1.0"\n`,
   );
-  writeFileSync(join(chart, 'values.yaml'), 'replicas: 1\nimage: nginx:1.27\nservice:\n  port: 8080\n');
+  writeFileSync(
+    join(chart, 'values.yaml'),
+    'replicaCount: 1\nimage: nginx:1.27\nservice:\n  port: 80\n  type: ClusterIP\n',
+  );
   writeFileSync(
     join(chart, 'templates', 'deployment.yaml'),
     `apiVersion: apps/v1
@@ -18,7 +23,7 @@ metadata:
   name: {{ .Release.Name }}-app
   labels: {app.kubernetes.io/instance: {{ .Release.Name | quote }}}
 spec:
-  replicas: {{ .Values.replicas }}
+  replicas: {{ .Values.replicaCount }}
   selector:
     matchLabels: {app.kubernetes.io/instance: {{ .Release.Name | quote }}}
   template:
@@ -26,9 +31,7 @@ spec:
       labels: {app.kubernetes.io/instance: {{ .Release.Name | quote }}}
     spec:
       containers:
-      - name: app
-        image: {{ .Values.image }}
-        ports: [{containerPort: 80}]
+      - {name: app, image: {{ .Values.image | quote }}, ports: [{containerPort: 80}]}
 `,
   );
   writeFileSync(
@@ -38,6 +41,7 @@ kind: Service
 metadata:
   name: {{ .Release.Name }}-svc
 spec:
+  type: {{ .Values.service.type }}
   selector: {app.kubernetes.io/instance: {{ .Release.Name | quote }}}
   ports: [{port: {{ .Values.service.port }}, targetPort: 80}]
 `,

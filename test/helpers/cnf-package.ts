@@ -4,10 +4,10 @@
 // Deployment manifest. Written by the tests; options bend it into bad packages.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
+import { writeChart } from './chart.ts';
 import { buildZip, type ZipEntrySpec } from './zip.ts';
 
 export interface CnfPackageOptions {
@@ -23,55 +23,17 @@ export interface CnfPackageOptions {
 export const CHART_PATH = 'Files/kubernetes/app-0.1.0.tgz';
 export const MANIFEST_PATH = 'Files/kubernetes/deployment.yaml';
 
-/** A real Helm chart archive (Deployment + Service, replicas from values) as helm package makes it. */
+/** The tests' chart (helpers/chart.ts) as an archive, as `helm package` makes it. */
 export async function chartTgz(name = 'app', version = '0.1.0'): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), 'chart-'));
-  const c = join(dir, name);
-  await mkdir(join(c, 'templates'), { recursive: true });
-  await writeFile(
-    join(c, 'Chart.yaml'),
-    `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: "1.0"\n`,
-  );
-  await writeFile(
-    join(c, 'values.yaml'),
-    'replicaCount: 1\nimage: nginx:1.27\nservice:\n  port: 80\n  type: ClusterIP\n',
-  );
-  await writeFile(
-    join(c, 'templates', 'deployment.yaml'),
-    `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}-app
-  labels: {app.kubernetes.io/instance: {{ .Release.Name | quote }}}
-spec:
-  replicas: {{ .Values.replicaCount }}
-  selector:
-    matchLabels: {app.kubernetes.io/instance: {{ .Release.Name | quote }}}
-  template:
-    metadata:
-      labels: {app.kubernetes.io/instance: {{ .Release.Name | quote }}}
-    spec:
-      containers:
-      - {name: app, image: {{ .Values.image | quote }}, ports: [{containerPort: 80}]}
-`,
-  );
-  await writeFile(
-    join(c, 'templates', 'service.yaml'),
-    `apiVersion: v1
-kind: Service
-metadata:
-  name: {{ .Release.Name }}-svc
-spec:
-  type: {{ .Values.service.type }}
-  selector: {app.kubernetes.io/instance: {{ .Release.Name | quote }}}
-  ports: [{port: {{ .Values.service.port }}, targetPort: 80}]
-`,
-  );
-  const out = join(dir, 'chart.tgz');
-  await tar.c({ gzip: true, cwd: dir, file: out, portable: true }, [name]);
-  const data = readFileSync(out);
-  rmSync(dir, { recursive: true, force: true });
-  return data;
+  try {
+    writeChart(dir, name, version);
+    const out = join(dir, 'chart.tgz');
+    await tar.c({ gzip: true, cwd: dir, file: out, portable: true }, [name]);
+    return readFileSync(out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const sha256 = (d: string | Buffer) => createHash('sha256').update(d).digest('hex');

@@ -52,7 +52,7 @@ for (const major of ['helm3', 'helm4'] as const) {
         namespace,
         '--reuse-values',
         '--set',
-        'replicas=3',
+        'replicaCount=3',
       );
       const three = await runningPods(core, namespace, selector, 3);
 

@@ -77,7 +77,7 @@ test('chart copied by SFTP, extracted and installed with helm on each master nod
         '--namespace',
         'default',
         '--set',
-        'replicas=2',
+        'replicaCount=2',
       ]);
       assert.equal(install.code, 0, install.stderr);
       await runningPods(core, 'default', selector, 2);
