@@ -117,14 +117,20 @@ export async function stagedChart(
 
 /**
  * `helm repo add` on the host. Adding the same name and URL again is a no-op in helm
- * that keeps the index it downloaded then, so the index is refreshed (`helm repo
- * update`): a chart version published since is found. A name already registered with
- * another URL is refused rather than overwritten, since another instance may use it.
+ * that keeps the index it downloaded then, so with `refresh` the index is updated
+ * (`helm repo update`): a chart version published since is found (instantiate; a
+ * scale pins the deployed version and needs no refresh). A name already registered
+ * with another URL is refused rather than overwritten, since another instance may use it.
  */
-export async function addRepo(cli: HelmCli, name: string, url: string): Promise<void> {
+export async function addRepo(
+  cli: HelmCli,
+  name: string,
+  url: string,
+  opts: { refresh: boolean },
+): Promise<void> {
   const r = await cli.tryRun(cli.cmd.repoAdd(name, url), 120_000);
   if (r.code === 0) {
-    if (/already exists with the same configuration/.test(r.stdout))
+    if (opts.refresh && /already exists with the same configuration/.test(r.stdout))
       await cli.run(cli.cmd.repoUpdate(name), `helm repo update ${name}`, 120_000);
     return;
   }

@@ -52,7 +52,7 @@ async function prepareHost(
       });
   }
   await stageCharts(cli, op.ctx.vnfInstanceId, charts);
-  for (const [name, url] of repos) await addRepo(cli, name, url);
+  for (const [name, url] of repos) await addRepo(cli, name, url, { refresh: true });
   op.ctx.log.info({ where: cli.where }, 'charts and repositories in place');
 }
 

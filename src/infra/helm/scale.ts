@@ -50,7 +50,7 @@ async function chartOn(
   rec: ReleaseRecord,
 ): Promise<{ chart: string; version?: string }> {
   if (rec.external) {
-    await addRepo(cli, rec.external.repo, rec.external.url);
+    await addRepo(cli, rec.external.repo, rec.external.url, { refresh: false });
     return { chart: rec.chart, ...(rec.chartVersion ? { version: rec.chartVersion } : {}) };
   }
   if (!rec.package) return { chart: rec.chart };
