@@ -126,9 +126,11 @@ export async function instantiate(
     const prepared = await Promise.allSettled([
       namespace,
       prepareHost(op, cli, p, archives),
-      hosts.others().then((others) => Promise.all(others.map((o) => prepareHost(op, o, p, archives)))),
+      hosts.others().then((others) => Promise.allSettled(others.map((o) => prepareHost(op, o, p, archives)))),
     ]);
     for (const r of prepared) if (r.status === 'rejected') throw r.reason;
+    for (const r of prepared[2].status === 'fulfilled' ? prepared[2].value : [])
+      if (r.status === 'rejected') throw r.reason;
     const namespaceReady = await namespace;
     for (const r of p.using_helm_install_param) {
       const ref = { release: r.helmreleasename, namespace: state.namespace };
