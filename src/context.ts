@@ -9,6 +9,7 @@ import { vimInUse } from './db/queries/instances.ts';
 import { createHelmDriver } from './infra/helm/index.ts';
 import { createManifestDriver } from './infra/kubernetes/index.ts';
 import type { LcmContext } from './lcm/context.ts';
+import { drainPool } from './ssh/pool.ts';
 import { Worker } from './lcm/worker.ts';
 import { PackageStorage } from './packages/storage.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -58,5 +59,6 @@ export async function createContext(
 
 export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.worker.stop();
+  drainPool(); // idle SSH connections to master nodes, once no operation can lease one
   await ctx.db.destroy();
 }
