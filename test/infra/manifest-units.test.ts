@@ -74,6 +74,7 @@ const deployment = (status: Record<string, unknown>, desired = 2): LiveWorkload 
   uid: 'u',
   generation: 2,
   desired,
+  counted: desired,
   selector: 'app=vdu1-app',
   status: { observedGeneration: 2, replicas: desired, updatedReplicas: desired, ...status },
 });

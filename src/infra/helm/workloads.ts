@@ -3,26 +3,16 @@
 // Pods are found by the workload's selector and kept only when their owner chain
 // leads back to that workload (Deployment → ReplicaSet → Pod), so workloads with
 // overlapping selectors never share VNFCs.
-import { selectorQuery } from '../kubernetes/workloads.ts';
+import { type LiveWorkload, readWorkload, workloadPods } from '../kubernetes/workloads.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1LabelSelector,
-  type V1Pod,
-} from '@kubernetes/client-node';
-import { kubeClients } from '../kubernetes/client.ts';
+import { ApiException, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { apiReason, isNotFound, type KubeClients, kubeClients } from '../kubernetes/client.ts';
 import type { Vim } from '../../vim/model.ts';
 import { HelmError } from './errors.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from './params.ts';
 
-export interface Kube {
-  core: CoreV1Api;
-  apps: AppsV1Api;
-}
+/** The cluster's API with the VIM's credentials (the manifest driver's clients). */
+export type Kube = KubeClients;
 
 export const kubeFor = (vim: Vim): Kube => kubeClients(vim);
 
@@ -38,111 +28,33 @@ export const isWorkloadKind = (kind: string): kind is WorkloadKind =>
 export const describe = (r: WorkloadRef) => `${r.kind} ${r.namespace}/${r.name}`;
 export const refKey = (r: WorkloadRef) => `${r.kind}/${r.namespace}/${r.name}`;
 
-export const isNotFound = (e: unknown) => e instanceof ApiException && e.code === 404;
+// One reading of API errors for both modes (it names network causes too).
+export { apiReason, isNotFound } from '../kubernetes/client.ts';
 
-/** What the API said, in one line ("HTTP 422: …"), for errors an operator reads. */
-export function apiReason(e: unknown): string {
-  if (e instanceof ApiException) {
-    let msg = '';
-    try {
-      const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
-      msg = typeof body?.message === 'string' ? body.message : '';
-    } catch {
-      msg = typeof e.body === 'string' ? e.body : '';
-    }
-    return `HTTP ${e.code}${msg ? `: ${msg.split('\n')[0]}` : ''}`;
-  }
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
-}
-
-interface LiveWorkload {
-  uid: string;
-  selector?: string;
-  /** spec.replicas, or for a DaemonSet the pods it should run. */
-  desired: number;
-  /** The pods its controller counts as its own now (status.replicas; a DaemonSet's scheduled pods). */
-  counted: number;
-}
-
+/** The workload as read from the API (shared with manifest mode); undefined when it does not exist. */
 async function readLive(kube: Kube, ref: WorkloadRef): Promise<LiveWorkload | undefined> {
-  const { name, namespace } = ref;
-  const live = (
-    o: { metadata?: { uid?: string }; spec?: { selector?: V1LabelSelector } },
-    desired: number,
-    counted: number | undefined,
-  ): LiveWorkload => {
-    const selector = selectorQuery(o.spec?.selector);
-    return { uid: o.metadata?.uid ?? '', desired, counted: counted ?? 0, ...(selector ? { selector } : {}) };
-  };
   try {
-    switch (ref.kind) {
-      case 'Deployment': {
-        const d = await kube.apps.readNamespacedDeployment({ name, namespace });
-        return live(d, d.spec?.replicas ?? 1, d.status?.replicas);
-      }
-      case 'StatefulSet': {
-        const s = await kube.apps.readNamespacedStatefulSet({ name, namespace });
-        return live(s, s.spec?.replicas ?? 1, s.status?.replicas);
-      }
-      case 'ReplicaSet': {
-        const r = await kube.apps.readNamespacedReplicaSet({ name, namespace });
-        return live(r, r.spec?.replicas ?? 1, r.status?.replicas);
-      }
-      case 'DaemonSet': {
-        const d = await kube.apps.readNamespacedDaemonSet({ name, namespace });
-        return live(d, d.status?.desiredNumberScheduled ?? 0, d.status?.currentNumberScheduled);
-      }
-    }
+    return await readWorkload(kube, { apiVersion: 'apps/v1', ...ref });
   } catch (e) {
-    if (isNotFound(e)) return undefined;
     throw new HelmError(`${describe(ref)}: cannot be read: ${apiReason(e)}`);
   }
 }
 
+async function livePods(kube: Kube, live: LiveWorkload, fresh: boolean): Promise<V1Pod[]> {
+  try {
+    return await workloadPods(kube, live, { fresh });
+  } catch (e) {
+    throw new HelmError(`pods of ${describe(live.ref as WorkloadRef)}: cannot be listed: ${apiReason(e)}`);
+  }
+}
+
 /**
- * The pods the workload owns now (none when it does not exist). `fresh`: a consistent
- * list, which on an idle cluster waits ~80 ms for the API server's watch cache to catch
- * up; otherwise the cache is read as it is (resourceVersion 0) and trusted only when it
- * holds exactly the pods the workload's controller counts (a consistent read of the
- * workload), else listed again consistently. Waits poll with `fresh`.
+ * The pods the workload owns now (none when it does not exist); from the watch cache
+ * when it agrees with the workload's status, or `fresh` (workloadPods of manifest mode).
  */
 export async function podsOf(kube: Kube, ref: WorkloadRef, opts: { fresh?: boolean } = {}): Promise<V1Pod[]> {
   const live = await readLive(kube, ref);
-  const selector = live?.selector;
-  if (!live || !selector) return [];
-  if (!opts.fresh) {
-    const cached = await ownedPods(kube, ref, live.uid, selector, '0');
-    const active = cached.filter((p) => !p.metadata?.deletionTimestamp).length;
-    if (active === live.counted) return cached;
-  }
-  return ownedPods(kube, ref, live.uid, selector, undefined);
-}
-
-async function ownedPods(
-  kube: Kube,
-  ref: WorkloadRef,
-  uid: string,
-  labelSelector: string,
-  resourceVersion: '0' | undefined,
-): Promise<V1Pod[]> {
-  const { namespace } = ref;
-  const q = { namespace, labelSelector, ...(resourceVersion ? { resourceVersion } : {}) };
-  try {
-    const [pods, rs] = await Promise.all([
-      kube.core.listNamespacedPod(q),
-      ref.kind === 'Deployment' ? kube.apps.listNamespacedReplicaSet(q) : undefined,
-    ]);
-    const owners = rs
-      ? new Set(
-          rs.items
-            .filter((r) => r.metadata?.ownerReferences?.some((o) => o.uid === uid))
-            .map((r) => r.metadata?.uid ?? ''),
-        )
-      : new Set([uid]);
-    return pods.items.filter((p) => p.metadata?.ownerReferences?.some((o) => owners.has(o.uid)));
-  } catch (e) {
-    throw new HelmError(`pods of ${describe(ref)}: cannot be listed: ${apiReason(e)}`);
-  }
+  return live ? livePods(kube, live, opts.fresh ?? false) : [];
 }
 
 /** spec.replicas of a scalable workload; undefined when it does not exist. */
@@ -188,7 +100,7 @@ async function notReady(
 ): Promise<string | undefined> {
   const live = await readLive(kube, ref);
   if (!live) return `${describe(ref)} does not exist`;
-  const pods = await podsOf(kube, ref, { fresh: true });
+  const pods = await livePods(kube, live, true);
   const stale = pods.filter((p) => gone.has(p.metadata?.name ?? ''));
   if (stale.length > 0) return `${describe(ref)}: pod ${stale[0]?.metadata?.name} is still there`;
   const ready = pods.filter(podReady).length;

@@ -20,7 +20,9 @@ export async function healVnfcs(
   const deadline = deadlineIn(ctx.timeoutMs);
   const state = requireState(prior, 'heal');
   const c = kubeClients(ctx.vim);
-  const known = new Map((await vduPods(c, state)).map((p) => [p.pod.metadata?.name ?? '', p]));
+  const known = new Map(
+    (await vduPods(c, state, { fresh: true })).map((p) => [p.pod.metadata?.name ?? '', p]),
+  );
   const victims = [...new Set(podNames)].map((name) => {
     const p = known.get(name);
     if (!p)

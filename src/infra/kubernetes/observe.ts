@@ -6,14 +6,15 @@ import { type ManifestState, readState } from './state.ts';
 import { isTerminating, readWorkload, workloadPods } from './workloads.ts';
 
 /** Each pod of each VDU workload (terminating ones included), with its VDU id. */
-export async function vduPods(c: KubeClients, state: ManifestState) {
-  const out = [];
-  for (const [vduId, ref] of Object.entries(state.vdus)) {
-    const w = await readWorkload(c, ref);
-    if (!w) continue;
-    for (const pod of await workloadPods(c, w)) out.push({ vduId, ref, pod });
-  }
-  return out;
+export async function vduPods(c: KubeClients, state: ManifestState, opts: { fresh?: boolean } = {}) {
+  // Every VDU at once: each is a few API calls.
+  const per = await Promise.all(
+    Object.entries(state.vdus).map(async ([vduId, ref]) => {
+      const w = await readWorkload(c, ref);
+      return w ? (await workloadPods(c, w, opts)).map((pod) => ({ vduId, ref, pod })) : [];
+    }),
+  );
+  return per.flat();
 }
 
 export async function observe(ctx: InfraContext, prior: InfraState): Promise<VnfcResource[]> {

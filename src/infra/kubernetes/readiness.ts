@@ -91,7 +91,7 @@ export function assess(w: LiveWorkload | undefined, pods: V1Pod[]): Readiness {
 
 export async function readiness(c: KubeClients, ref: WorkloadRef): Promise<Readiness> {
   const w = await readWorkload(c, ref);
-  return assess(w, w ? await workloadPods(c, w) : []);
+  return assess(w, w ? await workloadPods(c, w, { fresh: true }) : []);
 }
 
 export const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;

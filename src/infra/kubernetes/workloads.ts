@@ -43,6 +43,8 @@ export interface LiveWorkload {
   generation: number;
   /** Desired pods: spec.replicas, DaemonSet desiredNumberScheduled, 1 for a Pod. */
   desired: number;
+  /** Pods its controller counts as its own now: status.replicas, DaemonSet currentNumberScheduled, 1 for a Pod. */
+  counted: number;
   selector?: string;
   status: Record<string, unknown>;
   /** The Pod itself when the workload is a bare Pod. */
@@ -56,23 +58,29 @@ export async function readWorkload(c: KubeClients, ref: WorkloadRef): Promise<Li
     switch (ref.kind) {
       case 'Pod': {
         const pod = await c.core.readNamespacedPod({ name, namespace });
-        return { ref, uid: pod.metadata?.uid ?? '', generation: 0, desired: 1, status: {}, pod };
+        return { ref, uid: pod.metadata?.uid ?? '', generation: 0, desired: 1, counted: 1, status: {}, pod };
       }
       case 'DaemonSet': {
         const ds = await c.apps.readNamespacedDaemonSet({ name, namespace });
-        return live(ref, ds, ds.status?.desiredNumberScheduled ?? 0, ds.spec?.selector);
+        return live(
+          ref,
+          ds,
+          ds.status?.desiredNumberScheduled ?? 0,
+          ds.spec?.selector,
+          ds.status?.currentNumberScheduled,
+        );
       }
       case 'Deployment': {
         const d = await c.apps.readNamespacedDeployment({ name, namespace });
-        return live(ref, d, d.spec?.replicas ?? 1, d.spec?.selector);
+        return live(ref, d, d.spec?.replicas ?? 1, d.spec?.selector, d.status?.replicas);
       }
       case 'StatefulSet': {
         const s = await c.apps.readNamespacedStatefulSet({ name, namespace });
-        return live(ref, s, s.spec?.replicas ?? 1, s.spec?.selector);
+        return live(ref, s, s.spec?.replicas ?? 1, s.spec?.selector, s.status?.replicas);
       }
       case 'ReplicaSet': {
         const r = await c.apps.readNamespacedReplicaSet({ name, namespace });
-        return live(ref, r, r.spec?.replicas ?? 1, r.spec?.selector);
+        return live(ref, r, r.spec?.replicas ?? 1, r.spec?.selector, r.status?.replicas);
       }
       default:
         throw new Error(`${ref.kind} is not a workload kind the driver knows`);
@@ -88,6 +96,7 @@ function live(
   o: { metadata?: { uid?: string; generation?: number }; status?: object },
   desired: number,
   selector: LabelSelector | undefined,
+  counted: number | undefined,
 ): LiveWorkload {
   const sel = selectorQuery(selector);
   return {
@@ -95,6 +104,7 @@ function live(
     uid: o.metadata?.uid ?? '',
     generation: o.metadata?.generation ?? 0,
     desired,
+    counted: counted ?? 0,
     ...(sel ? { selector: sel } : {}),
     status: (o.status ?? {}) as Record<string, unknown>,
   };
@@ -103,17 +113,42 @@ function live(
 const ownedBy = (o: { metadata?: { ownerReferences?: { uid: string }[] } }, uids: Set<string>) =>
   (o.metadata?.ownerReferences ?? []).some((r) => uids.has(r.uid));
 
-/** The pods of the workload now, terminating ones included (callers decide what those mean). */
-export async function workloadPods(c: KubeClients, w: LiveWorkload): Promise<V1Pod[]> {
-  const namespace = w.ref.namespace;
+/**
+ * The pods of the workload now, terminating ones included (callers decide what those
+ * mean). `fresh`: a consistent list, which on an idle cluster waits ~80 ms for the API
+ * server's watch cache to catch up with etcd. Otherwise the cache is read as it is
+ * (resourceVersion 0) and trusted only when it holds exactly the pods the workload's
+ * controller counts in the status just read consistently, else listed again
+ * consistently. Waits for readiness read fresh.
+ */
+export async function workloadPods(
+  c: KubeClients,
+  w: LiveWorkload,
+  opts: { fresh?: boolean } = {},
+): Promise<V1Pod[]> {
   if (w.pod) return [w.pod];
   if (!w.selector) return [];
-  let owners = new Set([w.uid]);
-  if (w.ref.kind === 'Deployment') {
-    const rs = await c.apps.listNamespacedReplicaSet({ namespace, labelSelector: w.selector });
-    owners = new Set(rs.items.filter((r) => ownedBy(r, owners)).map((r) => r.metadata?.uid ?? ''));
+  if (!opts.fresh) {
+    const cached = await ownedPods(c, w, w.selector, '0');
+    if (cached.filter((p) => !isTerminating(p)).length === w.counted) return cached;
   }
-  const pods = await c.core.listNamespacedPod({ namespace, labelSelector: w.selector });
+  return ownedPods(c, w, w.selector, undefined);
+}
+
+async function ownedPods(
+  c: KubeClients,
+  w: LiveWorkload,
+  labelSelector: string,
+  resourceVersion: '0' | undefined,
+): Promise<V1Pod[]> {
+  const q = { namespace: w.ref.namespace, labelSelector, ...(resourceVersion ? { resourceVersion } : {}) };
+  const [pods, rs] = await Promise.all([
+    c.core.listNamespacedPod(q),
+    w.ref.kind === 'Deployment' ? c.apps.listNamespacedReplicaSet(q) : undefined,
+  ]);
+  const owners = rs
+    ? new Set(rs.items.filter((r) => ownedBy(r, new Set([w.uid]))).map((r) => r.metadata?.uid ?? ''))
+    : new Set([w.uid]);
   return pods.items
     .filter((p) => ownedBy(p, owners))
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
