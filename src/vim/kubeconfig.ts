@@ -8,9 +8,8 @@ type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
 /**
  * A KubeConfig whose API calls share one connection pool. The client library makes a
- * new undici Agent for every request, so every call paid a TLS handshake (the first
- * of an operation ~80 ms on the testbed); its credentials never change, so one Agent
- * with keep-alive serves them all.
+ * new undici Agent for every request, so every call opened a new TLS connection; the
+ * credentials of a KubeConfig never change, so one Agent with keep-alive serves them all.
  */
 class PooledKubeConfig extends KubeConfig {
   #dispatcher: Dispatcher | undefined;

@@ -12,12 +12,20 @@ import type { HelmCli } from './helm-cli.ts';
 import { chooseTransport, openHosts } from './hosts.ts';
 import { ensureInstalled, type InstallPlan } from './install.ts';
 import { parseManifest } from './manifest.ts';
-import { chartArchives, type Op, params as parseParams, workloadOfVdu, workloadsOf } from './operation.ts';
+import {
+  chartArchives,
+  type Op,
+  params as parseParams,
+  settleAll,
+  workloadOfVdu,
+  workloadsOf,
+} from './operation.ts';
 import { HelmError } from './errors.ts';
 import { type HelmInstallParam, type HelmParameter, type HelmParams, replicaValueOf } from './params.ts';
 import {
   checkpoint,
   type HelmState,
+  newState,
   readState,
   type ReleaseRecord,
   toInfraState,
@@ -96,16 +104,8 @@ export async function instantiate(
   const p = parseParams(op);
   const archives = await chartArchives(p);
   const prev = readState(prior);
-  const state: HelmState = prev ?? {
-    mode: 'helm',
-    transport: chooseTransport(ctx, op.opts),
-    namespace: p.namespace ?? '',
-    chartDir: '',
-    releases: [],
-    resources: [],
-    hostKeys: {},
-    replicaOverrides: {},
-  };
+  const state: HelmState =
+    prev ?? newState({ transport: chooseTransport(ctx, op.opts), namespace: p.namespace ?? '' });
   let hosts;
   try {
     hosts = await openHosts(ctx, op.opts, state);
@@ -120,18 +120,13 @@ export async function instantiate(
     state.chartDir = cli.transport.instanceDir(ctx.vnfInstanceId);
     await checkpoint(ctx, state);
     // Every master at once, and the namespace meanwhile; the other masters are connected while
-    // the primary is being prepared. All settle before anything fails, so no connection is
-    // still opening when the hosts close.
-    const namespace = ensureNamespace(op.kube, state.namespace);
-    const prepared = await Promise.allSettled([
-      namespace,
+    // the primary is being prepared. All settle before anything fails, so no host is still
+    // busy when the hosts close (and their connections go back to the pool).
+    const [namespaceReady] = await settleAll([
+      ensureNamespace(op.kube, state.namespace),
       prepareHost(op, cli, p, archives),
-      hosts.others().then((others) => Promise.allSettled(others.map((o) => prepareHost(op, o, p, archives)))),
-    ]);
-    for (const r of prepared) if (r.status === 'rejected') throw r.reason;
-    for (const r of prepared[2].status === 'fulfilled' ? prepared[2].value : [])
-      if (r.status === 'rejected') throw r.reason;
-    const namespaceReady = await namespace;
+      hosts.others().then((others) => settleAll(others.map((o) => prepareHost(op, o, p, archives)))),
+    ] as const);
     for (const r of p.using_helm_install_param) {
       const ref = { release: r.helmreleasename, namespace: state.namespace };
       const record: ReleaseRecord = {

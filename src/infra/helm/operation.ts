@@ -57,6 +57,18 @@ export async function chartArchives(p: HelmParams): Promise<Map<string, ChartArc
   return out;
 }
 
+/**
+ * Promise.all that waits for every promise to settle before it rejects (with the first
+ * failure), so nothing started is still running on a host when the caller moves on.
+ */
+export async function settleAll<T extends readonly unknown[]>(
+  ps: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const settled = await Promise.allSettled(ps);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** Seconds left for a helm --wait; throws when the deadline has passed. */
 export function waitFor(op: Op, what: string): WaitOptions {
   const left = (op.deadline - Date.now()) / 1000;

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { ReleaseRef } from './commands.ts';
 import type { HistoryEntry } from './helm-cli.ts';
 import type { Op } from './operation.ts';
-import { apiReason } from './workloads.ts';
+import { apiReason } from '../kubernetes/client.ts';
 
 export const OWNER_LABEL = 'vnfInstanceId';
 

@@ -31,11 +31,6 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 /** Backoffs before each new attempt when sshd dropped the connection before the handshake. */
 const DROP_BACKOFF_MS = [100, 250, 500, 1000, 2000];
 
-/**
- * SshSession.connect, tried again when the server dropped the connection before the
- * handshake: sshd does that to connections beyond MaxStartups (10 by default), which
- * several operations starting at once reach. Anything else fails at once.
- */
 /** A failed connection as the error an operator reads: login, host key, unreachable (try the next node). */
 function connectError(
   e: unknown,
@@ -61,6 +56,11 @@ function connectError(
   return new HelmError(`${where}: ${msg}`);
 }
 
+/**
+ * SshSession.connect, tried again when the server dropped the connection before the
+ * handshake: sshd does that to connections beyond MaxStartups (10 by default), which
+ * several operations starting at once reach. Anything else fails at once.
+ */
 async function connectAgainIfDropped(target: SshTarget): Promise<SshSession> {
   for (let attempt = 0; ; attempt++) {
     try {

@@ -110,22 +110,28 @@ export function upsertRelease(state: HelmState, r: ReleaseRecord): void {
   else state.releases[i] = r;
 }
 
+/** A state with no release, resource or count: where helm runs, and what is known of its hosts. */
+export function newState(
+  where: Pick<HelmState, 'transport' | 'namespace'> & Partial<Pick<HelmState, 'masterNode' | 'hostKeys'>>,
+): HelmState {
+  return {
+    mode: 'helm',
+    transport: where.transport,
+    ...(where.masterNode !== undefined ? { masterNode: where.masterNode } : {}),
+    namespace: where.namespace,
+    chartDir: '',
+    releases: [],
+    resources: [],
+    hostKeys: { ...where.hostKeys },
+    replicaOverrides: {},
+  };
+}
+
 /**
  * The state a reinstall starts from: where helm ran and the host keys seen there (so
  * a whole-VNF heal checks the same keys), with no release, resource or count.
  */
 export function keptForReinstall(prior: InfraState): InfraState {
   const s = readState(prior);
-  if (!s) return {};
-  return toInfraState({
-    mode: 'helm',
-    transport: s.transport,
-    ...(s.masterNode !== undefined ? { masterNode: s.masterNode } : {}),
-    namespace: s.namespace,
-    chartDir: '',
-    releases: [],
-    resources: [],
-    hostKeys: { ...s.hostKeys },
-    replicaOverrides: {},
-  });
+  return s ? toInfraState(newState(s)) : {};
 }

@@ -25,11 +25,9 @@ export interface WorkloadRef {
 export const isWorkloadKind = (kind: string): kind is WorkloadKind =>
   (WORKLOAD_KINDS as readonly string[]).includes(kind);
 
-export const describe = (r: WorkloadRef) => `${r.kind} ${r.namespace}/${r.name}`;
-export const refKey = (r: WorkloadRef) => `${r.kind}/${r.namespace}/${r.name}`;
-
-// One reading of API errors for both modes (it names network causes too).
-export { apiReason, isNotFound } from '../kubernetes/client.ts';
+type Named = Pick<WorkloadRef, 'name' | 'namespace'> & { kind: string };
+export const describe = (r: Named) => `${r.kind} ${r.namespace}/${r.name}`;
+export const refKey = (r: Named) => `${r.kind}/${r.namespace}/${r.name}`;
 
 /** The workload as read from the API (shared with manifest mode); undefined when it does not exist. */
 async function readLive(kube: Kube, ref: WorkloadRef): Promise<LiveWorkload | undefined> {
@@ -44,7 +42,7 @@ async function livePods(kube: Kube, live: LiveWorkload, fresh: boolean): Promise
   try {
     return await workloadPods(kube, live, { fresh });
   } catch (e) {
-    throw new HelmError(`pods of ${describe(live.ref as WorkloadRef)}: cannot be listed: ${apiReason(e)}`);
+    throw new HelmError(`pods of ${describe(live.ref)}: cannot be listed: ${apiReason(e)}`);
   }
 }
 
