@@ -116,8 +116,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   // this property) get their bindings redacted here.
   const child = root.child;
   Object.defineProperty(root, 'child', {
-    value: function (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) {
-      return child.call(this, redactObject(bindings), options);
+    value: function (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
+      return Reflect.apply(child, this, [redactObject(bindings), options]) as Logger;
     },
   });
   return root;
