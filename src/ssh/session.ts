@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createConnection, type Socket } from 'node:net';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { timerMs } from '../timers.ts';
 import { commandLine } from './quote.ts';
 
 export interface SshTarget {
@@ -46,6 +47,19 @@ function hostKeyMatches(expected: string, rawKey: Buffer): boolean {
   const b64 = expected.trim().split(/\s+/)[1] ?? expected.trim();
   return Buffer.from(b64, 'base64').equals(rawKey);
 }
+
+/**
+ * Put before every remote command line. sshd makes each session a process group of its
+ * own (setsid); a watcher in it reads the channel's stdin, which this side never closes,
+ * so when the channel goes — the VNFM stopped the command, or its connection died — stdin
+ * ends and the watcher kills the whole group: the command, helm's children, the shell.
+ * After a command that finished, the watcher's kill reaches only what the command left
+ * behind. The command itself reads /dev/null.
+ */
+const GUARD = 'exec 3<&0 </dev/null; { cat >/dev/null; kill -KILL 0; } <&3 >/dev/null 2>&1 & exec 3<&-; ';
+
+/** How long a stopped command's channel may take to close before the caller is told anyway. */
+const STOP_WAIT_MS = 5_000;
 
 export class SshSession {
   readonly #client: Client;
@@ -112,7 +126,7 @@ export class SshSession {
   }
 
   /** Runs argv on the remote host; each argument is quoted, so none is interpreted by its shell. */
-  exec(argv: readonly string[], opts: { timeoutMs?: number; stdin?: string } = {}): Promise<ExecResult> {
+  exec(argv: readonly string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
     return this.execRaw(commandLine(argv), opts);
   }
 
@@ -122,19 +136,36 @@ export class SshSession {
     return this.execRaw(argvs.map((a) => commandLine(a)).join(' && '), opts);
   }
 
-  /** Runs a command line written by this program (never one built from user input unquoted). */
-  execRaw(cmd: string, opts: { timeoutMs?: number; stdin?: string } = {}): Promise<ExecResult> {
+  /**
+   * Runs a command line written by this program (never one built from user input unquoted),
+   * guarded so that it ends with its channel (see GUARD). Past `timeoutMs` the command is
+   * stopped: its process group killed (the `signal` request, which OpenSSH's sshd honours,
+   * and the guard as the channel closes), and the promise rejects once the channel is gone.
+   */
+  execRaw(cmd: string, opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
-      this.#client.exec(cmd, (err, stream) => {
+      this.#client.exec(`${GUARD}${cmd}`, (err, stream) => {
         if (err) return reject(new SshError(`exec on ${this.target.host}: ${err.message}`));
         let stdout = '';
         let stderr = '';
-        const timer = opts.timeoutMs
-          ? setTimeout(() => {
-              stream.close();
-              reject(new SshError(`command on ${this.target.host} timed out after ${opts.timeoutMs}ms`));
-            }, opts.timeoutMs)
-          : undefined;
+        let timedOut: SshError | undefined;
+        let stopTimer: NodeJS.Timeout | undefined;
+        const timer =
+          opts.timeoutMs !== undefined
+            ? setTimeout(() => {
+                timedOut = new SshError(
+                  `command on ${this.target.host} did not finish within ${opts.timeoutMs}ms; it was stopped`,
+                );
+                try {
+                  stream.signal('KILL');
+                } catch {
+                  /* the channel may already be closing; the guard ends the command with it */
+                }
+                stream.close();
+                // A server that never confirms the close must not hold the caller: the guard has acted anyway.
+                stopTimer = setTimeout(() => reject(timedOut), STOP_WAIT_MS);
+              }, timerMs(opts.timeoutMs))
+            : undefined;
         stream.on('data', (d: Buffer) => {
           stdout += d;
         });
@@ -143,9 +174,11 @@ export class SshSession {
         });
         stream.on('close', (code: number | null) => {
           clearTimeout(timer);
-          resolve({ code: code ?? -1, stdout, stderr });
+          clearTimeout(stopTimer);
+          if (timedOut) reject(timedOut);
+          else resolve({ code: code ?? -1, stdout, stderr });
         });
-        stream.end(opts.stdin ?? '');
+        // stdin stays open while the command runs: its end is what tells the guard to stop it.
       });
     });
   }

@@ -3,6 +3,7 @@
 // that will run it (Helm 3 and 4 differ in a few flags). Arrays, never strings:
 // the SSH transport quotes each element, the local one passes it to execve.
 // Nothing secret is ever an argument (credentials travel by kubeconfig or SSH).
+import { MAX_TIMER_MS, timerMs } from '../../timers.ts';
 import type { HelmParameter } from './params.ts';
 
 export interface HelmVersion {
@@ -48,6 +49,24 @@ export function setFlags(p: HelmParameter, v: HelmVersion): string[] {
 
 export interface WaitOptions {
   timeoutSeconds: number;
+}
+
+/** The most slack the VNFM gives a helm command past its --timeout (see runTimeoutMs). */
+const MAX_SLACK_MS = 60_000;
+
+/** helm's --timeout for a wait, in whole seconds: at least 1, and small enough that runTimeoutMs fits a timer. */
+export const helmTimeoutSeconds = (w: WaitOptions): number =>
+  Math.min(Math.floor((MAX_TIMER_MS - MAX_SLACK_MS) / 1000), Math.max(1, Math.ceil(w.timeoutSeconds)));
+
+/**
+ * The VNFM's deadline for a helm command given `--timeout`, after which it stops the command
+ * (the transports kill it). Always later than helm's own timeout, so helm normally reports
+ * first; but not much later, because helm's timeout bounds each phase (every hook, the wait),
+ * not the command: a quarter more, between 5 and 60 s.
+ */
+export function runTimeoutMs(w: WaitOptions): number {
+  const ms = helmTimeoutSeconds(w) * 1000;
+  return timerMs(ms + Math.min(MAX_SLACK_MS, Math.max(5_000, ms / 4)));
 }
 
 export interface ReleaseRef {
@@ -97,8 +116,7 @@ export class HelmCommands {
   /** Helm 3's `--wait` is a switch; Helm 4's takes a strategy, and `watcher` (kstatus) is its readiness check. */
   waitFlags(w: WaitOptions | undefined): string[] {
     if (!w) return [];
-    const seconds = Math.max(1, Math.ceil(w.timeoutSeconds));
-    return [this.helm4 ? '--wait=watcher' : '--wait', '--timeout', `${seconds}s`];
+    return [this.helm4 ? '--wait=watcher' : '--wait', '--timeout', `${helmTimeoutSeconds(w)}s`];
   }
 
   #common(o: InstallOptions | UpgradeOptions): string[] {

@@ -13,11 +13,11 @@
 //   Unmanaged              → refuse: another owner's release is never touched
 import { conflict } from '../../errors.ts';
 import type { ReleaseRef } from './commands.ts';
-import { supportsReleaseLabels } from './commands.ts';
+import { runTimeoutMs, supportsReleaseLabels } from './commands.ts';
 import type { HelmCli, HistoryEntry, ReleaseInfo } from './helm-cli.ts';
 import { isNameInUse, isReleaseNotFound } from './helm-cli.ts';
 import { HelmError } from './errors.ts';
-import { type Op, runTimeoutMs, waitFor } from './operation.ts';
+import { type Op, waitFor } from './operation.ts';
 import type { HelmParameter } from './params.ts';
 import { OWNER_LABEL, ownedByInstance, ownerLabelValue, ownerMarker } from './ownership.ts';
 import { type ReleaseState, releaseState } from './release-state.ts';

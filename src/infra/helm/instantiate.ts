@@ -90,6 +90,36 @@ function valuesFor(
   return out;
 }
 
+/**
+ * Every VDU of the flavour must be carried by a workload the releases rendered — the one
+ * vdu_mapping names, else one named like the VDU's properties.name — or the instance would
+ * have a VDU without VNFCs that no scale or heal can reach. Fails naming the VDU, what was
+ * looked for and what the releases do carry (FAILED_TEMP; rollback removes the releases).
+ */
+function checkEveryVduCarried(op: Op, state: HelmState, p: HelmParams): void {
+  const all = workloadsOf(state);
+  const carried = (release?: string) =>
+    all
+      .filter((w) => release === undefined || w.release === release)
+      .map((w) => `${w.kind} ${JSON.stringify(w.name)} of release ${w.release}`)
+      .join(', ') || 'no workload';
+  const missing: string[] = [];
+  for (const vdu of op.ctx.flavour.vdus) {
+    const m = p.vdu_mapping[vdu.id];
+    if (m) {
+      if (!all.some((w) => w.release === m.helmreleasename && w.kind === m.kind && w.name === m.name))
+        missing.push(
+          `vdu_mapping.${vdu.id}: release ${m.helmreleasename} has no ${m.kind} ${JSON.stringify(m.name)} (it has ${carried(m.helmreleasename)})`,
+        );
+    } else if (!all.some((w) => w.name === vdu.name)) {
+      missing.push(
+        `VDU ${vdu.id}: no workload of the releases is named ${JSON.stringify(vdu.name)} (its properties.name) and vdu_mapping has no entry for it (the releases have ${carried()})`,
+      );
+    }
+  }
+  if (missing.length > 0) throw new HelmError(`VDUs without a workload: ${missing.join('; ')}`);
+}
+
 function recordedAs(prev: HelmState | undefined, release: string): InstallPlan['recorded'] {
   const rec = prev?.releases.find((x) => x.name === release);
   return !rec ? 'none' : rec.unproven ? 'unproven' : 'proven';
@@ -163,16 +193,7 @@ export async function instantiate(
       await checkpoint(ctx, state);
     }
 
-    // A vdu_mapping entry naming no workload of its release would leave its VDU without VNFCs, silently.
-    for (const [vduId, m] of Object.entries(p.vdu_mapping)) {
-      const rendered = workloadsOf(state, m.helmreleasename);
-      if (!rendered.some((w) => w.kind === m.kind && w.name === m.name)) {
-        const has = rendered.map((w) => `${w.kind} ${w.name}`).join(', ') || 'no workload';
-        throw new HelmError(
-          `vdu_mapping.${vduId}: release ${m.helmreleasename} has no ${m.kind} ${JSON.stringify(m.name)} (it has ${has})`,
-        );
-      }
-    }
+    checkEveryVduCarried(op, state, p);
 
     // VDUs whose replicas are no chart value: the level's count set on the workload itself.
     const kube = op.kube;

@@ -4,11 +4,12 @@
 // VIM under the configured base directory, so repositories of one cluster never
 // leak into another's. The child gets only the environment helm needs: no token
 // or password is ever an argument or an inherited variable.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { timerMs } from '../../timers.ts';
 import { kubeconfigYamlForVim } from '../../vim/kubeconfig.ts';
 import type { Vim } from '../../vim/model.ts';
 import { HelmError } from './errors.ts';
@@ -32,6 +33,14 @@ function vimDir(id: string): string {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id) && !id.includes('..')
     ? id
     : createHash('sha256').update(id).digest('hex').slice(0, 32);
+}
+
+/** Where the local transport keeps a VIM's helm homes (repositories, cache, plugins). */
+const vimHome = (homeDir: string, vimId: string) => join(resolve(homeDir), 'vims', vimDir(vimId));
+
+/** Removes a VIM's helm homes: called when the VIM is deleted, so no repository of it lingers. */
+export async function removeVimHome(homeDir: string, vimId: string): Promise<void> {
+  await rm(vimHome(homeDir, vimId), { recursive: true, force: true });
 }
 
 export class LocalTransport implements Transport {
@@ -59,7 +68,7 @@ export class LocalTransport implements Transport {
 
   static async open(opts: LocalTransportOptions): Promise<LocalTransport> {
     const base = resolve(opts.homeDir);
-    const homes = join(base, 'vims', vimDir(opts.vim.id));
+    const homes = vimHome(base, opts.vim.id);
     for (const d of ['cache', 'config', 'data'])
       await mkdir(join(homes, d), { recursive: true, mode: 0o700 });
     // mkdtemp creates the directory 0700: only this process's user can reach the kubeconfig.
@@ -87,37 +96,68 @@ export class LocalTransport implements Transport {
     return join(this.#base, 'instances', safeDirName(vnfInstanceId, 'VNF instance id'));
   }
 
+  /**
+   * Runs the program in a process group of its own; past the timeout the whole group is
+   * killed (helm and anything it started), and the promise settles once it has exited.
+   */
   run(argv: readonly string[], opts: RunOptions = {}): Promise<ExecResult> {
     const [program, ...args] = argv;
     if (program === undefined) throw new Error('empty command');
     const file = program === 'helm' ? this.#helm : program;
+    const timeoutMs = timerMs(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     return new Promise((resolvePromise, reject) => {
-      execFile(
-        file,
-        args,
-        {
-          env: this.#env,
-          cwd: this.#private,
-          timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          maxBuffer: MAX_OUTPUT,
-          encoding: 'utf8',
-        },
-        (err, stdout, stderr) => {
-          if (!err) return resolvePromise({ code: 0, stdout, stderr });
-          const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
-          if (typeof e.code === 'number') return resolvePromise({ code: e.code, stdout, stderr });
-          if (e.killed) {
-            return reject(
-              new HelmError(
-                `${this.where}: ${program} ${args[0] ?? ''} timed out after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS}ms`,
-              ),
-            );
-          }
-          if (e.code === 'ENOENT')
-            return reject(new HelmError(`${this.where}: program ${JSON.stringify(file)} not found`));
-          reject(new HelmError(`${this.where}: cannot run ${program}: ${this.redact(e.message)}`));
-        },
+      const child = spawn(file, args, {
+        env: this.#env,
+        cwd: this.#private,
+        detached: true, // its own process group, so a kill reaches helm's children too
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let size = 0;
+      let stopped: HelmError | undefined;
+      const stop = (why: HelmError) => {
+        stopped ??= why;
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      };
+      const collect = (into: Buffer[]) => (d: Buffer) => {
+        size += d.length;
+        if (size > MAX_OUTPUT)
+          stop(
+            new HelmError(`${this.where}: ${program} ${args[0] ?? ''} printed more than ${MAX_OUTPUT} bytes`),
+          );
+        else into.push(d);
+      };
+      child.stdout.on('data', collect(out));
+      child.stderr.on('data', collect(err));
+      const timer = setTimeout(
+        () =>
+          stop(
+            new HelmError(
+              `${this.where}: ${program} ${args[0] ?? ''} did not finish within ${timeoutMs}ms; it was stopped`,
+            ),
+          ),
+        timeoutMs,
       );
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        if (e.code === 'ENOENT')
+          return reject(new HelmError(`${this.where}: program ${JSON.stringify(file)} not found`));
+        reject(new HelmError(`${this.where}: cannot run ${program}: ${this.redact(e.message)}`));
+      });
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        if (stopped) return reject(stopped);
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8');
+        if (code === null)
+          return reject(new HelmError(`${this.where}: ${program} ${args[0] ?? ''} was killed by ${signal}`));
+        resolvePromise({ code, stdout, stderr });
+      });
     });
   }
 

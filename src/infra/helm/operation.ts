@@ -76,9 +76,6 @@ export function waitFor(op: Op, what: string): WaitOptions {
   return { timeoutSeconds: Math.floor(left) };
 }
 
-/** How long the transport lets a helm command with a --wait run: helm's own timeout should fire first. */
-export const runTimeoutMs = (w: WaitOptions) => w.timeoutSeconds * 1000 + 60_000;
-
 export const refOf = (state: HelmState, release: string): ReleaseRef => ({
   release,
   namespace: state.releases.find((r) => r.name === release)?.namespace ?? state.namespace,

@@ -9,20 +9,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { resolveInPackage } from '../../packages/csar/paths.ts';
 import type { InfraState } from '../driver.ts';
 import { addRepo, inspectChartArchive, stageCharts, stagedChart } from './charts.ts';
+import { runTimeoutMs } from './commands.ts';
 import { HelmError } from './errors.ts';
 import type { HelmCli, ReleaseInfo } from './helm-cli.ts';
 import { type Hosts, openHosts } from './hosts.ts';
 import { current, ownerLabels, rollbackTo } from './install.ts';
 import { parseManifest } from './manifest.ts';
-import {
-  type Op,
-  params as parseParams,
-  refOf,
-  runTimeoutMs,
-  waitFor,
-  workloadOfVdu,
-  workloadsOf,
-} from './operation.ts';
+import { type Op, params as parseParams, refOf, waitFor, workloadOfVdu, workloadsOf } from './operation.ts';
 import { type HelmParameter, replicaValueOf } from './params.ts';
 import { ownerMarker } from './ownership.ts';
 import { type ReleaseState, releaseState } from './release-state.ts';
