@@ -47,7 +47,14 @@ const updateBody = {
 const idParams = { type: 'object', properties: { vimId: { type: 'string', maxLength: 64 } } } as const;
 
 export function vimRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const deps: VimDeps = { db: ctx.db, secrets: ctx.secrets, vimInUse: ctx.vimInUse };
+  const deps: VimDeps = {
+    db: ctx.db,
+    secrets: ctx.secrets,
+    vimInUse: ctx.vimInUse,
+    vimRemoved: async (id) => {
+      for (const d of Object.values(ctx.lcm.drivers)) await d.vimRemoved?.(id);
+    },
+  };
 
   app.post<{ Body: { vim: VimBody } }>('/v1.0/vims', { schema: { body: createBody } }, async (req, reply) => {
     const vim = await registerVim(deps, req.body.vim);

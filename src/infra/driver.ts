@@ -63,4 +63,6 @@ export interface InfraDriver {
   keptForReinstall?(state: InfraState): InfraState;
   /** The VNFCs running now, read from the cluster. */
   observe(ctx: InfraContext, state: InfraState): Promise<VnfcResource[]>;
+  /** Forgets what the driver keeps per VIM on the VNFM host (Helm's local helm homes) once the VIM is deleted. */
+  vimRemoved?(vimId: string): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type { InfraContext, InfraDriver, InfraState } from '../driver.ts';
 import { healVnfcs } from './heal.ts';
 import { chooseTransport, helmInfoOf, type HostOptions } from './hosts.ts';
 import { instantiate } from './instantiate.ts';
+import { removeVimHome } from './local-transport.ts';
 import { observe } from './observe.ts';
 import { chartArchives, newOp, params } from './operation.ts';
 import { rollbackScale, scale } from './scale.ts';
@@ -56,6 +57,7 @@ export function createHelmDriver(options: HelmDriverOptions = {}): HelmDriver {
     healVnfcs: (ctx, podNames, state) => healVnfcs(newOp(ctx, opts), podNames, state),
     terminate: (ctx, state, graceful) => terminate(newOp(ctx, opts), state, graceful),
     keptForReinstall,
+    vimRemoved: (vimId) => removeVimHome(opts.homeDir, vimId),
     observe: (ctx, state) => observe(newOp(ctx, opts), state),
   };
 }

@@ -31,7 +31,7 @@ export const terminate: LcmOperationHandler = {
       p.terminationType === 'GRACEFUL'
         ? { timeoutSeconds: Number(p.gracefulTerminationTimeout ?? 60) }
         : undefined;
-    if (graceful) ictx.timeoutMs = Math.max(ictx.timeoutMs, (graceful.timeoutSeconds + 30) * 1000);
+    // The drivers add the grace period to the usual deadline themselves (each bounded: src/timers.ts).
     await driverFor(ctx, state).terminate(ictx, state.driverState ?? {}, graceful);
     const before = stored.instance.instantiatedVnfInfo?.vnfcResourceInfo ?? [];
     const { instantiatedVnfInfo: _gone, ...rest } = stored.instance;
