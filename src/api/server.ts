@@ -1,27 +1,32 @@
 // Builds the HTTP server: one route module per interface, errors mapped to
 // ProblemDetails here and nowhere else.
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import type { AppContext } from '../context.ts';
 import { healthRoutes } from './health.ts';
+import { EDGE_OPTIONS, installEdge, MAX_BODY_BYTES, problem as statusProblem } from './http-edge.ts';
 import { vimRoutes } from './vims.ts';
 import { vnflcmRoutes } from './vnflcm.ts';
 import { vnfpkgmRoutes } from './vnfpkgm.ts';
 import { type ProblemDetails, ProblemError } from '../errors.ts';
 
 export function buildServer(ctx: AppContext): FastifyInstance {
-  const app = Fastify({ loggerInstance: ctx.log as FastifyBaseLogger });
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    ...EDGE_OPTIONS,
+    ...VALIDATION_OPTIONS,
+  });
 
   app.setErrorHandler((err: FastifyError | ProblemError, req, reply) => {
-    const problem = toProblem(err);
+    const problem = toProblem(err, req);
     if (problem.status >= 500) req.log.error({ err }, 'unhandled error');
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply
-      .code(404)
-      .type('application/problem+json')
-      .send({ status: 404, title: 'Not Found', detail: `no route for ${req.method} ${req.url}` }),
-  );
+  installEdge(app);
 
   healthRoutes(app, ctx);
   vimRoutes(app, ctx);
@@ -30,11 +35,19 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   return app;
 }
 
-function toProblem(err: FastifyError | ProblemError): ProblemDetails {
+/** Fastify's own 4xx errors keep their status, with its standard title and a detail that says why. */
+function toProblem(err: FastifyError | ProblemError, req: FastifyRequest): ProblemDetails {
   if (err instanceof ProblemError) return err.toProblem();
   const status = err.validation ? 400 : (err.statusCode ?? 500);
-  if (status >= 500) {
-    return { status: 500, title: 'Internal Server Error', detail: 'internal error; see the VNFM log' };
+  if (status < 400 || status >= 500) return statusProblem(500, 'internal error; see the VNFM log');
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return statusProblem(413, `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const type = req.headers['content-type'] ?? '(none)';
+      return statusProblem(415, `a body of type '${type}' is not accepted here`);
+    }
+    default:
+      return statusProblem(status, err.message);
   }
-  return { status, title: status === 400 ? 'Bad Request' : err.name, detail: err.message };
 }
