@@ -18,7 +18,6 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     ...EDGE_OPTIONS,
-    ...VALIDATION_OPTIONS,
   });
 
   app.setErrorHandler((err: FastifyError | ProblemError, req, reply) => {
