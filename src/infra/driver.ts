@@ -22,7 +22,13 @@ export interface VnfcResource {
 export type InfraState = Record<string, unknown>;
 
 export interface InfraContext {
+  /** The VIM as registered (its secrets included): drivers never see a request's values merged into it. */
   vim: Vim;
+  /**
+   * The instantiate request's vimConnectionInfo[].extra.helm_info, as sent (JSON or a
+   * Python-dict string, '***' possibly); Helm mode resolves it against the VIM's (helm-info.ts).
+   */
+  requestHelmInfo?: unknown;
   /** Absolute path of the onboarded package's extracted content. */
   packageRoot: string;
   vnfInstanceId: string;

@@ -29,8 +29,9 @@ export interface EngineState {
   vimConnectionId?: string;
   vimId?: string;
   vimConnectionInfo?: VimConnectionInfo[];
-  /** vimConnectionInfo[].extra of the instantiate request (e.g. helm_info overrides). */
-  /** SecretBox-sealed vimConnectionInfo[].extra of the request (may hold master-node passwords). */
+  /** SecretBox-sealed vimConnectionInfo entry of the instantiate request, as sent (accessInfo, interfaceInfo, extra: may hold secrets). */
+  vimConnectionSealed?: string;
+  /** Rows written before vimConnectionSealed: the sealed extra of that entry only. */
   vimExtraSealed?: string;
   driverState?: Record<string, unknown>;
 }

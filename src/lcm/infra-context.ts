@@ -1,16 +1,15 @@
 // Resolves what a workflow needs to call the infra driver: the VNFD flavour, the
-// VIM (with the request's helm_info merged over the registered one) and the
-// driver chosen by additionalParams.use_helm.
+// VIM as registered, the request's helm_info beside it (Helm mode decides which of
+// either's credentials go where: infra/helm/helm-info.ts) and the driver chosen by
+// additionalParams.use_helm.
 import { getVim, recordVimHostKey } from '../db/queries/vims.ts';
 import { saveInstance } from '../db/queries/instances.ts';
 import { getPackageVnfd } from '../db/queries/packages.ts';
 import { badRequest, ProblemError } from '../errors.ts';
 import type { InfraContext, InfraDriver } from '../infra/driver.ts';
 import { flavour as findFlavour, type Vnfd } from '../packages/vnfd/index.ts';
-import type { Vim } from '../vim/model.ts';
-import { mergeHelmInfo } from '../infra/helm/index.ts';
 import type { EngineState, LcmContext, RollbackScale } from './context.ts';
-import type { VnfInstance } from './model.ts';
+import type { VimConnectionInfo, VnfInstance } from './model.ts';
 
 export function usesHelm(params: Record<string, unknown> | undefined): boolean {
   const v = params?.use_helm;
@@ -30,11 +29,15 @@ export async function loadVnfd(ctx: LcmContext, instance: VnfInstance): Promise<
   return vnfd;
 }
 
-/** The request's vimConnectionInfo[].extra.helm_info wins field by field over the VIM's. */
-function mergeVim(vim: Vim, vimExtra: Record<string, unknown> | undefined): Vim {
-  if (!vimExtra?.helm_info) return vim;
-  const helmInfo = mergeHelmInfo(vim.extra.helm_info, vimExtra);
-  return helmInfo ? { ...vim, extra: { ...vim.extra, helm_info: helmInfo } } : vim;
+/** The instantiate request's vimConnectionInfo entry, kept sealed in the engine state (older rows sealed only its extra). */
+export function requestVimConnection(
+  ctx: LcmContext,
+  state: EngineState,
+): Partial<VimConnectionInfo> | undefined {
+  if (state.vimConnectionSealed) return ctx.secrets.openJson<VimConnectionInfo>(state.vimConnectionSealed);
+  if (state.vimExtraSealed)
+    return { extra: ctx.secrets.openJson<Record<string, unknown>>(state.vimExtraSealed) };
+  return undefined;
 }
 
 export async function infraContext(
@@ -51,7 +54,8 @@ export async function infraContext(
   if (!vim) throw badRequest(`VIM ${vimId} does not exist`);
   const log = ctx.log.child({ vnfInstanceId: instance.id });
   return {
-    vim: mergeVim(vim, state.vimExtraSealed ? ctx.secrets.openJson(state.vimExtraSealed) : undefined),
+    vim,
+    requestHelmInfo: requestVimConnection(ctx, state)?.extra?.helm_info,
     packageRoot: ctx.storage.content(instance.vnfPkgId),
     vnfInstanceId: instance.id,
     flavour,

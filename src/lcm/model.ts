@@ -1,6 +1,7 @@
 // SOL003 v2.6.1 VnfInstance and VnfLcmOpOcc as the VNFM holds them: the one
 // definition shared by the store, the workflows and the API.
 import type { ProblemDetails } from '../errors.ts';
+import { MASK, maskSecrets } from '../vim/model.ts';
 
 export type InstantiationState = 'NOT_INSTANTIATED' | 'INSTANTIATED';
 export type LcmOperation = 'INSTANTIATE' | 'SCALE' | 'SCALE_TO_LEVEL' | 'HEAL' | 'TERMINATE' | 'MODIFY_INFO';
@@ -122,17 +123,29 @@ export function opOccLinks(o: VnfLcmOpOcc) {
   return links;
 }
 
-/** vimConnectionInfo with any helm_info secrets masked (a Python-literal string form is masked whole). */
+/**
+ * vimConnectionInfo as it may be stored in the clear and shown: every secret of accessInfo,
+ * interfaceInfo and extra masked by the one rule (vim/model.ts isSecretKey); a helm_info given
+ * as a Python-dict string is masked whole. Idempotent, so applying it again at storage is safe.
+ */
 export function maskVimConnectionInfo(vci: VimConnectionInfo): VimConnectionInfo {
-  const helm = vci.extra?.helm_info;
-  if (helm === undefined) return vci;
-  const masked =
-    typeof helm === 'string'
-      ? '***'
-      : Object.fromEntries(
-          Object.entries(helm as Record<string, unknown>).map(([k, v]) =>
-            k === 'masternode_password' || k === 'masternode_private_key' ? [k, '***'] : [k, v],
-          ),
-        );
-  return { ...vci, extra: { ...vci.extra, helm_info: masked } };
+  const masked = maskSecrets(vci);
+  if (typeof vci.extra?.helm_info === 'string') masked.extra = { ...masked.extra, helm_info: MASK };
+  return masked;
+}
+
+/** Operation parameters with the vimConnectionInfo they carry masked (a list, or SOL003 v3's map by id). */
+export function maskOperationParams(params: Record<string, unknown>): Record<string, unknown> {
+  const v = params.vimConnectionInfo;
+  if (v === undefined || v === null) return params;
+  const each = (x: unknown) =>
+    typeof x === 'object' && x !== null && !Array.isArray(x)
+      ? maskVimConnectionInfo(x as VimConnectionInfo)
+      : maskSecrets(x);
+  const masked = Array.isArray(v)
+    ? v.map(each)
+    : typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, each(x)]))
+      : v;
+  return { ...params, vimConnectionInfo: masked };
 }

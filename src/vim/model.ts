@@ -44,6 +44,45 @@ export const SECRET_AUTH_CRED_FIELDS = ['bearer_token', 'client_key', 'password'
 export const SECRET_HELM_INFO_FIELDS = ['masternode_password', 'masternode_private_key'] as const;
 export const MASK = '***';
 
+/**
+ * The one rule for which keys of operator-given objects hold secrets (VIM auth_cred, helm_info,
+ * SOL003 vimConnectionInfo accessInfo/interfaceInfo/extra): a key whose name, case, `_` and `-`
+ * ignored, ends with one of these. Both VIM field lists above satisfy it (test/vim asserts so).
+ */
+const SECRET_KEY_ENDINGS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'token',
+  'secret',
+  'privatekey',
+  'clientkey',
+  'apikey',
+  'credential',
+  'credentials',
+];
+
+export function isSecretKey(key: string): boolean {
+  const k = key.toLowerCase().replace(/[-_]/g, '');
+  return k === 'key' || SECRET_KEY_ENDINGS.some((e) => k.endsWith(e));
+}
+
+/** A PEM private key is a secret under any key name. */
+const looksLikePrivateKey = (v: unknown) => typeof v === 'string' && /PRIVATE KEY-----/.test(v);
+
+/** A deep copy with every secret value (by isSecretKey, or a PEM private key anywhere) replaced by MASK. */
+export function maskSecrets<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => maskSecrets(v)) as T;
+  if (looksLikePrivateKey(value)) return MASK as T;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      v !== null && v !== undefined && isSecretKey(k) ? MASK : maskSecrets(v),
+    ]),
+  ) as T;
+}
+
 export interface VimSecrets {
   auth_cred: Partial<Pick<KubeAuthCred, (typeof SECRET_AUTH_CRED_FIELDS)[number]>>;
   helm_info: Partial<Pick<HelmInfo, (typeof SECRET_HELM_INFO_FIELDS)[number]>>;

@@ -7,16 +7,15 @@ import type { Db } from '../db/connect.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import type { SecretBox } from '../secrets/box.ts';
 import { checkCluster, ClusterCheckError } from './cluster-check.ts';
-import { type HelmInfo, type KubeAuthCred, MASK, type Vim, type VimExtra } from './model.ts';
-import { parsePythonLiteral } from './python-literal.ts';
+import { requireSecretsAgain, validateAuthCred } from './credentials.ts';
+import { readHelmInfo } from './helm-fields.ts';
+import { type HelmInfo, isSecretKey, type KubeAuthCred, MASK, type Vim, type VimExtra } from './model.ts';
 
 export interface VimDeps {
   db: Db;
   secrets: SecretBox;
   /** Whether a VIM is referenced by a VNF instance (then it cannot be deleted). */
   vimInUse: (vimId: string) => Promise<boolean>;
-  /** Called once a VIM is deleted, to remove what was kept for it beside the store (local helm homes). */
-  vimRemoved?: (vimId: string) => Promise<void>;
 }
 
 export interface VimBody {
@@ -30,52 +29,22 @@ export interface VimBody {
   extra?: Record<string, unknown>;
 }
 
-/** helm_info as JSON, or as the Python-literal string existing deployments store. */
+/** helm_info as JSON, or as the Python-literal string existing deployments store; every field parsed. */
 export function normaliseHelmInfo(raw: unknown): HelmInfo {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = parsePythonLiteral(raw);
-    } catch (e) {
-      throw badRequest(`extra.helm_info is not a valid dict: ${(e as Error).message}`);
-    }
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw badRequest('extra.helm_info must be an object');
-  }
-  const info = { ...(value as Record<string, unknown>) };
-  // The spec's own sample gives a single address as a string.
-  if (typeof info.masternode_ip === 'string') info.masternode_ip = [info.masternode_ip];
-  const ips = info.masternode_ip;
-  if (!Array.isArray(ips) || ips.some((ip) => typeof ip !== 'string' || ip.trim() === '')) {
-    throw badRequest('extra.helm_info.masternode_ip must be a list of addresses');
-  }
-  for (const k of ['masternode_username', 'masternode_password', 'masternode_private_key'] as const) {
-    if (info[k] !== undefined && typeof info[k] !== 'string')
-      throw badRequest(`extra.helm_info.${k} must be a string`);
-  }
+  const info = readHelmInfo(raw, 'extra.helm_info', false);
+  const ips = info.masternode_ip ?? [];
   if (ips.length > 0 && !info.masternode_username) {
     throw badRequest('extra.helm_info.masternode_username is required with masternode_ip');
   }
   if (ips.length > 0 && !info.masternode_password && !info.masternode_private_key) {
     throw badRequest('extra.helm_info needs masternode_password or masternode_private_key');
   }
-  const port = info.masternode_port;
-  if (port !== undefined && (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535)) {
-    throw badRequest('extra.helm_info.masternode_port must be an integer 1-65535');
-  }
-  return info as unknown as HelmInfo;
+  return { ...info, masternode_ip: ips };
 }
 
 function normaliseExtra(extra: Record<string, unknown> | undefined): VimExtra {
   if (!extra) return {};
   return extra.helm_info === undefined ? extra : { ...extra, helm_info: normaliseHelmInfo(extra.helm_info) };
-}
-
-function validateAuth(cred: KubeAuthCred): void {
-  const hasToken = Boolean(cred.bearer_token);
-  const hasCert = Boolean(cred.client_cert && cred.client_key);
-  if (!hasToken && !hasCert) throw badRequest('auth_cred needs bearer_token, or client_cert with client_key');
 }
 
 async function proveCluster(authUrl: string, cred: KubeAuthCred): Promise<void> {
@@ -93,7 +62,7 @@ export async function registerVim(deps: VimDeps, body: VimBody): Promise<Vim> {
   if (!name) throw badRequest('name is required');
   if (!body.auth_url) throw badRequest('auth_url is required');
   const authCred = body.auth_cred ?? {};
-  validateAuth(authCred);
+  validateAuthCred(authCred);
   const extra = normaliseExtra(body.extra);
   if (await vimNameTaken(deps.db, name)) throw conflict(`a VIM named '${name}' already exists`);
   await proveCluster(body.auth_url, authCred);
@@ -113,6 +82,15 @@ export async function registerVim(deps: VimDeps, body: VimBody): Promise<Vim> {
   };
   await saveVim(deps.db, deps.secrets, vim, true);
   return vim;
+}
+
+/** The secret fields an update gives a value for ('***' keeps the stored one: not given). */
+function givenSecrets(fields: object | undefined): Set<string> {
+  return new Set(
+    Object.entries(fields ?? {})
+      .filter(([k, v]) => isSecretKey(k) && typeof v === 'string' && v !== MASK)
+      .map(([k]) => k),
+  );
 }
 
 /** A masked value sent back by a client means "keep what is stored". */
@@ -139,22 +117,28 @@ export async function updateVim(deps: VimDeps, id: string, body: VimBody, merge:
   if (body.vim_project?.name !== undefined) next.projectName = body.vim_project.name;
   if (body.is_default !== undefined) next.isDefault = body.is_default;
   if (body.auth_url !== undefined) next.authUrl = body.auth_url;
+  const given = { authCred: givenSecrets(body.auth_cred), helmInfo: new Set<string>() };
   if (body.auth_cred !== undefined) {
     const incoming = keepMasked(body.auth_cred, current.authCred);
     next.authCred = merge ? { ...current.authCred, ...incoming } : incoming;
-    validateAuth(next.authCred);
+    validateAuthCred(next.authCred);
   }
   if (body.extra !== undefined) {
     const incoming = { ...body.extra };
     const storedHelm = current.extra.helm_info;
-    if (incoming.helm_info !== undefined && storedHelm) {
-      const helm =
-        typeof incoming.helm_info === 'string' ? normaliseHelmInfo(incoming.helm_info) : incoming.helm_info;
+    if (incoming.helm_info !== undefined && incoming.helm_info !== null && storedHelm) {
+      // Read first (a Python-dict string too), with '***' allowed: it means "keep what is stored".
+      const helm = readHelmInfo(incoming.helm_info, 'extra.helm_info', true);
+      given.helmInfo = givenSecrets(helm);
       const kept = keepMasked(helm as HelmInfo, storedHelm);
       incoming.helm_info = merge ? { ...storedHelm, ...kept } : kept;
+    } else if (incoming.helm_info !== undefined && incoming.helm_info !== null) {
+      given.helmInfo = givenSecrets(readHelmInfo(incoming.helm_info, 'extra.helm_info', false));
     }
     next.extra = normaliseExtra(merge ? { ...current.extra, ...incoming } : incoming);
   }
+  // Before any connection: stored secrets never go to a changed endpoint or master node.
+  requireSecretsAgain(current, next, given);
   if (body.auth_url !== undefined || body.auth_cred !== undefined)
     await proveCluster(next.authUrl, next.authCred);
   await saveVim(deps.db, deps.secrets, next, false);
@@ -165,5 +149,4 @@ export async function removeVim(deps: VimDeps, id: string): Promise<void> {
   if (!(await getVim(deps.db, deps.secrets, id))) throw notFound(`VIM ${id} does not exist`);
   if (await deps.vimInUse(id)) throw conflict(`VIM ${id} is used by a VNF instance`);
   await deleteVimRow(deps.db, id);
-  await deps.vimRemoved?.(id);
 }

@@ -2,7 +2,7 @@
 // node 0, helm 4 on node 1; password and key login, host-key pinning and trust on
 // first use, failover past an unreachable master, precise refusals) and the local
 // binary (private kubeconfig, per-VIM helm homes, nothing secret in its
-// environment beyond the kubeconfig file). Plus helm_info merging.
+// environment beyond the kubeconfig file). Plus helm_info resolution.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { after, describe, test } from 'node:test';
 import { ProblemError } from '../../src/errors.ts';
 import { HelmCommands, parseHelmVersion } from '../../src/infra/helm/commands.ts';
 import { HelmError } from '../../src/infra/helm/errors.ts';
-import { masterNodes, mergeHelmInfo } from '../../src/infra/helm/helm-info.ts';
+import { masterNodes, resolveMasters } from '../../src/infra/helm/helm-info.ts';
 import { LocalTransport } from '../../src/infra/helm/local-transport.ts';
 import { connectFirstReachable, SshTransport } from '../../src/infra/helm/ssh-transport.ts';
 import { drainPool } from '../../src/ssh/pool.ts';
@@ -43,31 +43,30 @@ async function info(i: number, extra: Partial<HelmInfo> = {}): Promise<HelmInfo>
 const keyFingerprint = (key: string) => fingerprint(Buffer.from(key.split(' ')[1] ?? '', 'base64'));
 
 describe('helm_info', () => {
-  test('request extra overrides the VIM field by field; host keys merge; Python-dict strings read', () => {
+  test("request extra gives its own credentials for the VIM's masters; Python-dict strings read", () => {
+    // The credential rule in full (request-named masters, '***', pins): test/vim/master-access.test.ts.
     const vim: HelmInfo = {
       masternode_ip: ['10.0.0.1'],
       masternode_username: 'helm',
       masternode_password: 'vim-secret',
-      masternode_host_keys: { '10.0.0.1': 'SHA256:a' },
+      masternode_host_keys: { '10.0.0.1': 'SHA256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' },
     };
-    assert.deepEqual(
-      mergeHelmInfo(vim, {
-        helm_info: "{'masternode_password': 'req-secret', 'masternode_host_keys': {'10.0.0.2': 'SHA256:b'}}",
-      }),
+    assert.deepEqual(resolveMasters(vim, "{'masternode_password': 'req-secret'}"), [
       {
-        masternode_ip: ['10.0.0.1'],
-        masternode_username: 'helm',
-        masternode_password: 'req-secret',
-        masternode_host_keys: { '10.0.0.1': 'SHA256:a', '10.0.0.2': 'SHA256:b' },
+        node: { address: '10.0.0.1', host: '10.0.0.1', port: 22 },
+        vimMaster: true,
+        info: {
+          masternode_ip: ['10.0.0.1'],
+          masternode_username: 'helm',
+          masternode_port: 22,
+          masternode_password: 'req-secret',
+          masternode_host_keys: { '10.0.0.1': 'SHA256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' },
+        },
       },
-    );
-    // The spec's sample has a single address as a string.
-    assert.deepEqual(mergeHelmInfo(undefined, { helm_info: { masternode_ip: '192.168.100.100' } }), {
-      masternode_ip: ['192.168.100.100'],
-    });
-    assert.equal(mergeHelmInfo(undefined, {}), undefined);
+    ]);
+    assert.deepEqual(resolveMasters(undefined, undefined), []);
     assert.throws(
-      () => mergeHelmInfo(vim, { helm_info: { masternode_port: 'x' } }),
+      () => resolveMasters(vim, { masternode_port: 'x' }),
       (e: unknown) =>
         e instanceof ProblemError && /vimConnectionInfo\.extra\.helm_info\.masternode_port/.test(e.message),
     );

@@ -1,6 +1,6 @@
 // Named queries over `vnf_instances`; rows map to VnfInstance here only.
 import type { EngineState } from '../../lcm/context.ts';
-import type { VnfInstance } from '../../lcm/model.ts';
+import { maskVimConnectionInfo, type VnfInstance } from '../../lcm/model.ts';
 import type { Db } from '../connect.ts';
 import type { VnfInstanceRow } from '../schema.ts';
 import type { Term } from '../../api/sol013/filter.ts';
@@ -59,9 +59,11 @@ export async function queryInstances(
   return (await q.execute()).map((r) => fromRow(r).instance);
 }
 
+/** The stored JSON: vimConnectionInfo masked once more, so that no path stores (or lets a filter read) its secrets. */
 function info(i: VnfInstance): string {
   const rest = { ...i } as Record<string, unknown>;
   for (const c of OWN_COLUMNS) delete rest[c];
+  if (i.vimConnectionInfo) rest.vimConnectionInfo = i.vimConnectionInfo.map(maskVimConnectionInfo);
   return JSON.stringify(rest);
 }
 

@@ -2,7 +2,7 @@
 // statement that takes the oldest queued op occ nobody holds (on PostgreSQL with
 // FOR UPDATE SKIP LOCKED, so concurrent workers never take the same one).
 import { sql } from 'kysely';
-import type { VnfLcmOpOcc } from '../../lcm/model.ts';
+import { maskOperationParams, type VnfLcmOpOcc } from '../../lcm/model.ts';
 import type { Db } from '../connect.ts';
 import type { VnfLcmOpOccRow } from '../schema.ts';
 import type { Term } from '../../api/sol013/filter.ts';
@@ -22,9 +22,11 @@ export function fromRow(r: VnfLcmOpOccRow): VnfLcmOpOcc {
   } as VnfLcmOpOcc;
 }
 
+/** The stored JSON: operationParams' vimConnectionInfo masked once more, so that no path stores (or lets a filter read) its secrets. */
 function info(o: VnfLcmOpOcc): string {
   const rest = { ...o } as Record<string, unknown>;
   for (const c of OWN) delete rest[c];
+  if (o.operationParams) rest.operationParams = maskOperationParams(o.operationParams);
   return JSON.stringify(rest);
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { badRequest } from '../../errors.ts';
 import type { InfraContext, InfraDriver, InfraState } from '../driver.ts';
 import { healVnfcs } from './heal.ts';
-import { chooseTransport, helmInfoOf, type HostOptions } from './hosts.ts';
+import { chooseTransport, type HostOptions, mastersOf } from './hosts.ts';
 import { instantiate } from './instantiate.ts';
 import { removeVimHome } from './local-transport.ts';
 import { observe } from './observe.ts';
@@ -45,8 +45,8 @@ export function createHelmDriver(options: HelmDriverOptions = {}): HelmDriver {
     async validate(ctx) {
       const op = newOp(ctx, opts);
       await chartArchives(params(op));
-      const info = helmInfoOf(ctx); // a malformed helm_info is refused here, before anything runs
-      if (chooseTransport(ctx, opts) === 'ssh' && !info?.masternode_ip.length)
+      const masters = mastersOf(ctx); // a malformed helm_info or a broken credential rule is refused here
+      if (chooseTransport(ctx, opts) === 'ssh' && masters.length === 0)
         throw badRequest(
           `VIM ${ctx.vim.id}: extra.helm_info.masternode_ip lists no master node to run helm on`,
         );

@@ -1,103 +1,107 @@
-// Master-node access for Helm mode: the VIM's `extra.helm_info` merged with the
-// `vimConnectionInfo[].extra.helm_info` of the instantiate request (the request
-// wins field by field; pinned host keys are merged per address), and the list of
-// master nodes to try in order. Operators send helm_info as JSON or, like existing
-// deployments store it, as a Python-dict string; both are read.
+// Master-node access for Helm mode: which master nodes helm may run on for one
+// instance, and with which credentials and host-key pin each. The VIM's
+// `extra.helm_info` and the instantiate request's `vimConnectionInfo[].extra.helm_info`
+// both have a say, under one rule: the VIM's secrets and pins are bound to the master
+// nodes the VIM lists. A request may
+//   - narrow or reorder the VIM's masters, and give its own credentials for them
+//     ('***', copied from GET /v1.0/vims, stands for the VIM's stored secret);
+//   - name other masters only with their own password or key (the VIM's are never
+//     sent there, and what those hosts present is never recorded in the VIM);
+//   - pin keys for unpinned masters, but never replace a key the VIM pins.
+// Validated at accept (400) and resolved again, against the VIM as it is then, each
+// time connections are opened (hosts.ts).
 import { badRequest } from '../../errors.ts';
-import type { HelmInfo } from '../../vim/model.ts';
-import { parsePythonLiteral, PythonLiteralError } from '../../vim/python-literal.ts';
+import { type HelmInfo, MASK } from '../../vim/model.ts';
+import {
+  helmInfoPin,
+  masterIdentity,
+  type MasterNode,
+  masterNodes,
+  nodeLabel,
+  pinFingerprint,
+  readHelmInfo,
+} from '../../vim/helm-fields.ts';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { helmInfoPin, type MasterNode, masterNodes, nodeLabel } from '../../vim/helm-fields.ts';
 
-/** A partial helm_info from a request (any field may be left to the VIM's). */
-function readHelmInfo(raw: unknown, field: string): Partial<HelmInfo> {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = parsePythonLiteral(raw);
-    } catch (e) {
-      if (e instanceof PythonLiteralError) throw badRequest(`${field}: not a valid dict: ${e.message}`);
-      throw e;
-    }
-  }
-  if (!isObj(value)) throw badRequest(`${field}: must be an object`);
-  const out: Partial<HelmInfo> = {};
-  const ips = value.masternode_ip;
-  if (ips !== undefined) {
-    // The spec's own sample stores a single address as a string.
-    const list = typeof ips === 'string' ? [ips] : ips;
-    if (!Array.isArray(list) || list.some((ip) => typeof ip !== 'string' || ip.trim() === ''))
-      throw badRequest(`${field}.masternode_ip: must be an address or a list of addresses`);
-    out.masternode_ip = (list as string[]).map((ip) => ip.trim());
-  }
-  for (const k of ['masternode_username', 'masternode_password', 'masternode_private_key'] as const) {
-    const v = value[k];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'string') throw badRequest(`${field}.${k}: must be a string`);
-    out[k] = v;
-  }
-  const port = value.masternode_port;
-  if (port !== undefined && port !== null) {
-    const n = typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
-    if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > 65535)
-      throw badRequest(`${field}.masternode_port: must be an integer 1-65535`);
-    out.masternode_port = n as number;
-  }
-  const keys = value.masternode_host_keys;
-  if (keys !== undefined && keys !== null) {
-    if (!isObj(keys) || Object.values(keys).some((k) => typeof k !== 'string'))
-      throw badRequest(`${field}.masternode_host_keys: must map addresses to host keys`);
-    out.masternode_host_keys = keys as Record<string, string>;
-  }
-  return out;
+/** One master node as helm may use it: its own credentials and pin, in helm_info's shape. */
+export interface MasterAccess {
+  node: MasterNode;
+  /** helm_info for this node alone (what SshTransport.connect takes). */
+  info: HelmInfo;
+  /** Listed by the VIM: the VIM's secrets and pins apply, and a key it shows on first use is recorded in the VIM. */
+  vimMaster: boolean;
 }
 
+const REQUEST_FIELD = 'vimConnectionInfo.extra.helm_info';
+
 /**
- * The helm_info in effect for one instance: the VIM's, overridden field by field by
- * the request's `vimConnectionInfo[].extra.helm_info`. Undefined when neither has one.
+ * The masters helm may use for an instance, with each one's access. `vimHelmInfo` is the
+ * VIM's helm_info with its secrets; `requestHelmInfo` the request's (JSON or Python-dict
+ * string), absent when the request names none. Throws a 400 ProblemError naming the field
+ * when the request breaks the rule above.
  */
-export function mergeHelmInfo(
+export function resolveMasters(
   vimHelmInfo: HelmInfo | string | undefined,
-  requestExtra: Record<string, unknown> | undefined,
-): HelmInfo | undefined {
-  const base = vimHelmInfo === undefined ? undefined : readHelmInfo(vimHelmInfo, 'extra.helm_info');
-  const raw = requestExtra?.helm_info;
-  const override =
-    raw === undefined || raw === null ? undefined : readHelmInfo(raw, 'vimConnectionInfo.extra.helm_info');
-  if (!base && !override) return undefined;
-  const merged: HelmInfo = {
-    ...base,
-    ...override,
-    masternode_ip: override?.masternode_ip ?? base?.masternode_ip ?? [],
-  };
-  if (base?.masternode_host_keys || override?.masternode_host_keys)
-    merged.masternode_host_keys = { ...base?.masternode_host_keys, ...override?.masternode_host_keys };
-  return merged;
-}
-
-export interface MasterNode {
-  /** The entry as masternode_ip lists it (the key of masternode_host_keys and of recorded keys). */
-  address: string;
-  host: string;
-  port: number;
-}
-
-/**
- * The master nodes in masternode_ip order. An entry may carry its own port
- * (`10.0.0.1:2222`, `[fd00::1]:2222`); otherwise masternode_port, or 22.
- */
-export function masterNodes(info: HelmInfo | undefined): MasterNode[] {
-  const dflt = info?.masternode_port ?? 22;
-  return (info?.masternode_ip ?? []).map((address) => {
-    const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(address);
-    if (v6) return { address, host: v6[1]!, port: v6[2] ? Number(v6[2]) : dflt };
-    const v4 = /^([^:]+):(\d+)$/.exec(address);
-    if (v4) return { address, host: v4[1]!, port: Number(v4[2]) };
-    return { address, host: address, port: dflt };
+  requestHelmInfo: unknown,
+): MasterAccess[] {
+  const vim = vimHelmInfo === undefined ? undefined : readHelmInfo(vimHelmInfo, 'extra.helm_info', false);
+  const req =
+    requestHelmInfo === undefined || requestHelmInfo === null
+      ? undefined
+      : readHelmInfo(requestHelmInfo, REQUEST_FIELD, true);
+  const vimNodes = new Map(masterNodes(vim).map((n) => [masterIdentity(n), n]));
+  const listed =
+    req?.masternode_ip !== undefined || req?.masternode_port !== undefined
+      ? masterNodes({
+          masternode_ip: req.masternode_ip ?? vim?.masternode_ip ?? [],
+          ...((req.masternode_port ?? vim?.masternode_port) !== undefined
+            ? { masternode_port: (req.masternode_port ?? vim?.masternode_port)! }
+            : {}),
+        })
+      : [...vimNodes.values()];
+  return listed.map((asked) => {
+    const vimNode = vimNodes.get(masterIdentity(asked));
+    const node = vimNode ?? asked;
+    const reqPin = req && (helmInfoPin(asked, req) ?? helmInfoPin(node, req));
+    const vimPin = vimNode && vim ? helmInfoPin(vimNode, vim) : undefined;
+    if (vimPin && reqPin && pinFingerprint(vimPin) !== pinFingerprint(reqPin))
+      throw badRequest(
+        `${REQUEST_FIELD}.masternode_host_keys: the VIM pins the host key of its master node ${node.address}; a request cannot replace it`,
+      );
+    const secret = (k: 'masternode_password' | 'masternode_private_key') => {
+      const given = req?.[k];
+      if (given !== MASK) return given ?? (vimNode ? vim?.[k] : undefined);
+      if (!vimNode)
+        throw badRequest(
+          `${REQUEST_FIELD}.${k}: '${MASK}' stands for the VIM's stored secret, which is used only for the VIM's master nodes; ${nodeLabel(asked)} is not one of them: give its own ${k}`,
+        );
+      const stored = vim?.[k];
+      if (stored === undefined)
+        throw badRequest(`${REQUEST_FIELD}.${k}: '${MASK}' given, but the VIM stores no ${k}`);
+      return stored;
+    };
+    const password = secret('masternode_password');
+    const privateKey = secret('masternode_private_key');
+    if (password === undefined && privateKey === undefined)
+      throw badRequest(
+        vimNode
+          ? `${REQUEST_FIELD}: master node ${node.address} has neither masternode_password nor masternode_private_key`
+          : `${REQUEST_FIELD}: ${nodeLabel(asked)} is not a master node of the VIM; a request naming it must give its masternode_password or masternode_private_key`,
+      );
+    // The user name is no secret: a request-named master may use the VIM's.
+    const username = req?.masternode_username ?? vim?.masternode_username;
+    if (!username)
+      throw badRequest(`${REQUEST_FIELD}: no masternode_username for master node ${node.address}`);
+    const pin = vimPin ?? reqPin;
+    const info: HelmInfo = {
+      masternode_ip: [node.address],
+      masternode_username: username,
+      masternode_port: node.port,
+      ...(password !== undefined ? { masternode_password: password } : {}),
+      ...(privateKey !== undefined ? { masternode_private_key: privateKey } : {}),
+      ...(pin !== undefined ? { masternode_host_keys: { [node.address]: pin } } : {}),
+    };
+    return { node, info, vimMaster: vimNode !== undefined };
   });
 }
-
-/** `host:port` as errors name a master node (`[v6]:port` for IPv6). */
-export const nodeLabel = (n: MasterNode) =>
-  n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`;

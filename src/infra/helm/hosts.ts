@@ -3,19 +3,14 @@
 // spec does "on every master" (chart files, repositories). Local: the helm binary
 // on the VNFM host. Which one an instance uses is decided at instantiation — an
 // option, else SSH when helm_info lists master nodes — and kept in its state.
+import { ProblemError } from '../../errors.ts';
 import type { InfraContext } from '../driver.ts';
-import type { HelmInfo } from '../../vim/model.ts';
 import { HelmError } from './errors.ts';
 import { HelmCli } from './helm-cli.ts';
-import { type MasterNode, masterNodes, mergeHelmInfo } from './helm-info.ts';
+import { helmInfoPin, type MasterAccess, type MasterNode, resolveMasters } from './helm-info.ts';
+import type { HelmInfo } from '../../vim/model.ts';
 import { LocalTransport } from './local-transport.ts';
-import {
-  connectFirstReachable,
-  helmInfoPin,
-  MasterUnreachableError,
-  pinnedKey,
-  SshTransport,
-} from './ssh-transport.ts';
+import { connectFirstReachable, MasterUnreachableError, pinnedKey, SshTransport } from './ssh-transport.ts';
 import type { HelmState } from './state.ts';
 
 export interface HostOptions {
@@ -37,9 +32,13 @@ export interface Hosts {
   close(): Promise<void>;
 }
 
-/** helm_info of the VIM in the context (the engine merged the request's over it). */
-export function helmInfoOf(ctx: InfraContext): HelmInfo | undefined {
-  return mergeHelmInfo(ctx.vim.extra.helm_info, undefined);
+/**
+ * The master nodes of the context, each with its own access: the VIM's helm_info and the
+ * request's under helm-info.ts's rule, resolved against the VIM as it is now. Throws a 400
+ * ProblemError when the request breaks the rule (accept refuses such a request first).
+ */
+export function mastersOf(ctx: InfraContext): MasterAccess[] {
+  return resolveMasters(ctx.vim.extra.helm_info, ctx.requestHelmInfo);
 }
 
 export function chooseTransport(
@@ -49,7 +48,7 @@ export function chooseTransport(
 ): 'ssh' | 'local' {
   if (state?.transport) return state.transport;
   if (opts.transport !== 'auto') return opts.transport;
-  return (helmInfoOf(ctx)?.masternode_ip.length ?? 0) > 0 ? 'ssh' : 'local';
+  return mastersOf(ctx).length > 0 ? 'ssh' : 'local';
 }
 
 /**
@@ -73,11 +72,21 @@ export async function openHosts(
     }
   }
 
-  const info = helmInfoOf(ctx);
-  if (!info || info.masternode_ip.length === 0)
+  // Resolved again here, where secrets are about to be sent: the VIM may have changed since
+  // accept, and no path to a connection bypasses the rule.
+  let masters: MasterAccess[];
+  try {
+    masters = mastersOf(ctx);
+  } catch (e) {
+    if (e instanceof ProblemError) throw new HelmError(e.message);
+    throw e;
+  }
+  if (masters.length === 0)
     throw new HelmError(`VIM ${ctx.vim.id} has no master node in extra.helm_info.masternode_ip`);
-  const all = masterNodes(info);
+  const accessOf = new Map(masters.map((m) => [m.node.address, m]));
+  const infoOf = (node: { address: string }) => accessOf.get(node.address)!.info;
   // The master used last holds the instance's chart files for sure: try it first.
+  const all = masters.map((m) => m.node);
   const ordered = [
     ...all.filter((n) => n.address === state.masterNode),
     ...all.filter((n) => n.address !== state.masterNode),
@@ -85,14 +94,17 @@ export async function openHosts(
   const record = async (t: SshTransport) => {
     // A connection succeeded, so this key matched the pin in force (helm_info's over a recorded one): record it.
     state.hostKeys[t.node.address] = t.presentedHostKey;
-    // helm_info pins nothing for this node: pin it in the VIM too, for every instance and every later operation.
-    if (!helmInfoPin(t.node, info)) await ctx.recordHostKey?.(t.node.address, t.presentedHostKey);
+    // A VIM master that nothing pins: pin it in the VIM too, for every instance and every later
+    // operation. Never a master only the request names: what it presents says nothing of the VIM's.
+    const access = accessOf.get(t.node.address);
+    if (access?.vimMaster && !helmInfoPin(t.node, access.info))
+      await ctx.recordHostKey?.(t.node.address, t.presentedHostKey);
   };
   const sshOpts = {
     remoteDir: opts.remoteDir,
     ...(opts.sshReadyTimeoutMs !== undefined ? { readyTimeoutMs: opts.sshReadyTimeoutMs } : {}),
   };
-  const first = await connectFirstReachable(ordered, info, state.hostKeys, {
+  const first = await connectFirstReachable(ordered, infoOf, state.hostKeys, {
     ...sshOpts,
     onUnreachable: (e) => ctx.log.warn({ err: e.message }, 'master node unreachable; trying the next'),
   });
@@ -107,7 +119,7 @@ export async function openHosts(
     const connectOthers = async (): Promise<HelmCli[]> => {
       const out: HelmCli[] = [];
       for (const node of ordered.filter((n) => n.address !== first.node.address)) {
-        const t = await connectOne(node, info, state.hostKeys, sshOpts, ctx);
+        const t = await connectOne(node, infoOf(node), state.hostKeys, sshOpts, ctx);
         if (!t) continue;
         opened.push(t);
         await record(t);

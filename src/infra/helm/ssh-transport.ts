@@ -9,7 +9,7 @@ import { acquire, type Lease } from '../../ssh/pool.ts';
 import { fingerprint, SshError, SshSession, type SshTarget } from '../../ssh/session.ts';
 import type { HelmInfo } from '../../vim/model.ts';
 import { HelmError } from './errors.ts';
-import { type MasterNode, nodeLabel } from './helm-info.ts';
+import { helmInfoPin, type MasterNode, nodeLabel } from './helm-info.ts';
 import { type ExecResult, redactSecrets, type RunOptions, safeDirName, type Transport } from './transport.ts';
 
 /** The master node could not be reached at all (refused, no route, timed out): the next one may be. */
@@ -227,13 +227,15 @@ export class SshTransport implements Transport {
  */
 export async function connectFirstReachable(
   nodes: MasterNode[],
-  info: HelmInfo,
+  /** One helm_info for all nodes, or each node's own (its credentials and pin: helm-info.ts resolveMasters). */
+  infoOf: HelmInfo | ((node: MasterNode) => HelmInfo),
   recorded: Record<string, string>,
   opts: { remoteDir: string; readyTimeoutMs?: number; onUnreachable?: (err: HelmError) => void },
 ): Promise<SshTransport> {
   if (nodes.length === 0) throw new HelmError('helm_info lists no master node (masternode_ip is empty)');
   const failures: string[] = [];
   for (const node of nodes) {
+    const info = typeof infoOf === 'function' ? infoOf(node) : infoOf;
     const hostKey = pinnedKey(node, info, recorded);
     try {
       return await SshTransport.connect({
@@ -259,10 +261,4 @@ export function pinnedKey(
   recorded: Record<string, string>,
 ): string | undefined {
   return helmInfoPin(node, info) ?? recorded[node.address];
-}
-
-/** The key helm_info pins for a node, by its masternode_ip entry or its host. */
-export function helmInfoPin(node: MasterNode, info: HelmInfo): string | undefined {
-  const pins = info.masternode_host_keys ?? {};
-  return pins[node.address] ?? pins[node.host];
 }

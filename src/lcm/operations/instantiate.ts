@@ -4,10 +4,11 @@
 import { getVim, listVims } from '../../db/queries/vims.ts';
 import { saveInstance } from '../../db/queries/instances.ts';
 import { badRequest, conflict } from '../../errors.ts';
+import { resolveMasters } from '../../infra/helm/index.ts';
 import { flavour as findFlavour, scaleLevelsAt, vduReplicas } from '../../packages/vnfd/index.ts';
 import type { EngineState } from '../context.ts';
 import { driverFor, infraContext, loadVnfd, usesHelm } from '../infra-context.ts';
-import { maskVimConnectionInfo, type VimConnectionInfo } from '../model.ts';
+import { maskOperationParams, maskVimConnectionInfo, type VimConnectionInfo } from '../model.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { observeVnfcs, partialState, vnfcChanges } from '../vnfcs.ts';
 
@@ -34,16 +35,24 @@ export const instantiate: LcmOperationHandler = {
       throw badRequest(`instantiationLevelId '${String(levelId)}' is not a level of flavour ${flavourId}`);
     }
     const vcis = (body.vimConnectionInfo ?? []) as VimConnectionInfo[];
-    if (!Array.isArray(vcis)) throw badRequest('vimConnectionInfo must be a list');
+    if (!Array.isArray(vcis) || vcis.some((v) => typeof v !== 'object' || v === null || Array.isArray(v)))
+      throw badRequest('vimConnectionInfo must be a list of objects');
     const vci = vcis.find((v) => KUBERNETES_VIM_TYPES.includes(v.vimType)) ?? vcis[0];
-    let vimId = vci?.vimId;
-    if (vimId) {
-      if (!(await getVim(ctx.db, ctx.secrets, vimId)))
-        throw badRequest(`vimConnectionInfo: VIM ${vimId} does not exist`);
-    } else {
-      vimId = (await listVims(ctx.db, ctx.secrets)).find((v) => v.isDefault)?.id;
-      if (!vimId) throw badRequest('no vimConnectionInfo[].vimId given and no default VIM registered');
-    }
+    const vim = vci?.vimId
+      ? await getVim(ctx.db, ctx.secrets, vci.vimId)
+      : (await listVims(ctx.db, ctx.secrets)).find((v) => v.isDefault);
+    if (!vim)
+      throw badRequest(
+        vci?.vimId
+          ? `vimConnectionInfo: VIM ${vci.vimId} does not exist`
+          : 'no vimConnectionInfo[].vimId given and no default VIM registered',
+      );
+    const vimId = vim.id;
+    // The request's master nodes and secrets obey the credential rule (infra/helm/helm-info.ts)
+    // before any op occ exists; the helm driver resolves them again when it connects.
+    const requestHelmInfo = vci?.extra?.helm_info;
+    if (requestHelmInfo !== undefined && requestHelmInfo !== null)
+      resolveMasters(vim.extra.helm_info, requestHelmInfo);
     const additionalParams = (body.additionalParams ?? {}) as Record<string, unknown>;
     const engineState: EngineState = {
       driver: usesHelm(additionalParams) ? 'helm' : 'manifest',
@@ -51,16 +60,17 @@ export const instantiate: LcmOperationHandler = {
       ...(levelId !== undefined ? { instantiationLevelId: String(levelId) } : {}),
       additionalParams,
       vimConnectionId: vci?.id ?? 'vim-0',
-      ...(vci?.extra ? { vimExtraSealed: ctx.secrets.sealJson(vci.extra) } : {}),
+      // The entry as sent, sealed: its accessInfo/interfaceInfo/extra may hold secrets.
+      ...(vci ? { vimConnectionSealed: ctx.secrets.sealJson(vci) } : {}),
       driverState: {},
     };
     const ictx = await infraContext(ctx, stored.instance, { ...engineState, vimId });
     await driverFor(ctx, engineState).validate(ictx);
-    // Request-given master-node secrets are kept sealed only; what is stored and shown is masked.
+    // Request-given secrets are kept sealed only; what is stored and shown is masked.
     const vimConnectionInfo = vci
       ? [{ ...maskVimConnectionInfo(vci), vimId }]
       : [{ id: 'vim-0', vimId, vimType: 'kubernetes' }];
-    const operationParams = { ...body, vimConnectionInfo: vcis.map(maskVimConnectionInfo) };
+    const operationParams = maskOperationParams({ ...body, vimConnectionInfo: vcis });
     return { operationParams, engineState: { ...engineState, vimId, vimConnectionInfo } };
   },
 
