@@ -5,9 +5,19 @@
 // programs it saw, so a test can prove the watch saw helm run at all.
 import { readdirSync, readFileSync } from 'node:fs';
 
+export interface WatchReport {
+  samples: number;
+  programs: Set<string>;
+  leaks: string[];
+}
+
 export interface ProcessWatch {
+  /** What the watch has seen so far (it goes on watching). */
+  peek(): WatchReport;
+  /** Resolves once `done(report)` holds, checked after every sample; rejects after `boundMs`. */
+  until(done: (r: WatchReport) => boolean, boundMs?: number): Promise<WatchReport>;
   /** Stops watching; `leaks` names each process a secret was seen in. */
-  stop(): { samples: number; programs: Set<string>; leaks: string[] };
+  stop(): WatchReport;
 }
 
 /** Programs whose environment is read too (the VNFM's own and the test's hold secrets by design). */
@@ -44,12 +54,34 @@ export function watchProcesses(secrets: readonly string[], everyMs = 5): Process
             leaks.push(`pid ${pid} (${comm}): ${text === where[0] ? 'command line' : 'environment'}`);
     }
   };
-  const timer = setInterval(sample, everyMs);
+  const report = (): WatchReport => ({ samples, programs: new Set(programs), leaks: [...new Set(leaks)] });
+  const waiters = new Set<() => void>();
+  const timer = setInterval(() => {
+    sample();
+    for (const w of waiters) w();
+  }, everyMs);
   return {
+    peek: report,
+    until(done, boundMs = 120_000) {
+      return new Promise((resolve, reject) => {
+        const bound = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`process watch: condition not seen within ${boundMs} ms`));
+        }, boundMs);
+        const check = () => {
+          const r = report();
+          if (!done(r)) return;
+          clearTimeout(bound);
+          waiters.delete(check);
+          resolve(r);
+        };
+        waiters.add(check);
+      });
+    },
     stop() {
       clearInterval(timer);
       sample();
-      return { samples, programs, leaks: [...new Set(leaks)] };
+      return report();
     },
   };
 }
