@@ -7,9 +7,7 @@ import { getOpOcc, OP_OCC_COLUMNS, queryOpOccs } from '../db/queries/op-occs.ts'
 import { notFound, ProblemError } from '../errors.ts';
 import { createVnfInstance, deleteVnfInstance, type CreateVnfRequest } from '../lcm/instances.ts';
 import {
-  INSTANCE_DEFAULT_EXCLUDED,
   instanceLinks,
-  OP_OCC_DEFAULT_EXCLUDED,
   opOccLinks,
   type LcmOperation,
   type VnfInstance,
@@ -23,6 +21,7 @@ import {
   rollbackOperation,
   startOperation,
 } from '../lcm/occurrences.ts';
+import { VNF_INSTANCE_LIST, VNF_LCM_OP_OCC_LIST } from './sol013/attributes.ts';
 import { type ListQuery, storeListAnswer } from './sol013/list.ts';
 
 export const API_VERSION = '1.3.0';
@@ -101,7 +100,7 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
       reply,
       async (terms, page) => (await queryInstances(ctx.db, terms, page)).map(instanceView),
       INSTANCE_COLUMNS,
-      INSTANCE_DEFAULT_EXCLUDED,
+      VNF_INSTANCE_LIST,
       pageSize,
     ),
   );
@@ -149,7 +148,7 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
       reply,
       async (terms, page) => (await queryOpOccs(ctx.db, terms, page)).map(opOccView),
       OP_OCC_COLUMNS,
-      OP_OCC_DEFAULT_EXCLUDED,
+      VNF_LCM_OP_OCC_LIST,
       pageSize,
     ),
   );

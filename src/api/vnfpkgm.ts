@@ -11,7 +11,7 @@ import type { AppContext } from '../context.ts';
 import { getPackage, getPackageVnfd, listPackages } from '../db/queries/packages.ts';
 import { conflict, notFound, ProblemError } from '../errors.ts';
 import { resolveInPackage } from '../packages/csar/index.ts';
-import { pkgLinks, VNF_PKG_DEFAULT_EXCLUDED, type VnfPkgInfo } from '../packages/model.ts';
+import { pkgLinks, type VnfPkgInfo } from '../packages/model.ts';
 import {
   createPackage,
   modifyPackage,
@@ -23,6 +23,7 @@ import {
   type UploadFromUriRequest,
 } from '../packages/operations.ts';
 import { PackageStorage } from '../packages/storage.ts';
+import { VNF_PKG_INFO_LIST } from './sol013/attributes.ts';
 import { type ListQuery, listAnswer } from './sol013/list.ts';
 
 const BASE = '/vnfpkgm/v1/vnf_packages';
@@ -78,7 +79,7 @@ export function vnfpkgmRoutes(
       req,
       reply,
       (await listPackages(ctx.db)).map(view),
-      VNF_PKG_DEFAULT_EXCLUDED,
+      VNF_PKG_INFO_LIST,
       ctx.config.pageSize,
     ),
   );

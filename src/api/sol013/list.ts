@@ -1,24 +1,72 @@
-// One SOL013 list answer: filter, then page, then attribute selectors.
+// One SOL013 list answer: filter, then page, then attribute selectors. The query
+// is checked whole before anything is read: only SOL013's parameters, each once,
+// naming only attributes the resource has.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ColumnMap } from '../../db/queries/filter-sql.ts';
 import { splitTerms } from '../../db/queries/filter-sql.ts';
-import { compileFilter, matcher, parseFilter, type Term } from './filter.ts';
+import { badRequest } from '../../errors.ts';
+import type { AttributeTree } from './attributes.ts';
+import { matcher, parseFilter, type Term } from './filter.ts';
 import { markerFor, markerOffset, nextLink, paginate } from './paging.ts';
 import { compileSelectors, type SelectorQuery } from './selectors.ts';
 
 export type ListQuery = SelectorQuery & { filter?: string; nextpage_opaque_marker?: string };
 
+/** A listed resource type: the attributes of its representation and those left out by default. */
+export interface ListResource {
+  attributes: AttributeTree;
+  defaultExcluded: string[];
+}
+
+const PARAMETERS = [
+  'filter',
+  'all_fields',
+  'fields',
+  'exclude_fields',
+  'exclude_default',
+  'nextpage_opaque_marker',
+] as const;
+
+/** The SOL013 parameters of a list request; 400 for any other, or one given twice. */
+export function readListQuery(query: unknown): ListQuery {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const out: ListQuery = {};
+  for (const key of Object.keys(q)) {
+    const known = PARAMETERS.find((p) => p === key);
+    if (!known) {
+      const name = key.length > 60 ? `${key.slice(0, 60)}…` : key;
+      throw badRequest(`unknown query parameter '${name}' (a list takes ${PARAMETERS.join(', ')})`);
+    }
+    const value = q[key];
+    if (typeof value !== 'string') throw badRequest(`query parameter '${known}' is given more than once`);
+    out[known] = value;
+  }
+  return out;
+}
+
+interface Prepared {
+  terms: Term[];
+  marker?: string;
+  key: string;
+  project: ReturnType<typeof compileSelectors>;
+}
+
+function prepare(req: FastifyRequest, resource: ListResource): Prepared {
+  const { filter, nextpage_opaque_marker: marker, ...selectors } = readListQuery(req.query);
+  const project = compileSelectors(selectors, resource.defaultExcluded, resource.attributes);
+  const terms = filter ? parseFilter(filter, resource.attributes) : [];
+  return { terms, marker, key: JSON.stringify({ filter, ...selectors }), project };
+}
+
 export function listAnswer(
-  req: FastifyRequest<{ Querystring: ListQuery }>,
+  req: FastifyRequest,
   reply: FastifyReply,
   items: Record<string, unknown>[],
-  defaultExcluded: string[],
+  resource: ListResource,
   pageSize: number,
 ): Record<string, unknown>[] {
-  const { filter, nextpage_opaque_marker: marker, ...selectors } = req.query;
-  const match = compileFilter(filter);
-  const project = compileSelectors(selectors, defaultExcluded);
-  const page = paginate(items.filter(match), marker, pageSize, JSON.stringify({ filter, ...selectors }));
+  const { terms, marker, key, project } = prepare(req, resource);
+  const page = paginate(items.filter(matcher(terms)), marker, pageSize, key);
   if (page.nextMarker) reply.header('link', nextLink(req.url, page.nextMarker));
   return page.items.map(project);
 }
@@ -35,17 +83,15 @@ export type ListSource = (
  * narrow the read and the rest are applied in memory.
  */
 export async function storeListAnswer(
-  req: FastifyRequest<{ Querystring: ListQuery }>,
+  req: FastifyRequest,
   reply: FastifyReply,
   source: ListSource,
   columns: ColumnMap,
-  defaultExcluded: string[],
+  resource: ListResource,
   pageSize: number,
 ): Promise<Record<string, unknown>[]> {
-  const { filter, nextpage_opaque_marker: marker, ...selectors } = req.query;
-  const project = compileSelectors(selectors, defaultExcluded);
-  const key = JSON.stringify({ filter, ...selectors });
-  const { sqlTerms, rest } = splitTerms(filter ? parseFilter(filter) : [], columns);
+  const { terms, marker, key, project } = prepare(req, resource);
+  const { sqlTerms, rest } = splitTerms(terms, columns);
   if (rest.length === 0) {
     const offset = markerOffset(marker, key);
     const rows = await source(sqlTerms, { offset, limit: pageSize + 1 });

@@ -14,12 +14,14 @@ const tag = (query: string) => createHash('sha256').update(query).digest('base64
 /** The offset a marker stands for (0 without one); 400 for a forged or foreign marker. */
 export function markerOffset(marker: string | undefined, queryKey: string): number {
   if (marker === undefined) return 0;
-  const [off, t] = Buffer.from(marker, 'base64url').toString('utf8').split(':');
-  const offset = Number(off);
-  if (!Number.isInteger(offset) || offset < 0 || t !== tag(queryKey)) {
+  // Markers this VNFM makes are short base64url; the offset a plain decimal a SQL OFFSET takes.
+  const [off, t] = /^[\w-]{1,64}$/.test(marker)
+    ? Buffer.from(marker, 'base64url').toString('utf8').split(':')
+    : [];
+  if (off === undefined || !/^\d{1,9}$/.test(off) || t !== tag(queryKey)) {
     throw badRequest('nextpage_opaque_marker is invalid or belongs to another query');
   }
-  return offset;
+  return Number(off);
 }
 
 export function markerFor(offset: number, queryKey: string): string {

@@ -1,6 +1,11 @@
 // SOL013 §5.3 attribute selectors: all_fields, fields, exclude_fields,
-// exclude_default. Without any, a list answers as with exclude_default.
+// exclude_default. Without any, a list answers as with exclude_default. Every
+// attribute named must be one of the resource's.
 import { badRequest } from '../../errors.ts';
+import { type AttributeTree, checkSelectorAttribute } from './attributes.ts';
+
+/** Most attributes one `fields` or `exclude_fields` may name. */
+export const MAX_SELECTED = 100;
 
 export interface SelectorQuery {
   all_fields?: string;
@@ -11,17 +16,20 @@ export interface SelectorQuery {
 
 type Json = Record<string, unknown>;
 
-function paths(list: string): string[][] {
-  return list
+function paths(list: string, what: string, attributes: AttributeTree): string[][] {
+  const names = list
     .split(',')
     .map((p) => p.trim())
-    .filter(Boolean)
-    .map((p) => p.split('/'));
+    .filter(Boolean);
+  if (names.length > MAX_SELECTED) throw badRequest(`${what}: more than ${MAX_SELECTED} attributes`);
+  const found = names.map((p) => p.split('/'));
+  for (const p of found) checkSelectorAttribute(attributes, p, what);
+  return found;
 }
 
 function remove(obj: Json, path: string[]): void {
   const [head, ...rest] = path;
-  if (head === undefined || !(head in obj)) return;
+  if (head === undefined || !Object.hasOwn(obj, head)) return;
   if (rest.length === 0) delete obj[head];
   else {
     const child = obj[head];
@@ -30,8 +38,15 @@ function remove(obj: Json, path: string[]): void {
   }
 }
 
-/** Builds the projection for one resource type: `defaults` are the complex attributes excluded by default. */
-export function compileSelectors(q: SelectorQuery, defaults: string[]): (obj: Json) => Json {
+/**
+ * Builds the projection for one resource type: `defaults` are the complex
+ * attributes excluded by default, `attributes` those `fields` and `exclude_fields` may name.
+ */
+export function compileSelectors(
+  q: SelectorQuery,
+  defaults: string[],
+  attributes: AttributeTree,
+): (obj: Json) => Json {
   const given = (['all_fields', 'fields', 'exclude_fields', 'exclude_default'] as const).filter(
     (k) => q[k] !== undefined,
   );
@@ -44,7 +59,7 @@ export function compileSelectors(q: SelectorQuery, defaults: string[]): (obj: Js
   }
   if (q.all_fields !== undefined) return (o) => o;
   if (q.exclude_fields !== undefined) {
-    const ex = paths(q.exclude_fields);
+    const ex = paths(q.exclude_fields, 'exclude_fields', attributes);
     return (o) => {
       const copy = structuredClone(o);
       for (const p of ex) remove(copy, p);
@@ -52,7 +67,7 @@ export function compileSelectors(q: SelectorQuery, defaults: string[]): (obj: Js
     };
   }
   // fields adds back default-excluded attributes it names; otherwise defaults are excluded.
-  const keep = new Set(q.fields === undefined ? [] : paths(q.fields).map((p) => p[0]));
+  const keep = new Set(q.fields === undefined ? [] : paths(q.fields, 'fields', attributes).map((p) => p[0]));
   const drop = defaults.filter((d) => !keep.has(d));
   return (o) => {
     const copy = structuredClone(o);

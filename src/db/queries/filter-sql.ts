@@ -7,10 +7,18 @@ import type { Term } from '../../api/sol013/filter.ts';
 /** ETSI attribute path (`vnfProductName`) → column name. */
 export type ColumnMap = Record<string, string>;
 
+/** The column of a one-segment term, own entries only (a term on 'constructor' has none). */
+function columnOf(t: Term, columns: ColumnMap): string | undefined {
+  const [name] = t.path;
+  return t.path.length === 1 && name !== undefined && Object.hasOwn(columns, name)
+    ? columns[name]
+    : undefined;
+}
+
 export function splitTerms(terms: Term[], columns: ColumnMap): { sqlTerms: Term[]; rest: Term[] } {
   const sqlTerms: Term[] = [];
   const rest: Term[] = [];
-  for (const t of terms) (t.path.length === 1 && columns[t.path[0] as string] ? sqlTerms : rest).push(t);
+  for (const t of terms) (columnOf(t, columns) !== undefined ? sqlTerms : rest).push(t);
   return { sqlTerms, rest };
 }
 
@@ -22,7 +30,9 @@ export function whereTerms<DB, TB extends keyof DB>(
   columns: ColumnMap,
 ): Expression<SqlBool> {
   const parts = terms.map((t): Expression<SqlBool> => {
-    const col = sql.ref(columns[t.path[0] as string] as string);
+    const column = columnOf(t, columns);
+    if (column === undefined) throw new Error(`filter term on '${t.path.join('/')}' has no column`);
+    const col = sql.ref(column);
     const [first] = t.values;
     switch (t.op) {
       case 'eq':
