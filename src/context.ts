@@ -14,6 +14,7 @@ import { Worker } from './lcm/worker.ts';
 import { PackageStorage } from './packages/storage.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadSecretBox, type SecretBox } from './secrets/box.ts';
+import { privateDir } from './secrets/private-files.ts';
 
 export interface AppContext {
   config: Config;
@@ -36,6 +37,7 @@ export async function createContext(
   config: Config,
   log = createLogger(config.logLevel),
 ): Promise<AppContext> {
+  privateDir(config.dataDir);
   const secrets = loadSecretBox(config.secretKeyFile, true);
   const db = await openDatabase(config.database);
   const lcm: LcmContext = {

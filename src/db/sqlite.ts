@@ -3,8 +3,8 @@
 // node:sqlite's DatabaseSync to that shape. SQLite has one connection here, so
 // connections are handed out one at a time: a transaction of the API and one of
 // the worker never interleave their statements.
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { privateFile, tightenExisting } from '../secrets/private-files.ts';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import {
   type DatabaseConnection,
@@ -95,8 +95,11 @@ class NodeSqliteDialect extends SqliteDialect {
 
 /** Opens (creating if needed) the SQLite file at `path` with WAL and foreign keys on. */
 export function sqliteDialect(path: string): SqliteDialect {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const onDisk = path !== ':memory:';
+  // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
+  if (onDisk) privateFile(path, dirname(path));
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  if (onDisk) tightenExisting([`${path}-wal`, `${path}-shm`]);
   return new NodeSqliteDialect({ database: new Database(db) });
 }

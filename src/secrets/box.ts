@@ -2,8 +2,9 @@
 // with a random IV per value. The stored form names its version so the scheme
 // can change without losing old rows.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { privateDir } from './private-files.ts';
 
 const VERSION = 'v1';
 
@@ -53,7 +54,7 @@ export class SecretBox {
 export function loadSecretBox(file: string, create: boolean): SecretBox {
   if (!existsSync(file)) {
     if (!create) throw new Error(`secret key file ${file} does not exist (set VNFM_SECRET_KEY_FILE)`);
-    mkdirSync(dirname(file), { recursive: true });
+    if (!existsSync(dirname(file))) privateDir(dirname(file));
     writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   }
   chmodSync(file, 0o600);
