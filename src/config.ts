@@ -27,6 +27,8 @@ export interface Config {
   helmBinary: string;
   /** How often idle instances' vnfcResourceInfo is re-read from their clusters (0: never). */
   refreshSeconds: number;
+  /** Bytes all VNF packages together may occupy in `<dataDir>/packages` (zips and extracted files). */
+  packageQuotaBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +50,7 @@ export const DEFAULT_CONFIG: Config = {
   workerConcurrency: 8,
   helmBinary: 'helm',
   refreshSeconds: 15,
+  packageQuotaBytes: 20 * 1024 ** 3,
 };
 
 export type ConfigInput = { [K in keyof Config]?: string | number | boolean | undefined };
@@ -64,6 +67,19 @@ function parseInteger(what: string, value: unknown, min: number, max: number): n
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max)
     throw new ConfigError(`${what} must be ${min}-${max}, got '${value}'`);
+  return n;
+}
+
+const BYTE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** A byte count: an integer, or one with a binary unit (`512MiB`, `20G`, `1TiB`). */
+function parseBytes(what: string, value: unknown): number {
+  const m = /^\s*(\d+)\s*(?:([kmgt])(?:i?b)?)?\s*$/i.exec(String(value));
+  const n = m ? Number(m[1]) * (BYTE_UNITS[(m[2] ?? '').toLowerCase()] ?? NaN) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new ConfigError(
+      `${what} must be a positive number of bytes (e.g. 21474836480 or 20GiB), got '${value}'`,
+    );
   return n;
 }
 
@@ -100,6 +116,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     workerConcurrency: env.VNFM_WORKER_CONCURRENCY,
     helmBinary: env.VNFM_HELM_BINARY,
     refreshSeconds: env.VNFM_REFRESH_SECONDS,
+    packageQuotaBytes: env.VNFM_PACKAGE_QUOTA_BYTES,
   };
 }
 
@@ -124,6 +141,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     workerConcurrency: parseInteger('worker concurrency', merged.workerConcurrency, 1, 256),
     helmBinary: String(merged.helmBinary),
     refreshSeconds: parseInteger('refresh seconds', merged.refreshSeconds, 0, 86_400),
+    packageQuotaBytes: parseBytes('package quota', merged.packageQuotaBytes),
   };
 }
 

@@ -22,6 +22,7 @@ import {
   uploadFromUri,
   type UploadFromUriRequest,
 } from '../packages/operations.ts';
+import { packageQuota } from '../packages/quota.ts';
 import { PackageStorage } from '../packages/storage.ts';
 import { VNF_PKG_INFO_LIST } from './sol013/attributes.ts';
 import { type ListQuery, listAnswer } from './sol013/list.ts';
@@ -34,10 +35,12 @@ export function view(p: VnfPkgInfo): Record<string, unknown> {
 }
 
 export function packageDeps(ctx: AppContext): PackageDeps {
+  const storage = new PackageStorage(ctx.config.dataDir);
   return {
     db: ctx.db,
     log: ctx.log,
-    storage: new PackageStorage(ctx.config.dataDir),
+    storage,
+    quota: packageQuota(storage, ctx.config.packageQuotaBytes),
     maxPackageBytes: 8 * 1024 ** 3,
     uriTimeoutMs: 60_000,
   };

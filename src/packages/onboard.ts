@@ -1,22 +1,26 @@
 // Onboarding: PROCESSING → ONBOARDED | ERROR. Reads the uploaded CSAR (safe
 // extraction, integrity), loads and checks the VNFD, and records what the
 // package declares. On any failure the package goes to ERROR with the exact
-// reason, and no extracted content stays behind.
+// reason, and none of its files stay behind (the zip is only served once
+// ONBOARDED), so a rejected package holds none of the storage quota.
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Db } from '../db/connect.ts';
 import { getPackage, packageWithVnfdId, updatePackage } from '../db/queries/packages.ts';
 import type { ProblemDetails } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { type Csar, CsarError, readCsar } from './csar/index.ts';
+import { type Csar, CsarError, DEFAULT_ZIP_LIMITS, readCsar } from './csar/index.ts';
 import { fileDigest } from './csar/digest.ts';
 import type { PackageArtifactInfo, VnfPkgInfo } from './model.ts';
+import { type PackageQuota, QuotaError } from './quota.ts';
 import type { PackageStorage } from './storage.ts';
 import { loadVnfd, type Vnfd, VnfdError } from './vnfd/index.ts';
 
 export interface OnboardDeps {
   db: Db;
   storage: PackageStorage;
+  /** The storage quota of all packages together; an extraction reserves its size first. */
+  quota: PackageQuota;
   log: Logger;
 }
 
@@ -56,7 +60,12 @@ async function artifactInfos(csar: Csar, vnfd: Vnfd): Promise<PackageArtifactInf
 }
 
 function failure(e: unknown): ProblemDetails {
-  if (e instanceof CsarError || e instanceof VnfdError || e instanceof OnboardingError) {
+  if (
+    e instanceof CsarError ||
+    e instanceof VnfdError ||
+    e instanceof OnboardingError ||
+    e instanceof QuotaError
+  ) {
     return { status: 422, title: 'Onboarding failed', detail: e.message };
   }
   return { status: 500, title: 'Onboarding failed', detail: `internal error: ${(e as Error).message}` };
@@ -68,7 +77,9 @@ export async function onboard(deps: OnboardDeps, id: string): Promise<VnfPkgInfo
   if (!pkg || pkg.onboardingState !== 'PROCESSING') return pkg;
   const log = deps.log.child({ vnfPkgId: id });
   try {
-    const csar = await readCsar(deps.storage.zip(id), deps.storage.content(id));
+    const csar = await readCsar(deps.storage.zip(id), deps.storage.content(id), DEFAULT_ZIP_LIMITS, (bytes) =>
+      deps.quota.reserve(id, bytes, 'extracting the package'),
+    );
     const vnfd = loadVnfd(csar.root, csar.entryDefinitions);
     const holder = await packageWithVnfdId(deps.db, vnfd.vnfdId);
     if (holder && holder !== id)
@@ -106,9 +117,11 @@ export async function onboard(deps: OnboardDeps, id: string): Promise<VnfPkgInfo
   } catch (e) {
     const details = failure(e);
     log.warn({ detail: details.detail }, 'package onboarding failed');
-    await deps.storage.removeContent(id);
+    await deps.storage.remove(id);
     const failed: VnfPkgInfo = { ...pkg, onboardingState: 'ERROR', onboardingFailureDetails: details };
     await updatePackage(deps.db, failed, ['PROCESSING']);
     return failed;
+  } finally {
+    deps.quota.release(id);
   }
 }

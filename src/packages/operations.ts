@@ -55,8 +55,9 @@ async function startUpload(deps: PackageDeps, id: string): Promise<VnfPkgInfo> {
   return uploading;
 }
 
-function failOnboarding(deps: PackageDeps, pkg: VnfPkgInfo, detail: string) {
+async function failOnboarding(deps: PackageDeps, pkg: VnfPkgInfo, detail: string) {
   deps.log.warn({ vnfPkgId: pkg.id, detail }, 'upload from URI failed');
+  await deps.storage.remove(pkg.id);
   const failed: VnfPkgInfo = {
     ...pkg,
     onboardingState: 'ERROR',
@@ -65,15 +66,30 @@ function failOnboarding(deps: PackageDeps, pkg: VnfPkgInfo, detail: string) {
   return updatePackage(deps.db, failed, ['UPLOADING']);
 }
 
-/** Stores the content as the package's zip (with its checksum), then UPLOADING → PROCESSING. */
+/**
+ * Stores the content as the package's zip (with its checksum), then UPLOADING →
+ * PROCESSING. It may not grow past the size limit nor past what the storage quota
+ * has left (TooLargeError naming which).
+ */
 async function receive(deps: PackageDeps, pkg: VnfPkgInfo, source: Readable): Promise<void> {
-  const { checksum } = await receiveToFile(
-    source,
-    deps.storage.upload(pkg.id),
-    deps.storage.zip(pkg.id),
-    deps.maxPackageBytes,
-  );
-  await updatePackage(deps.db, { ...pkg, onboardingState: 'PROCESSING', checksum }, ['UPLOADING']);
+  const room = await deps.quota.room(pkg.id);
+  const byQuota = room < deps.maxPackageBytes;
+  try {
+    const { checksum } = await receiveToFile(source, deps.storage.upload(pkg.id), deps.storage.zip(pkg.id), {
+      maxBytes: byQuota ? room : deps.maxPackageBytes,
+      ...(byQuota
+        ? {
+            reason:
+              `package content exceeds the ${room} bytes left in the storage quota for all packages ` +
+              `(packageQuotaBytes, VNFM_PACKAGE_QUOTA_BYTES: ${deps.quota.limitBytes} bytes); delete packages or raise the quota`,
+          }
+        : {}),
+      progress: (size) => deps.quota.track(pkg.id, size),
+    });
+    await updatePackage(deps.db, { ...pkg, onboardingState: 'PROCESSING', checksum }, ['UPLOADING']);
+  } finally {
+    deps.quota.release(pkg.id);
+  }
 }
 
 /**

@@ -11,19 +11,30 @@ export class TooLargeError extends Error {
   override name = 'TooLargeError';
 }
 
+export interface ReceiveLimit {
+  maxBytes: number;
+  /** Why no more may come, for the TooLargeError (defaults to the plain size limit). */
+  reason?: string;
+  /** Told the size received so far, after each chunk. */
+  progress?: (size: number) => void;
+}
+
 export async function receiveToFile(
   source: Readable,
   partial: string,
   final: string,
-  maxBytes: number,
+  limit: ReceiveLimit,
 ): Promise<{ size: number; checksum: Checksum }> {
   const hash = createHash('sha256');
   let size = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       size += chunk.length;
-      if (size > maxBytes)
-        return cb(new TooLargeError(`package content exceeds the limit of ${maxBytes} bytes`));
+      if (size > limit.maxBytes)
+        return cb(
+          new TooLargeError(limit.reason ?? `package content exceeds the limit of ${limit.maxBytes} bytes`),
+        );
+      limit.progress?.(size);
       hash.update(chunk);
       cb(null, chunk);
     },

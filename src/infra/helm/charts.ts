@@ -1,71 +1,110 @@
 // Getting a chart where helm runs. A package chart is checked on the VNFM first
 // (a gzip tar of plain files under one top directory with a Chart.yaml, nothing
-// that could write outside the directory it is extracted to), then copied to the
+// that could write outside the directory it is extracted to, read within limits in
+// a worker thread: chart-archive.ts), then copied to the
 // host and extracted there with `tar -xzf`, one directory per release, so two
 // releases of differently versioned charts with the same name never collide. A
 // repository chart needs its repository registered with `helm repo add`.
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, posix } from 'node:path';
-import * as tar from 'tar';
-import { parse as parseYaml } from 'yaml';
+import { Worker } from 'node:worker_threads';
+import { type ChartArchive, type ChartLimits, DEFAULT_CHART_LIMITS } from './chart-archive.ts';
 import { HelmError } from './errors.ts';
 import type { HelmCli } from './helm-cli.ts';
 
-export interface ChartArchive {
-  /** The top directory the archive extracts to (the chart directory). */
-  dir: string;
-  name: string;
-  version: string;
+export { type ChartArchive, type ChartLimits, DEFAULT_CHART_LIMITS } from './chart-archive.ts';
+
+// Inspections at once; more wait their turn, so a burst of requests naming charts
+// cannot start a thread each.
+const MAX_READERS = Math.max(1, Math.min(2, availableParallelism()));
+// Heap of a reader: Chart.yaml (1 MiB at most) and its YAML parse fit well within it.
+const READER_HEAP_MB = 128;
+let readers = 0;
+const waiting: (() => void)[] = [];
+
+// Package files never change once onboarded, so a chart read once (validation, then
+// the operation) is not read again while it is the same file.
+const known = new Map<string, ChartArchive>();
+const KNOWN_MAX = 256;
+
+/**
+ * Reads and checks a chart archive off the event loop, in a worker thread, within
+ * `limits`; throws an Error saying what is wrong with it (naming the limit crossed).
+ */
+export async function inspectChartArchive(
+  file: string,
+  limits: ChartLimits = DEFAULT_CHART_LIMITS,
+): Promise<ChartArchive> {
+  const st = await stat(file).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`it cannot be read (${e.code ?? e.message})`);
+  });
+  if (!st.isFile()) throw new Error('it is not a regular file');
+  const key = JSON.stringify([file, st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs, limits]);
+  const hit = known.get(key);
+  if (hit) return { ...hit };
+  await acquireReader();
+  try {
+    const archive = await readInWorker(file, limits);
+    if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value as string);
+    known.set(key, archive);
+    return { ...archive };
+  } finally {
+    releaseReader();
+  }
 }
 
-const MAX_ENTRIES = 10_000;
-const MAX_CHART_YAML = 1024 * 1024;
+/** Chart archives being read now (in worker threads): for health and tests. */
+export const activeChartReaders = (): number => readers;
 
-/** Reads and checks a chart archive; throws an Error saying what is wrong with it. */
-export async function inspectChartArchive(file: string): Promise<ChartArchive> {
-  let top: string | undefined;
-  let problem: string | undefined;
-  let chartYaml = '';
-  let entries = 0;
-  const fail = (why: string) => {
-    problem ??= why;
-  };
-  try {
-    await tar.t({
-      file,
-      strict: true,
-      onReadEntry: (entry) => {
-        entries++;
-        if (entries > MAX_ENTRIES) fail(`it has more than ${MAX_ENTRIES} entries`);
-        const path = entry.path.replace(/\/+$/, '');
-        const segments = path.split('/');
-        if (path.startsWith('/') || segments.includes('..'))
-          fail(`entry ${JSON.stringify(entry.path)} would leave its directory`);
-        if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'Directory')
-          fail(`entry ${JSON.stringify(entry.path)} is a ${entry.type}, not a file or directory`);
-        const first = segments[0] ?? '';
-        if (top === undefined) top = first;
-        else if (first !== top) fail(`it has more than one top directory (${top}, ${first})`);
-        if (segments.length === 2 && segments[1] === 'Chart.yaml' && entry.type !== 'Directory') {
-          if (entry.size > MAX_CHART_YAML) fail('its Chart.yaml is too large');
-          else entry.on('data', (d: Buffer) => (chartYaml += d.toString('utf8')));
-        }
-      },
+async function acquireReader(): Promise<void> {
+  if (readers < MAX_READERS) {
+    readers++;
+    return;
+  }
+  await new Promise<void>((go) => waiting.push(go)); // the slot is handed over as is
+}
+
+function releaseReader(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else readers--;
+}
+
+function readInWorker(file: string, limits: ChartLimits): Promise<ChartArchive> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./chart-archive-worker.ts', import.meta.url), {
+      workerData: { file, limits },
+      resourceLimits: { maxOldGenerationSizeMb: READER_HEAP_MB },
     });
-  } catch (e) {
-    throw new Error(`it is not a gzip tar archive: ${(e as Error).message}`);
-  }
-  if (problem) throw new Error(problem);
-  if (!top || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(top))
-    throw new Error(`its top directory ${JSON.stringify(top ?? '')} is not a chart directory name`);
-  if (!chartYaml) throw new Error(`it has no ${top}/Chart.yaml`);
-  let meta: { name?: unknown; version?: unknown };
-  try {
-    meta = (parseYaml(chartYaml) ?? {}) as typeof meta;
-  } catch (e) {
-    throw new Error(`its Chart.yaml is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  if (typeof meta.name !== 'string' || !meta.name) throw new Error('its Chart.yaml has no name');
-  return { dir: top, name: meta.name, version: String(meta.version ?? '') };
+    let settled = false;
+    const settle = (err: Error | undefined, archive?: ChartArchive) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      // Ends the thread at once: whatever it still holds goes with it.
+      void worker.terminate();
+      if (err) reject(err);
+      else resolve(archive!);
+    };
+    const timer = setTimeout(
+      () => settle(new Error(`reading it took more than ${limits.maxMillis} ms (the time limit)`)),
+      limits.maxMillis,
+    );
+    worker.once('message', (m: { archive?: ChartArchive; error?: string }) =>
+      settle(m.archive ? undefined : new Error(m.error ?? 'the chart reader answered nothing'), m.archive),
+    );
+    worker.once('error', (e: Error & { code?: string }) =>
+      settle(
+        new Error(
+          e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? `reading it needed more than ${READER_HEAP_MB} MB of heap (the memory limit)`
+            : `the chart reader failed: ${e.message}`,
+        ),
+      ),
+    );
+    worker.once('exit', (code) => settle(new Error(`the chart reader stopped (exit code ${code})`)));
+  });
 }
 
 export interface ChartToStage {

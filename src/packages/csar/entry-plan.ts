@@ -49,7 +49,25 @@ export function planEntries(entries: readonly Entry[], limits: ZipLimits, root: 
     }
     plan.push(planned);
   }
+  refuseArchiveRatio(plan, total, limits);
   return plan;
+}
+
+/**
+ * The ratio over the whole archive: entries each too small for the per-entry check
+ * (thousands of 1 MiB runs of zeros) add up to the same bomb as one large entry.
+ */
+function refuseArchiveRatio(plan: readonly PlannedEntry[], total: number, limits: ZipLimits): void {
+  let packed = 0;
+  for (const p of plan) if (!p.isDirectory) packed += p.entry.compressedSize;
+  const ratio = total / Math.max(packed, 1);
+  if (total > RATIO_CHECK_MIN_BYTES && ratio > limits.maxRatio) {
+    throw new CsarError(
+      'ZIP_TOO_LARGE',
+      `the zip's ${plan.length} entries would inflate ${packed} bytes to ${total} in total ` +
+        `(ratio ${Math.round(ratio)}:1); the limit for the whole archive is ${limits.maxRatio}:1, a sign of a zip bomb`,
+    );
+  }
 }
 
 /** The entry's name as stored (UTF-8 or CP437), backslashes kept so they can be refused. */

@@ -8,12 +8,18 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openPromise, type Entry, type ZipFile } from 'yauzl';
 import { clearDestDir, prepareDestDir } from './dest-dir.ts';
-import { entryGuard } from './entry-guard.ts';
+import { entryGuard, type InflateBudget } from './entry-guard.ts';
 import { entryName, planEntries, type PlannedEntry } from './entry-plan.ts';
 import { CsarError, q } from './errors.ts';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './limits.ts';
 
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './limits.ts';
+
+/**
+ * Called with the bytes the planned entries declare in total, before any is written;
+ * throws to refuse them (the packages' storage quota).
+ */
+export type AdmitExtraction = (declaredBytes: number) => Promise<void>;
 
 export interface ExtractedFile {
   /** Posix path relative to the extraction directory. */
@@ -44,6 +50,7 @@ export async function extractPrepared(
   zipPath: string,
   destDir: string,
   limits: ZipLimits,
+  admit?: AdmitExtraction,
 ): Promise<ExtractedFile[]> {
   // The real path, so the containment checks compare like with like.
   const root = await realpath(destDir);
@@ -56,6 +63,10 @@ export async function extractPrepared(
       );
     }
     const plan = planEntries(await readCentralDirectory(zip, zipPath), limits, root);
+    const declared = plan.reduce((n, p) => n + p.size, 0);
+    await admit?.(declared);
+    // Every inflated byte is counted against what the entries declare together.
+    const budget: InflateBudget = { inflated: 0, maxBytes: Math.min(declared, limits.maxTotalBytes) };
     const files: ExtractedFile[] = [];
     for (const planned of plan) {
       const target = join(root, planned.path);
@@ -64,7 +75,7 @@ export async function extractPrepared(
         continue;
       }
       await mkdir(dirname(target), { recursive: true, mode: 0o755 });
-      await writeEntry(zip, planned, target);
+      await writeEntry(zip, planned, target, budget);
       files.push({ path: planned.path, size: planned.size });
     }
     return files;
@@ -117,7 +128,12 @@ async function readCentralDirectory(zip: ZipFile, zipPath: string): Promise<Entr
   return entries;
 }
 
-async function writeEntry(zip: ZipFile, planned: PlannedEntry, target: string): Promise<void> {
+async function writeEntry(
+  zip: ZipFile,
+  planned: PlannedEntry,
+  target: string,
+  budget: InflateBudget,
+): Promise<void> {
   const name = entryName(planned.entry);
   let data: Readable;
   try {
@@ -131,7 +147,7 @@ async function writeEntry(zip: ZipFile, planned: PlannedEntry, target: string): 
   try {
     await pipeline(
       data,
-      entryGuard(name, planned.size, planned.entry.crc32),
+      entryGuard(name, planned.size, planned.entry.crc32, budget),
       // 'wx': never write through anything already at the target. Archive
       // permissions are ignored: nothing extracted is executable.
       createWriteStream(target, { flags: 'wx', mode: 0o644 }),

@@ -8,7 +8,10 @@ export interface ZipLimits {
   maxEntryBytes: number;
   /** Sum of the declared uncompressed sizes, in bytes. */
   maxTotalBytes: number;
-  /** Uncompressed / compressed size, checked for entries over RATIO_CHECK_MIN_BYTES. */
+  /**
+   * Uncompressed / compressed size, checked for each entry over RATIO_CHECK_MIN_BYTES
+   * and for the whole archive (sums over its entries) once it is over that.
+   */
   maxRatio: number;
 }
 
@@ -21,5 +24,5 @@ export const DEFAULT_ZIP_LIMITS: Readonly<ZipLimits> = Object.freeze({
   maxRatio: 200,
 });
 
-/** Small entries (text, YAML) compress far beyond any sane ratio and are harmless. */
+/** Small entries or archives (text, YAML) compress far beyond any sane ratio and are harmless. */
 export const RATIO_CHECK_MIN_BYTES = 1024 * 1024;

@@ -3,7 +3,7 @@
 // CsarError for onboardingFailureDetails, and leaves the work directory empty.
 import { resolve } from 'node:path';
 import { clearDestDir, prepareDestDir } from './dest-dir.ts';
-import { extractPrepared, type ExtractedFile } from './extract.ts';
+import { type AdmitExtraction, extractPrepared, type ExtractedFile } from './extract.ts';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './limits.ts';
 import type { Manifest } from './manifest.ts';
 import { resolveLayout } from './layout.ts';
@@ -27,16 +27,20 @@ export interface Csar {
   artifacts: CsarArtifact[];
 }
 
-/** Extracts `zipPath` into `workDir` (created, or empty) and checks it as a SOL004 package. */
+/**
+ * Extracts `zipPath` into `workDir` (created, or empty) and checks it as a SOL004
+ * package; `admit` may refuse the extraction once its total size is known.
+ */
 export async function readCsar(
   zipPath: string,
   workDir: string,
   limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+  admit?: AdmitExtraction,
 ): Promise<Csar> {
   const created = await prepareDestDir(workDir);
   try {
     const root = resolve(workDir);
-    const files = await extractPrepared(zipPath, root, limits);
+    const files = await extractPrepared(zipPath, root, limits, admit);
     const layout = await resolveLayout(root, files);
     const artifacts = await verifyArtifacts(root, files, layout);
     return { root, ...layout, files, artifacts };
