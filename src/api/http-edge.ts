@@ -57,6 +57,8 @@ function parseErrorProblem(err: NodeJS.ErrnoException & { reason?: unknown }): P
       return problem(501, 'the request method is not implemented');
     case 'HPE_INVALID_HEADER_TOKEN':
       return problem(400, 'a header field name or value contains a character HTTP does not allow');
+    case 'HPE_INVALID_VERSION':
+      return problem(505, 'this server speaks HTTP/1.0 and HTTP/1.1');
     case 'HPE_INVALID_URL':
       return problem(400, 'the request target is malformed');
     default: {
