@@ -1,6 +1,7 @@
 // extractZip against real zips (built with yazl, hostile ones patched by hand):
 // every rule refuses the zip with its code, names the entry, and leaves nothing.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +137,27 @@ test('refuses an entry that inflates to fewer bytes than declared', async () => 
 test('refuses a compression ratio above the limit', async () => {
   const zip = await zipFile([ok, { name: 'zeros.bin', data: Buffer.alloc(4 * 1024 * 1024) }]);
   await refused(zip, 'ZIP_TOO_LARGE', ['"zeros.bin"', 'ratio', '200:1']);
+});
+
+test('refuses a bomb split into entries each too small for the per-entry ratio check', async () => {
+  // 20 entries of 1 MiB of zeros: none is over RATIO_CHECK_MIN_BYTES, together ~1000:1.
+  const zeros = Buffer.alloc(1024 * 1024);
+  const entries = Array.from({ length: 20 }, (_, i) => ({ name: `Files/z${i}.bin`, data: zeros }));
+  await refused(await zipFile([ok, ...entries]), 'ZIP_TOO_LARGE', [
+    "the zip's 21 entries",
+    `to ${20 * zeros.length + 5} in total`,
+    'the limit for the whole archive is 200:1',
+  ]);
+  // The same bytes in a package of ordinary content pass: the ratio is of the whole archive.
+  const files = await extractZip(
+    await zipFile([
+      ok,
+      { name: 'Files/z.bin', data: zeros },
+      { name: 'img.bin', data: randomBytes(64 * 1024) },
+    ]),
+    fresh('out'),
+  );
+  assert.equal(files.length, 3);
 });
 
 test('refuses entries whose declared sizes exceed the total or per-entry limit', async () => {
