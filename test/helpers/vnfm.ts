@@ -32,6 +32,8 @@ export async function startVnfm(
     refreshSeconds?: number;
     helmBinary?: string;
     packageQuotaBytes?: number;
+    /** The server's log level (debug unless given; the log is captured either way). */
+    logLevel?: 'debug' | 'trace';
   } = {},
 ): Promise<TestVnfm> {
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'vnfm-data-'));
@@ -44,7 +46,7 @@ export async function startVnfm(
   });
   const { worker = true, ...rest } = settings;
   const config = loadConfig({ database, dataDir, port: 0, logLevel: 'debug', ...rest });
-  const ctx = await createContext(config, createLogger('debug', sink));
+  const ctx = await createContext(config, createLogger(config.logLevel, sink));
   const app = buildServer(ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
   if (worker) ctx.worker.start();
