@@ -78,5 +78,98 @@ for (const store of STORES) {
       );
       assert.equal(res.status, 400);
     });
+
+    /** A 400 ProblemDetails whose detail matches `detail`. */
+    const rejects = async (path: string, detail: RegExp) => {
+      const res = await vnfm.request('GET', path);
+      assert.equal(res.status, 400, `${path}: ${JSON.stringify(res.body)}`);
+      assert.match(res.headers.get('content-type') ?? '', /application\/problem\+json/);
+      assert.equal(res.body.title, 'Bad Request');
+      assert.match(res.body.detail, detail, path);
+    };
+    const LIST = '/vnflcm/v1/vnf_instances';
+    const OPS = '/vnflcm/v1/vnf_lcm_op_occs';
+
+    test('filter attributes must be attributes of the resource (no prototype names)', async () => {
+      for (const attr of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'noSuchAttribute']) {
+        await rejects(`${LIST}${q(`(eq,${attr},x)`)}`, new RegExp(`'${attr}' is not an attribute`));
+        await rejects(`${OPS}${q(`(eq,${attr},x)`)}`, new RegExp(`'${attr}' is not an attribute`));
+        await rejects(`${LIST}${q(`(eq,instantiatedVnfInfo/${attr},x)`)}`, /is not an attribute/);
+      }
+      await rejects(`${LIST}${q('(eq,metadata/__proto__,x)')}`, /is not an attribute/);
+      await rejects(`${LIST}${q('(eq,vnfInstanceName/deeper,x)')}`, /is not an attribute/);
+      await rejects(`${LIST}${q('(eq,instantiatedVnfInfo,x)')}`, /is a structure/);
+      await rejects(`${LIST}${q('(eq,vimConnectionInfo/accessInfo/password,x)')}`, /credentials/);
+      await rejects(
+        `${LIST}${q('(gt,vimConnectionInfo/extra/helm_info/masternode_password,a)')}`,
+        /credentials/,
+      );
+      await rejects(
+        `${OPS}${q('(eq,operationParams/vimConnectionInfo/interfaceInfo/token,a)')}`,
+        /credentials/,
+      );
+      // Attributes of nested structures and free-form metadata are fine.
+      assert.deepEqual(await all(q('(eq,instantiatedVnfInfo/vnfcResourceInfo/vduId,x)')), []);
+      assert.deepEqual(await all(q('(eq,vimConnectionInfo/vimType,kubernetes)')), []);
+      assert.deepEqual(await all(q('(eq,metadata/constructor,x)')), []);
+      const ops = await vnfm.request('GET', `${OPS}${q('(eq,operationParams/flavourId,simple)')}`);
+      assert.equal(ops.status, 200);
+    });
+
+    test('malformed and oversized filters are 400', async () => {
+      await rejects(`${LIST}${q('eq,vnfInstanceName,x')}`, /must look like/);
+      await rejects(`${LIST}${q('(eq,vnfInstanceName,x')}`, /must look like/);
+      await rejects(`${LIST}${q('(eq,vnfInstanceName,x);')}`, /must look like/);
+      await rejects(`${LIST}${q('(like,vnfInstanceName,x)')}`, /unknown operator/);
+      await rejects(`${LIST}${q('(eq,vnfInstanceName)')}`, /no value/);
+      await rejects(`${LIST}${q('(eq,,x)')}`, /names no attribute/);
+      await rejects(`${LIST}${q("(eq,vnfInstanceName,'x)")}`, /unterminated quote/);
+      await rejects(`${LIST}${q('(gt,vnfInstanceName,a,b)')}`, /exactly one value/);
+      await rejects(`${LIST}${q('(eq,metadata//site,x)')}`, /is not an attribute/);
+      await rejects(`${LIST}${q(Array(33).fill('(eq,id,x)').join(';'))}`, /more than 32 terms/);
+      await rejects(`${LIST}${q(`(in,id,${Array(300).fill('x').join(',')})`)}`, /more than 256 values/);
+      await rejects(`${LIST}${q(`(eq,id,${'x'.repeat(4100)})`)}`, /longer than 4096/);
+      await rejects(`${LIST}?filter=(eq,id,a)&filter=(eq,id,b)`, /more than once/);
+      await rejects(`${LIST}?filtr=(eq,id,a)`, /unknown query parameter 'filtr'/);
+      await rejects(`${LIST}?__proto__=1`, /unknown query parameter '__proto__'/);
+    });
+
+    test('fields and exclude_fields name attributes of the resource', async () => {
+      await rejects(`${LIST}?fields=metadata,nosuch`, /fields: 'nosuch' is not an attribute/);
+      await rejects(`${LIST}?exclude_fields=__proto__`, /exclude_fields: '__proto__' is not an attribute/);
+      await rejects(`${LIST}?exclude_fields=constructor`, /'constructor' is not an attribute/);
+      await rejects(`${OPS}?fields=toString`, /'toString' is not an attribute/);
+      await rejects(`${LIST}?fields=instantiatedVnfInfo/nosuch`, /is not an attribute/);
+      await rejects(`${LIST}?fields=${Array(101).fill('metadata').join(',')}`, /more than 100/);
+      const withMeta = await vnfm.request('GET', `${LIST}?fields=metadata/site`);
+      assert.equal(withMeta.status, 200);
+      assert.deepEqual(withMeta.body[0].metadata, { site: 'north' });
+      const noName = await vnfm.request(
+        'GET',
+        `${LIST}?exclude_fields=vnfInstanceName,vimConnectionInfo/accessInfo`,
+      );
+      assert.equal(noName.status, 200);
+      assert.equal(noName.body[0].vnfInstanceName, undefined);
+      assert.ok(noName.body[0].vnfdId);
+    });
+
+    test('nextpage_opaque_marker garbage is 400', async () => {
+      for (const marker of [
+        'x',
+        '%00',
+        'MTox',
+        Buffer.from('-1:abc').toString('base64url'),
+        'a'.repeat(200),
+      ]) {
+        await rejects(
+          `${LIST}?nextpage_opaque_marker=${encodeURIComponent(marker)}`,
+          /nextpage_opaque_marker/,
+        );
+      }
+      const first = await vnfm.request('GET', LIST);
+      const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')?.[1] ?? '';
+      const marker = new URL(next, 'http://x').searchParams.get('nextpage_opaque_marker') ?? '';
+      await rejects(`${LIST}${q('(eq,id,x)')}&nextpage_opaque_marker=${marker}`, /another query/);
+    });
   });
 }
