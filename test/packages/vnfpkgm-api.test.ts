@@ -107,6 +107,24 @@ for (const store of STORES) {
       assert.deepEqual(none.body, []);
       assert.equal((await vnfm.request('GET', `${BASE}?filter=(like,id,1)`)).status, 400);
       assert.equal((await vnfm.request('GET', `${BASE}?all_fields&fields=x`)).status, 400);
+      // Only VnfPkgInfo's attributes, never a prototype's; nested ones and userDefinedData keys are fine.
+      for (const query of [
+        'filter=(eq,constructor,x)',
+        'filter=(eq,__proto__,x)',
+        'filter=(eq,toString,x)',
+        'filter=(eq,checksum/nosuch,x)',
+        'fields=nosuch',
+        'exclude_fields=additionalArtifacts/__proto__',
+      ]) {
+        const res = await vnfm.request('GET', `${BASE}?${query}`);
+        assert.equal(res.status, 400, query);
+        assert.match(res.body.detail, /is not an attribute/, query);
+      }
+      const nested = await vnfm.request(
+        'GET',
+        `${BASE}?filter=(eq,additionalArtifacts/checksum/algorithm,SHA-256);(neq,userDefinedData/x,y)`,
+      );
+      assert.equal(nested.status, 200, JSON.stringify(nested.body));
 
       for (let i = 0; i < 3; i++) await create();
       const seen = new Set<string>();
