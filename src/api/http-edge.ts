@@ -33,6 +33,9 @@ export const problem = (status: number, detail: string): ProblemDetails => ({
   detail,
 });
 
+/** Request text quoted in a detail, cut short: a detail names the problem, it does not echo 8 KiB. */
+export const brief = (text: string, max = 120) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
 const sendProblem = (reply: FastifyReply, p: ProblemDetails) =>
   reply.code(p.status).type('application/problem+json').send(p);
 
@@ -120,8 +123,7 @@ function checkQueryEncoding(url: string): void {
     try {
       decodeURIComponent(part);
     } catch {
-      const shown = part.length > 40 ? `${part.slice(0, 40)}…` : part;
-      throw badRequest(`query string: '${shown}' is not valid percent-encoded UTF-8`);
+      throw badRequest(`query string: '${brief(part, 40)}' is not valid percent-encoded UTF-8`);
     }
   }
 }
@@ -140,7 +142,8 @@ export function installEdge(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (req, text, done) => {
     // merge-patch+json is what SOL003 and Tacker send for PATCH; other requests send JSON.
-    if (req.method !== 'PATCH' && !String(req.headers['content-type']).startsWith('application/json')) {
+    const type = String(req.headers['content-type']).toLowerCase();
+    if (req.method !== 'PATCH' && !type.startsWith('application/json')) {
       done(new ProblemError(415, 'Unsupported Media Type', 'application/merge-patch+json is for PATCH only'));
       return;
     }
@@ -169,7 +172,7 @@ export function installEdge(app: FastifyInstance): void {
         throw new ProblemError(
           415,
           'Unsupported Media Type',
-          `send the body as application/json, not '${type}'`,
+          `send the body as application/json, not '${brief(type)}'`,
         );
       }
     };
@@ -186,13 +189,13 @@ export function installEdge(app: FastifyInstance): void {
       if (req.method === 'OPTIONS') return reply.code(204).send();
       return sendProblem(
         reply,
-        problem(405, `${path} does not support ${req.method} (only ${allowed.join(', ')})`),
+        problem(405, `${brief(path)} does not support ${req.method} (only ${allowed.join(', ')})`),
       );
     }
     if (!app.supportedMethods.includes(req.method)) {
       return sendProblem(reply, problem(501, `the method ${req.method} is not implemented`));
     }
-    return sendProblem(reply, problem(404, `no route for ${req.method} ${path}`));
+    return sendProblem(reply, problem(404, `no route for ${req.method} ${brief(path)}`));
   });
 
   // Without a listener Node closes a CONNECT request's socket without an answer.

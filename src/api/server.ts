@@ -8,7 +8,7 @@ import Fastify, {
 } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { healthRoutes } from './health.ts';
-import { EDGE_OPTIONS, installEdge, MAX_BODY_BYTES, problem as statusProblem } from './http-edge.ts';
+import { brief, EDGE_OPTIONS, installEdge, MAX_BODY_BYTES, problem as statusProblem } from './http-edge.ts';
 import { vimRoutes } from './vims.ts';
 import { vnflcmRoutes } from './vnflcm.ts';
 import { vnfpkgmRoutes } from './vnfpkgm.ts';
@@ -43,7 +43,7 @@ function toProblem(err: FastifyError | ProblemError, req: FastifyRequest): Probl
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return statusProblem(413, `the request body is larger than ${MAX_BODY_BYTES} bytes`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
-      const type = req.headers['content-type'] ?? '(none)';
+      const type = brief(req.headers['content-type'] ?? '(none)');
       return statusProblem(415, `a body of type '${type}' is not accepted here`);
     }
     default:
