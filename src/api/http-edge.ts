@@ -12,6 +12,7 @@ import type {
   FastifyHttpOptions,
 } from 'fastify';
 import { badRequest, type ProblemDetails, ProblemError } from '../errors.ts';
+import { brief } from './brief.ts';
 import { parseJsonBody } from './json-body.ts';
 
 /** Longest request target (path and query) answered; longer is 414. */
@@ -32,9 +33,6 @@ export const problem = (status: number, detail: string): ProblemDetails => ({
   title: STATUS_CODES[status] ?? 'Error',
   detail,
 });
-
-/** Request text quoted in a detail, cut short: a detail names the problem, it does not echo 8 KiB. */
-export const brief = (text: string, max = 120) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 const sendProblem = (reply: FastifyReply, p: ProblemDetails) =>
   reply.code(p.status).type('application/problem+json').send(p);

@@ -7,8 +7,9 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { AppContext } from '../context.ts';
+import { brief } from './brief.ts';
 import { healthRoutes } from './health.ts';
-import { brief, EDGE_OPTIONS, installEdge, MAX_BODY_BYTES, problem as statusProblem } from './http-edge.ts';
+import { EDGE_OPTIONS, installEdge, MAX_BODY_BYTES, problem as statusProblem } from './http-edge.ts';
 import { vimRoutes } from './vims.ts';
 import { vnflcmRoutes } from './vnflcm.ts';
 import { vnfpkgmRoutes } from './vnfpkgm.ts';

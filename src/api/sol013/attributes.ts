@@ -2,6 +2,7 @@
 // a filter or attribute selector may only name an attribute the representation has
 // (400 otherwise, naming it). Paths cross arrays transparently, as filters do.
 import { badRequest } from '../../errors.ts';
+import { brief } from '../brief.ts';
 import { INSTANCE_DEFAULT_EXCLUDED, OP_OCC_DEFAULT_EXCLUDED } from '../../lcm/model.ts';
 import { VNF_PKG_DEFAULT_EXCLUDED } from '../../packages/model.ts';
 
@@ -143,10 +144,7 @@ export const VNF_PKG_INFO_ATTRIBUTES: AttributeTree = {
   _links: 'free',
 };
 
-const shown = (path: string[]) => {
-  const s = path.join('/');
-  return s.length > 100 ? `${s.slice(0, 100)}…` : s;
-};
+const shown = (path: string[]) => brief(path.join('/'));
 
 /** The attribute `path` names, or undefined when the representation has none there. */
 function lookup(tree: AttributeTree, path: string[]): Attribute | undefined {

@@ -3,6 +3,7 @@
 // attribute path crossing an array matches when any element matches. Every
 // attribute is checked against the resource's attributes before anything is read.
 import { badRequest } from '../../errors.ts';
+import { brief } from '../brief.ts';
 import { type AttributeTree, checkFilterAttribute } from './attributes.ts';
 
 /** Bounds on one filter expression (the URL's own bound is far above them). */
@@ -46,8 +47,6 @@ function split(text: string, sep: string, keepQuotes = false): string[] {
   parts.push(cur);
   return parts;
 }
-
-const brief = (s: string) => (s.length > 100 ? `${s.slice(0, 100)}…` : s);
 
 /** The terms of `expr`, each naming an attribute of `attributes`; 400 for anything else. */
 export function parseFilter(expr: string, attributes: AttributeTree): Term[] {

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ColumnMap } from '../../db/queries/filter-sql.ts';
 import { splitTerms } from '../../db/queries/filter-sql.ts';
 import { badRequest } from '../../errors.ts';
+import { brief } from '../brief.ts';
 import type { AttributeTree } from './attributes.ts';
 import { matcher, parseFilter, type Term } from './filter.ts';
 import { markerFor, markerOffset, nextLink, paginate } from './paging.ts';
@@ -34,8 +35,7 @@ export function readListQuery(query: unknown): ListQuery {
   for (const key of Object.keys(q)) {
     const known = PARAMETERS.find((p) => p === key);
     if (!known) {
-      const name = key.length > 60 ? `${key.slice(0, 60)}…` : key;
-      throw badRequest(`unknown query parameter '${name}' (a list takes ${PARAMETERS.join(', ')})`);
+      throw badRequest(`unknown query parameter '${brief(key)}' (a list takes ${PARAMETERS.join(', ')})`);
     }
     const value = q[key];
     if (typeof value !== 'string') throw badRequest(`query parameter '${known}' is given more than once`);
