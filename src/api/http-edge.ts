@@ -2,7 +2,7 @@
 // Every answer here is a ProblemDetails with the status's own title, including the
 // ones Node's HTTP parser would otherwise write itself on the socket (431, bad
 // header bytes, unknown methods) or answer by closing the connection (CONNECT).
-import { type Server, STATUS_CODES } from 'node:http';
+import { type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type {
   FastifyError,
@@ -107,7 +107,8 @@ function frameworkErrors(error: FastifyError, _req: FastifyRequest, reply: Fasti
 export const EDGE_OPTIONS = {
   bodyLimit: MAX_BODY_BYTES,
   routerOptions: { maxParamLength: MAX_URL_LENGTH },
-  http: { maxHeaderSize: MAX_HEADER_BYTES },
+  // Host is checked in onRequest, so that its absence is a ProblemDetails too.
+  http: { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
   clientErrorHandler,
   frameworkErrors,
 } satisfies FastifyHttpOptions<Server>;
@@ -158,6 +159,10 @@ export function installEdge(app: FastifyInstance): void {
       throw new ProblemError(414, 'URI Too Long', `the URL is longer than ${MAX_URL_LENGTH} characters`);
     }
     checkQueryEncoding(url);
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400.
+    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
+      throw badRequest('an HTTP/1.1 request needs a Host header');
+    }
   });
 
   // A route with a JSON body schema answers 415 for any other body (a zip, an octet stream).
@@ -194,6 +199,18 @@ export function installEdge(app: FastifyInstance): void {
       return sendProblem(reply, problem(501, `the method ${req.method} is not implemented`));
     }
     return sendProblem(reply, problem(404, `no route for ${req.method} ${brief(path)}`));
+  });
+
+  // Without a listener Node answers an Expect other than 100-continue with a bare 417.
+  app.server.on('checkExpectation', (_req, res: ServerResponse) => {
+    const p = problem(417, 'the only expectation this server meets is 100-continue');
+    const body = JSON.stringify(p);
+    res.writeHead(p.status, {
+      'content-type': 'application/problem+json',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    });
+    res.end(body);
   });
 
   // Without a listener Node closes a CONNECT request's socket without an answer.

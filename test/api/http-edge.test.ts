@@ -174,6 +174,12 @@ describe('HTTP edge', () => {
       'GET /healthz HTTP/1.1\r\nHost: vnfm\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n';
     await assertProblem(await raw(port, twoLengths), 400, /Content-Length/);
     await assertProblem(await raw(port, 'GET /healthz HTTP/9.9\r\nHost: vnfm\r\n\r\n'), 505);
+    await assertProblem(await raw(port, 'GET /healthz HTTP/1.1\r\n\r\n'), 400, /Host/);
+    const expect = withBody('POST', '/vnflcm/v1/vnf_instances', 'application/json', '{}').replace(
+      'Host: vnfm\r\n',
+      'Host: vnfm\r\nExpect: teapot\r\n',
+    );
+    await assertProblem(await raw(port, expect), 417);
     // What the parser's error carried into the log when the process died: its raw packet.
     const parseError = Object.assign(new Error('Parse Error: Invalid header value char'), {
       code: 'HPE_INVALID_HEADER_TOKEN',
