@@ -53,7 +53,7 @@ after(async () => {
     'rc-repo-a',
     'rc-repo-b',
   ])
-    await helm(env, 'uninstall', r, '--namespace', NS);
+    for (const name of [r, `${r}-b`]) await helm(env, 'uninstall', name, '--namespace', NS);
   await core.deleteNamespace({ name: NS }).catch(() => undefined);
   rmSync(scratch, { recursive: true, force: true });
   removeHelperFiles();
@@ -64,15 +64,23 @@ after(async () => {
   assert.ok(!text.includes(env.bearerToken), 'the bearer token was logged');
 });
 
+/** `release` carries VDU1 and `<release>-b` VDU2 (every VDU of the flavour must be carried). */
 function params(release: string, extra: Record<string, unknown> = {}) {
+  const b = `${release}-b`;
   return {
     namespace: NS,
     use_helm: true,
-    using_helm_install_param: [
-      { exthelmchart: false, helmchartfile_path: CHART_PATH, helmreleasename: release, helmparameter: [] },
-    ],
+    using_helm_install_param: [release, b].map((r) => ({
+      exthelmchart: false,
+      helmchartfile_path: CHART_PATH,
+      helmreleasename: r,
+      helmparameter: [],
+    })),
     helm_replica_values: { vdu1_aspect: 'replicaCount' },
-    vdu_mapping: { VDU1: { name: `${release}-app`, kind: 'Deployment', helmreleasename: release } },
+    vdu_mapping: {
+      VDU1: { name: `${release}-app`, kind: 'Deployment', helmreleasename: release },
+      VDU2: { name: `${b}-app`, kind: 'Deployment', helmreleasename: b },
+    },
     ...extra,
   };
 }
@@ -363,7 +371,10 @@ describe('what is not the instance’s is left alone', () => {
       testVim(env),
       pkg,
       params('rc-badmap', {
-        vdu_mapping: { VDU1: { name: 'nope', kind: 'StatefulSet', helmreleasename: 'rc-badmap' } },
+        vdu_mapping: {
+          ...params('rc-badmap').vdu_mapping,
+          VDU1: { name: 'nope', kind: 'StatefulSet', helmreleasename: 'rc-badmap' },
+        },
       }),
     );
     let state: InfraState = {};
@@ -371,7 +382,7 @@ describe('what is not the instance’s is left alone', () => {
       assert.ok(e instanceof HelmError);
       assert.equal(
         e.message,
-        'vdu_mapping.VDU1: release rc-badmap has no StatefulSet "nope" (it has Deployment rc-badmap-app)',
+        'VDUs without a workload: vdu_mapping.VDU1: release rc-badmap has no StatefulSet "nope" (it has Deployment "rc-badmap-app" of release rc-badmap)',
       );
       state = (e as unknown as { state: InfraState }).state;
       return true;
@@ -391,15 +402,13 @@ describe('external charts', () => {
       const vim = testVim(env); // one VIM: one helm home, where the repository stays registered
       const ext = (release: string) => ({
         ...params(release),
-        using_helm_install_param: [
-          {
-            exthelmchart: true,
-            helmreleasename: release,
-            helmrepositoryname: 'rc-shared',
-            helmchartname: repo.chart,
-            exthelmrepo_url: repo.url,
-          },
-        ],
+        using_helm_install_param: [release, `${release}-b`].map((r) => ({
+          exthelmchart: true,
+          helmreleasename: r,
+          helmrepositoryname: 'rc-shared',
+          helmchartname: repo.chart,
+          exthelmrepo_url: repo.url,
+        })),
       });
       const a = infraContext(vim, pkg, ext('rc-repo-a'));
       const sa = (await driver.instantiate(a, { VDU1: 1 }, {})) as unknown as HelmState;

@@ -27,18 +27,28 @@ before(async () => {
 });
 after(() => vnfm.close());
 
-/** A one-release Helm instantiate body on the VIM, in a namespace of its own. */
-const oneRelease = (vimId: string, prefix: string) => ({
+/** A release per VDU of the sample VNFD (vdu1 → VDU1, vdu2 → VDU2): every VDU must be carried. */
+const RELEASES = {
+  using_helm_install_param: ['vdu1', 'vdu2'].map((r) => ({
+    exthelmchart: 'false',
+    helmchartfile_path: CHART_PATH,
+    helmreleasename: r,
+  })),
+  vdu_mapping: {
+    VDU1: { name: 'vdu1-app', kind: 'Deployment', helmreleasename: 'vdu1' },
+    VDU2: { name: 'vdu2-app', kind: 'Deployment', helmreleasename: 'vdu2' },
+  },
+};
+
+/** A Helm instantiate body on the VIM, in a namespace of its own. */
+const helmBody = (vimId: string, prefix: string) => ({
   flavourId: 'helmchart',
   vimConnectionInfo: [{ id: 'c1', vimId, vimType: 'kubernetes' }],
   additionalParams: {
     namespace: `${prefix}-${randomBytes(3).toString('hex')}`,
     use_helm: true,
-    using_helm_install_param: [
-      { exthelmchart: 'false', helmchartfile_path: CHART_PATH, helmreleasename: 'vdu1' },
-    ],
+    ...RELEASES,
     helm_replica_values: { vdu1_aspect: 'replicaCount' },
-    vdu_mapping: { VDU1: { name: 'vdu1-app', kind: 'Deployment', helmreleasename: 'vdu1' } },
   },
 });
 
@@ -46,7 +56,7 @@ const oneRelease = (vimId: string, prefix: string) => ({
 async function failThenRetry(vimId: string, prefix: string, detail: RegExp, fix: () => Promise<void>) {
   const { vnfdId } = await onboardPackage(vnfm);
   const id = await createInstance(vnfm, vnfdId);
-  const opId = await startOp(vnfm, id, 'instantiate', oneRelease(vimId, prefix));
+  const opId = await startOp(vnfm, id, 'instantiate', helmBody(vimId, prefix));
   const failed = await opOccSettled(vnfm, opId);
   assert.equal(failed.operationState, 'FAILED_TEMP');
   assert.match(failed.error.detail, detail);
@@ -161,10 +171,7 @@ test('a master-node password given in the request overrides the VIM, and is stor
     additionalParams: {
       namespace: `ho-${randomBytes(3).toString('hex')}`,
       use_helm: 'True',
-      using_helm_install_param: [
-        { exthelmchart: 'false', helmchartfile_path: CHART_PATH, helmreleasename: 'vdu1' },
-      ],
-      vdu_mapping: { VDU1: { name: 'vdu1-app', kind: 'Deployment', helmreleasename: 'vdu1' } },
+      ...RELEASES,
     },
   });
   const shown =
