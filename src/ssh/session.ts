@@ -139,8 +139,9 @@ export class SshSession {
   /**
    * Runs a command line written by this program (never one built from user input unquoted),
    * guarded so that it ends with its channel (see GUARD). Past `timeoutMs` the command is
-   * stopped: its process group killed (the `signal` request, which OpenSSH's sshd honours,
-   * and the guard as the channel closes), and the promise rejects once the channel is gone.
+   * stopped: its process group killed (the `signal` request, which OpenSSH's sshd honours
+   * except for root logins, and the guard as the channel closes), and the promise rejects
+   * once the channel is gone.
    */
   execRaw(cmd: string, opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
