@@ -31,7 +31,7 @@ export async function loadVnfd(ctx: LcmContext, instance: VnfInstance): Promise<
 
 /** The instantiate request's vimConnectionInfo entry, kept sealed in the engine state (older rows sealed only its extra). */
 export function requestVimConnection(
-  ctx: LcmContext,
+  ctx: Pick<LcmContext, 'secrets'>,
   state: EngineState,
 ): Partial<VimConnectionInfo> | undefined {
   if (state.vimConnectionSealed) return ctx.secrets.openJson<VimConnectionInfo>(state.vimConnectionSealed);

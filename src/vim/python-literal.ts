@@ -8,7 +8,7 @@ export class PythonLiteralError extends Error {
 }
 
 /** helm_info is a few addresses, names, a key and host keys: far below these. */
-export const PYTHON_LITERAL_LIMITS = { maxLength: 256 * 1024, maxDepth: 16 };
+export const PYTHON_LITERAL_LIMITS = { maxLength: 64 * 1024, maxDepth: 16 };
 
 export function parsePythonLiteral(text: string, limits = PYTHON_LITERAL_LIMITS): unknown {
   if (text.length > limits.maxLength)

@@ -137,8 +137,16 @@ test('host key not the pinned one: FAILED_TEMP naming both; once the pin is corr
       `host key of ${address.replace(/\./g, '\\.')} changed: pinned ${fp(other.hostKey).replace(/[+/]/g, '\\$&')}, presented ${fp(node.hostKey).replace(/[+/]/g, '\\$&')}`,
     ),
     async () => {
+      // A changed pin is a changed trust: the password is given again with it.
       const fix = await vnfm.request('PATCH', `/v1.0/vims/${vimId}`, {
-        vim: { extra: { helm_info: { masternode_host_keys: { [address]: node.hostKey } } } },
+        vim: {
+          extra: {
+            helm_info: {
+              masternode_host_keys: { [address]: node.hostKey },
+              masternode_password: node.password,
+            },
+          },
+        },
       });
       assert.equal(fix.status, 200, JSON.stringify(fix.body));
     },
