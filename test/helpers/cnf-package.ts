@@ -18,6 +18,8 @@ export interface CnfPackageOptions {
   hashes?: boolean;
   /** Corrupt the declared hash of this artifact. */
   wrongHashFor?: string;
+  /** Entries stored in the zip without compression (as `zip -n .tgz` stores archives). */
+  stored?: readonly string[];
 }
 
 export const CHART_PATH = 'Files/kubernetes/app-0.1.0.tgz';
@@ -285,6 +287,10 @@ export async function cnfPackage(opts: CnfPackageOptions = {}): Promise<{ zip: B
       }`,
     );
   }
-  const entries: ZipEntrySpec[] = [...files].map(([name, data]) => ({ name, data }));
+  const entries: ZipEntrySpec[] = [...files].map(([name, data]) => ({
+    name,
+    data,
+    ...(opts.stored?.includes(name) ? { compress: false } : {}),
+  }));
   return { zip: await buildZip(entries), vnfdId };
 }
