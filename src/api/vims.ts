@@ -5,44 +5,8 @@ import type { AppContext } from '../context.ts';
 import { getVim, listVims } from '../db/queries/vims.ts';
 import { notFound } from '../errors.ts';
 import { vimView } from '../vim/model.ts';
-import { registerVim, removeVim, updateVim, type VimBody, type VimDeps } from '../vim/registry.ts';
-
-const authCredSchema = {
-  type: 'object',
-  properties: {
-    bearer_token: { type: 'string' },
-    ssl_ca_cert: { type: 'string' },
-    client_cert: { type: 'string' },
-    client_key: { type: 'string' },
-    username: { type: 'string' },
-    password: { type: 'string' },
-  },
-} as const;
-
-const vimFields = {
-  name: { type: 'string', maxLength: 255 },
-  description: { type: 'string', maxLength: 1024 },
-  type: { type: 'string' },
-  auth_url: { type: 'string', maxLength: 2048 },
-  auth_cred: authCredSchema,
-  vim_project: { type: 'object', properties: { name: { type: 'string' } } },
-  is_default: { type: 'boolean' },
-  extra: { type: 'object' },
-} as const;
-
-const createBody = {
-  type: 'object',
-  required: ['vim'],
-  properties: {
-    vim: { type: 'object', required: ['name', 'type', 'auth_url', 'auth_cred'], properties: vimFields },
-  },
-} as const;
-
-const updateBody = {
-  type: 'object',
-  required: ['vim'],
-  properties: { vim: { type: 'object', properties: vimFields } },
-} as const;
+import { registerVim, removeVim, updateVim, type VimDeps } from '../vim/registry.ts';
+import { VimCreateRequest, VimUpdateRequest } from './schemas/index.ts';
 
 const idParams = { type: 'object', properties: { vimId: { type: 'string', maxLength: 64 } } } as const;
 
@@ -56,14 +20,18 @@ export function vimRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
   };
 
-  app.post<{ Body: { vim: VimBody } }>('/v1.0/vims', { schema: { body: createBody } }, async (req, reply) => {
-    const vim = await registerVim(deps, req.body.vim);
-    req.log.info({ vimId: vim.id, name: vim.name }, 'VIM registered');
-    return reply
-      .code(201)
-      .header('location', `/v1.0/vims/${vim.id}`)
-      .send({ vim: vimView(vim) });
-  });
+  app.post<{ Body: VimCreateRequest }>(
+    '/v1.0/vims',
+    { schema: { body: VimCreateRequest } },
+    async (req, reply) => {
+      const vim = await registerVim(deps, req.body.vim);
+      req.log.info({ vimId: vim.id, name: vim.name }, 'VIM registered');
+      return reply
+        .code(201)
+        .header('location', `/v1.0/vims/${vim.id}`)
+        .send({ vim: vimView(vim) });
+    },
+  );
 
   app.get('/v1.0/vims', async () => ({ vims: (await listVims(ctx.db, ctx.secrets)).map(vimView) }));
 
@@ -78,9 +46,9 @@ export function vimRoutes(app: FastifyInstance, ctx: AppContext): void {
   );
 
   for (const method of ['put', 'patch'] as const) {
-    app[method]<{ Params: { vimId: string }; Body: { vim: VimBody } }>(
+    app[method]<{ Params: { vimId: string }; Body: VimUpdateRequest }>(
       '/v1.0/vims/:vimId',
-      { schema: { params: idParams, body: updateBody } },
+      { schema: { params: idParams, body: VimUpdateRequest } },
       async (req) => ({
         vim: vimView(await updateVim(deps, req.params.vimId, req.body.vim, method === 'patch')),
       }),

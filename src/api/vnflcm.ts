@@ -1,11 +1,12 @@
 // SOL003 VNF lifecycle management, /vnflcm/v1 (API version 1.3.0): VNF instances,
 // their LCM operations (answered 202 with the op occ's Location), and the op occs
 // with retry / rollback / fail / cancel.
+import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { getInstance, INSTANCE_COLUMNS, queryInstances } from '../db/queries/instances.ts';
 import { getOpOcc, OP_OCC_COLUMNS, queryOpOccs } from '../db/queries/op-occs.ts';
 import { notFound, ProblemError } from '../errors.ts';
-import { createVnfInstance, deleteVnfInstance, type CreateVnfRequest } from '../lcm/instances.ts';
+import { createVnfInstance, deleteVnfInstance } from '../lcm/instances.ts';
 import {
   instanceLinks,
   opOccLinks,
@@ -21,13 +22,22 @@ import {
   rollbackOperation,
   startOperation,
 } from '../lcm/occurrences.ts';
+import {
+  CancelModeRequest,
+  CreateVnfRequest,
+  HealVnfRequest,
+  InstantiateVnfRequest,
+  ScaleVnfRequest,
+  ScaleVnfToLevelRequest,
+  TerminateVnfRequest,
+  VnfInfoModificationRequest,
+} from './schemas/index.ts';
 import { VNF_INSTANCE_LIST, VNF_LCM_OP_OCC_LIST } from './sol013/attributes.ts';
 import { type ListQuery, storeListAnswer } from './sol013/list.ts';
 
 export const API_VERSION = '1.3.0';
 const BASE = '/vnflcm/v1';
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } as const;
-const objectBody = { type: 'object' } as const;
 
 export function instanceView(i: VnfInstance): Record<string, unknown> {
   const { vnfPkgId: _pkg, ...rest } = i;
@@ -43,12 +53,13 @@ export function opOccView(o: VnfLcmOpOcc): Record<string, unknown> {
   return { ...o, _links: opOccLinks(o) };
 }
 
-const OPERATIONS: [string, LcmOperation][] = [
-  ['instantiate', 'INSTANTIATE'],
-  ['scale', 'SCALE'],
-  ['scale_to_level', 'SCALE_TO_LEVEL'],
-  ['heal', 'HEAL'],
-  ['terminate', 'TERMINATE'],
+/** Each operation's task resource, its op occ operation and its one body schema. */
+const OPERATIONS: [string, LcmOperation, TSchema][] = [
+  ['instantiate', 'INSTANTIATE', InstantiateVnfRequest],
+  ['scale', 'SCALE', ScaleVnfRequest],
+  ['scale_to_level', 'SCALE_TO_LEVEL', ScaleVnfToLevelRequest],
+  ['heal', 'HEAL', HealVnfRequest],
+  ['terminate', 'TERMINATE', TerminateVnfRequest],
 ];
 
 export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: number): void {
@@ -74,20 +85,7 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
 
   app.post<{ Body: CreateVnfRequest }>(
     `${BASE}/vnf_instances`,
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['vnfdId'],
-          properties: {
-            vnfdId: { type: 'string', minLength: 1 },
-            vnfInstanceName: { type: 'string' },
-            vnfInstanceDescription: { type: 'string' },
-            metadata: { type: 'object' },
-          },
-        },
-      },
-    },
+    { schema: { body: CreateVnfRequest } },
     async (req, reply) => {
       const i = await createVnfInstance(ctx, req.body);
       return reply.code(201).header('location', `${BASE}/vnf_instances/${i.id}`).send(instanceView(i));
@@ -127,17 +125,17 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
   const accepted = (reply: import('fastify').FastifyReply, op: VnfLcmOpOcc) =>
     reply.code(202).header('location', `${BASE}/vnf_lcm_op_occs/${op.id}`).send();
 
-  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
+  app.patch<{ Params: { id: string }; Body: VnfInfoModificationRequest }>(
     `${BASE}/vnf_instances/:id`,
-    { schema: { params: idParams, body: objectBody } },
+    { schema: { params: idParams, body: VnfInfoModificationRequest } },
     async (req, reply) =>
       accepted(reply, await startOperation(engine, req.params.id, 'MODIFY_INFO', req.body)),
   );
 
-  for (const [path, operation] of OPERATIONS) {
+  for (const [path, operation, body] of OPERATIONS) {
     app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
       `${BASE}/vnf_instances/:id/${path}`,
-      { schema: { params: idParams, body: objectBody } },
+      { schema: { params: idParams, body } },
       async (req, reply) => accepted(reply, await startOperation(engine, req.params.id, operation, req.body)),
     );
   }
@@ -185,17 +183,9 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
     { schema: { params: idParams } },
     async (req) => opOccView(await failOperation(engine, req.params.id)),
   );
-  app.post<{ Params: { id: string }; Body: { cancelMode?: 'GRACEFUL' | 'FORCEFUL' } | undefined }>(
+  app.post<{ Params: { id: string }; Body: CancelModeRequest }>(
     `${BASE}/vnf_lcm_op_occs/:id/cancel`,
-    {
-      schema: {
-        params: idParams,
-        body: {
-          type: 'object',
-          properties: { cancelMode: { type: 'string', enum: ['GRACEFUL', 'FORCEFUL'] } },
-        },
-      },
-    },
+    { schema: { params: idParams, body: CancelModeRequest } },
     async (req, reply) => {
       await cancelOperation(engine, req.params.id, req.body?.cancelMode ?? 'GRACEFUL');
       return reply.code(202).header('location', opUrl(req.params.id)).send();

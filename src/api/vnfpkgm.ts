@@ -16,14 +16,17 @@ import {
   createPackage,
   modifyPackage,
   type PackageDeps,
-  type PkgModification,
   removePackage,
   uploadContent,
   uploadFromUri,
-  type UploadFromUriRequest,
 } from '../packages/operations.ts';
 import { packageQuota } from '../packages/quota.ts';
 import { PackageStorage } from '../packages/storage.ts';
+import {
+  CreateVnfPkgInfoRequest,
+  UploadVnfPkgFromUriRequest,
+  VnfPkgInfoModifications,
+} from './schemas/index.ts';
 import { VNF_PKG_INFO_LIST } from './sol013/attributes.ts';
 import { type ListQuery, listAnswer } from './sol013/list.ts';
 
@@ -68,9 +71,9 @@ export function vnfpkgmRoutes(
     done(null, payload);
   app.addContentTypeParser(['application/zip', 'application/octet-stream'], passThrough);
 
-  app.post<{ Body: { userDefinedData?: Record<string, unknown> } | undefined }>(
+  app.post<{ Body: CreateVnfPkgInfoRequest }>(
     BASE,
-    { schema: { body: { type: 'object', properties: { userDefinedData: { type: 'object' } } } } },
+    { schema: { body: CreateVnfPkgInfoRequest } },
     async (req, reply) => {
       const pkg = await createPackage(deps, req.body?.userDefinedData);
       return reply.code(201).header('location', `${BASE}/${pkg.id}`).send(view(pkg));
@@ -97,21 +100,9 @@ export function vnfpkgmRoutes(
     },
   );
 
-  app.patch<{ Params: { vnfPkgId: string }; Body: PkgModification }>(
+  app.patch<{ Params: { vnfPkgId: string }; Body: VnfPkgInfoModifications }>(
     `${BASE}/:vnfPkgId`,
-    {
-      schema: {
-        params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            operationalState: { type: 'string', enum: ['ENABLED', 'DISABLED'] },
-            userDefinedData: { type: 'object' },
-          },
-        },
-      },
-    },
+    { schema: { params: idParams, body: VnfPkgInfoModifications } },
     async (req) => modifyPackage(deps, req.params.vnfPkgId, req.body),
   );
 
@@ -136,23 +127,9 @@ export function vnfpkgmRoutes(
     },
   );
 
-  app.post<{ Params: { vnfPkgId: string }; Body: UploadFromUriRequest }>(
+  app.post<{ Params: { vnfPkgId: string }; Body: UploadVnfPkgFromUriRequest }>(
     `${BASE}/:vnfPkgId/package_content/upload_from_uri`,
-    {
-      schema: {
-        params: idParams,
-        body: {
-          type: 'object',
-          required: ['addressInformation'],
-          properties: {
-            addressInformation: { type: 'string', maxLength: 4096 },
-            authType: { type: 'string', enum: ['BASIC', 'OAUTH2_CLIENT_CREDENTIALS'] },
-            userName: { type: 'string' },
-            password: { type: 'string' },
-          },
-        },
-      },
-    },
+    { schema: { params: idParams, body: UploadVnfPkgFromUriRequest } },
     async (req, reply) => {
       await uploadFromUri(deps, req.params.vnfPkgId, req.body);
       return reply.code(202).send();

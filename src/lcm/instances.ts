@@ -5,16 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { deleteInstance, getInstance, insertInstance, instancesOfPackage } from '../db/queries/instances.ts';
 import { activeOpOcc } from '../db/queries/op-occs.ts';
 import { getPackage, packageWithVnfdId, updatePackage } from '../db/queries/packages.ts';
-import { conflict, notFound, unprocessable, badRequest } from '../errors.ts';
+import { conflict, notFound, unprocessable } from '../errors.ts';
 import type { LcmContext } from './context.ts';
 import type { VnfInstance } from './model.ts';
-
-export interface CreateVnfRequest {
-  vnfdId: string;
-  vnfInstanceName?: string;
-  vnfInstanceDescription?: string;
-  metadata?: Record<string, unknown>;
-}
+import type { CreateVnfRequest } from '../api/schemas/vnflcm.ts';
 
 async function setUsage(ctx: LcmContext, pkgId: string): Promise<void> {
   const pkg = await getPackage(ctx.db, pkgId);
@@ -25,7 +19,6 @@ async function setUsage(ctx: LcmContext, pkgId: string): Promise<void> {
 }
 
 export async function createVnfInstance(ctx: LcmContext, req: CreateVnfRequest): Promise<VnfInstance> {
-  if (!req.vnfdId) throw badRequest('vnfdId is required');
   const pkgId = await packageWithVnfdId(ctx.db, req.vnfdId);
   const pkg = pkgId ? await getPackage(ctx.db, pkgId) : undefined;
   if (!pkg || pkg.onboardingState !== 'ONBOARDED')

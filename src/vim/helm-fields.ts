@@ -22,7 +22,7 @@ const HELM_INFO_KEYS = [
   'masternode_port',
   'masternode_host_keys',
 ];
-const MAX_MASTERS = 64;
+const MAX_MASTERS = 16;
 const MAX_SECRET_LENGTH = 16 * 1024;
 const DNS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const DNS_NAME = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(?:\\.${DNS_LABEL})*\\.?$`);

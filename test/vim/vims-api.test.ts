@@ -124,7 +124,10 @@ for (const store of STORES) {
           /kubernetes/,
         ],
         [{ vim: { name: 'x', type: 'kubernetes', auth_url: authUrl, auth_cred: {} } }, /bearer_token/],
-        [body('x', { helm_info: { masternode_ip: 42 } }), /masternode_ip must be a list/],
+        [
+          body('x', { helm_info: { masternode_ip: 42 } }),
+          /masternode_ip:? must be (a list|an address or a list)/,
+        ],
         [body('x', { helm_info: "{'masternode_ip': [" }), /helm_info is not a valid dict/],
         [
           body('x', { helm_info: { masternode_ip: ['127.0.0.2'], masternode_username: 'u' } }),

@@ -70,6 +70,10 @@ const DNS1123_SUBDOMAIN = RELEASE_NAME;
 const REPO_OR_CHART_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 // A values path as helm's strvals reads a key: dotted names, optional list indexes.
 const VALUES_PATH = /^[A-Za-z0-9_-]+(\[\d+\])*(\.[A-Za-z0-9_-]+(\[\d+\])*)*$/;
+// All helmparameter entries of one release together. Each entry is limited by the request schema
+// (HELM_PARAMETER_LIMITS); the sum is limited here because the whole helm command travels as one
+// argument of the remote shell, which Linux caps at 128 KiB (MAX_ARG_STRLEN), quoting included.
+export const MAX_HELM_PARAMETER_CHARS = 16 * 1024;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -168,6 +172,12 @@ function installParam(v: unknown, field: string, packageRoot: string): HelmInsta
   const rawParams = v.helmparameter ?? [];
   if (!Array.isArray(rawParams)) throw badRequest(`${field}.helmparameter: must be an array of "key=value"`);
   const helmparameter = rawParams.map((p, i) => helmParameter(p, `${field}.helmparameter[${i}]`));
+  const total = helmparameter.reduce((n, p) => n + p.key.length + 1 + p.value.length, 0);
+  if (total > MAX_HELM_PARAMETER_CHARS) {
+    throw badRequest(
+      `${field}.helmparameter: ${total} characters in all, more than ${MAX_HELM_PARAMETER_CHARS} (docs/helm-mode.md §5)`,
+    );
+  }
   // The spec lists exthelmchart without a default; Tacker treats an absent one as "in the package".
   if (bool(v.exthelmchart, `${field}.exthelmchart`, false)) {
     const helmrepositoryname = str(v.helmrepositoryname, `${field}.helmrepositoryname`);

@@ -1,5 +1,8 @@
 // HEAL: SOL002 with vnfcInstanceId (those pods are deleted and replaced), or
-// SOL003 without (the whole VNF is re-created at its current scale levels).
+// SOL003 without (the whole VNF is re-created at its current scale levels). An empty
+// vnfcInstanceId list is Tacker's whole-VNF heal. The body's shape is HealVnfRequest's
+// (src/api/schemas), checked before accept(); here: the ids are this instance's.
+import type { HealVnfRequest } from '../../api/schemas/vnflcm.ts';
 import { saveInstance } from '../../db/queries/instances.ts';
 import { badRequest, conflict } from '../../errors.ts';
 import { vduReplicas } from '../../packages/vnfd/index.ts';
@@ -16,16 +19,11 @@ export const heal: LcmOperationHandler = {
     if (stored.instance.instantiationState !== 'INSTANTIATED' || !info) {
       throw conflict(`VNF instance ${stored.instance.id} is NOT_INSTANTIATED`);
     }
-    const ids = body.vnfcInstanceId;
-    if (ids !== undefined) {
-      if (!Array.isArray(ids) || ids.some((i) => typeof i !== 'string')) {
-        throw badRequest('vnfcInstanceId must be a list of vnfcResourceInfo ids');
-      }
-      const known = new Set((info.vnfcResourceInfo ?? []).map((v) => v.id));
-      const unknown = (ids as string[]).filter((i) => !known.has(i));
-      if (unknown.length > 0)
-        throw badRequest(`vnfcInstanceId not in this VNF instance: ${unknown.join(', ')}`);
-    }
+    const ids = (body as HealVnfRequest).vnfcInstanceId ?? [];
+    const known = new Set((info.vnfcResourceInfo ?? []).map((v) => v.id));
+    const unknown = ids.filter((i) => !known.has(i));
+    if (unknown.length > 0)
+      throw badRequest(`vnfcInstanceId not in this VNF instance: ${unknown.join(', ')}`);
     return { operationParams: body };
   },
 
@@ -34,7 +32,7 @@ export const heal: LcmOperationHandler = {
     const ictx = await infraContext(ctx, stored.instance, state);
     const driver = driverFor(ctx, state);
     const before = stored.instance.instantiatedVnfInfo?.vnfcResourceInfo ?? [];
-    const ids = opOcc.operationParams.vnfcInstanceId as string[] | undefined;
+    const ids = (opOcc.operationParams as HealVnfRequest).vnfcInstanceId;
     let driverState = state.driverState ?? {};
     if (ids && ids.length > 0) {
       // On retry some named pods may already be replaced; heal only those still there.

@@ -1,17 +1,19 @@
 // SCALE_TO_LEVEL (SOL003 §5.4.6): to an instantiation level, or to explicit
-// scale levels per aspect (scaleInfo).
+// scale levels per aspect (scaleInfo). The body's shape is ScaleVnfToLevelRequest's
+// (src/api/schemas), checked before accept(); here: one of the two, and the VNFD.
+import type { ScaleVnfToLevelRequest } from '../../api/schemas/vnflcm.ts';
 import { badRequest, conflict } from '../../errors.ts';
 import { flavour as findFlavour, scaleLevelsAt, type Flavour } from '../../packages/vnfd/index.ts';
 import { infraContext, loadVnfd } from '../infra-context.ts';
-import type { ScaleInfo } from '../model.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { applyLevels, checkLevel, checkReplicas, currentLevels, restoreLevels } from './scaling.ts';
 
-function targetLevels(flavour: Flavour, current: Record<string, number>, body: Record<string, unknown>) {
+function targetLevels(flavour: Flavour, current: Record<string, number>, params: Record<string, unknown>) {
+  const body = params as ScaleVnfToLevelRequest;
   if (body.instantiationLevelId !== undefined && body.scaleInfo !== undefined) {
     throw badRequest('give instantiationLevelId or scaleInfo, not both');
   }
-  if (typeof body.instantiationLevelId === 'string') {
+  if (body.instantiationLevelId !== undefined) {
     if (!flavour.instantiationLevels.some((l) => l.id === body.instantiationLevelId)) {
       throw badRequest(
         `instantiationLevelId '${body.instantiationLevelId}' is not a level of flavour ${flavour.flavourId}`,
@@ -19,13 +21,9 @@ function targetLevels(flavour: Flavour, current: Record<string, number>, body: R
     }
     return { ...current, ...scaleLevelsAt(flavour, body.instantiationLevelId) };
   }
-  if (!Array.isArray(body.scaleInfo) || body.scaleInfo.length === 0) {
-    throw badRequest('instantiationLevelId or a non-empty scaleInfo is required');
-  }
+  if (body.scaleInfo === undefined) throw badRequest('instantiationLevelId or scaleInfo is required');
   const next = { ...current };
-  for (const s of body.scaleInfo as ScaleInfo[]) {
-    if (!Number.isInteger(s.scaleLevel))
-      throw badRequest(`scaleInfo: scaleLevel of ${s.aspectId} must be an integer`);
+  for (const s of body.scaleInfo) {
     checkLevel(flavour, s.aspectId, s.scaleLevel);
     next[s.aspectId] = s.scaleLevel;
   }

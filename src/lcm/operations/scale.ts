@@ -1,16 +1,18 @@
 // SCALE (SOL003 §5.4.5): SCALE_OUT / SCALE_IN of one aspect by numberOfSteps,
-// within 0..max_scale_level and the VDU profiles.
-import { badRequest, conflict } from '../../errors.ts';
+// within 0..max_scale_level and the VDU profiles. The body's shape is ScaleVnfRequest's
+// (src/api/schemas), checked before accept().
+import type { ScaleVnfRequest } from '../../api/schemas/vnflcm.ts';
+import { conflict } from '../../errors.ts';
 import { flavour as findFlavour } from '../../packages/vnfd/index.ts';
 import { loadVnfd } from '../infra-context.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { applyLevels, checkLevel, checkReplicas, currentLevels, restoreLevels } from './scaling.ts';
 
-function target(current: Record<string, number>, body: Record<string, unknown>) {
-  const aspectId = String(body.aspectId);
-  const steps = body.numberOfSteps === undefined ? 1 : Number(body.numberOfSteps);
+function target(current: Record<string, number>, params: Record<string, unknown>) {
+  const body = params as ScaleVnfRequest;
+  const steps = body.numberOfSteps ?? 1;
   const dir = body.type === 'SCALE_OUT' ? 1 : -1;
-  return { aspectId, level: (current[aspectId] ?? 0) + dir * steps, steps };
+  return { aspectId: body.aspectId, level: (current[body.aspectId] ?? 0) + dir * steps };
 }
 
 export const scale: LcmOperationHandler = {
@@ -21,11 +23,7 @@ export const scale: LcmOperationHandler = {
     if (stored.instance.instantiationState !== 'INSTANTIATED' || !info) {
       throw conflict(`VNF instance ${stored.instance.id} is NOT_INSTANTIATED`);
     }
-    if (body.type !== 'SCALE_OUT' && body.type !== 'SCALE_IN')
-      throw badRequest("type must be 'SCALE_OUT' or 'SCALE_IN'");
-    if (typeof body.aspectId !== 'string' || !body.aspectId) throw badRequest('aspectId is required');
-    const { aspectId, level, steps } = target(currentLevels(stored), body);
-    if (!Number.isInteger(steps) || steps < 1) throw badRequest('numberOfSteps must be a positive integer');
+    const { aspectId, level } = target(currentLevels(stored), body);
     const flavour = findFlavour(await loadVnfd(ctx, stored.instance), info.flavourId);
     if (!flavour) throw conflict(`flavour ${info.flavourId} is no longer in the VNFD`);
     checkLevel(flavour, aspectId, level);

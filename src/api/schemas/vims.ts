@@ -1,0 +1,93 @@
+// /v1.0/vims bodies: Tacker's NFVO shape as python-tackerclient's `openstack vim
+// register|set --config-file` sends it for a Kubernetes VIM. The client copies the
+// config file's `extra` verbatim; Tacker's own guides put `helm_info` there (v1 Helm),
+// `use_helm` (its v2 Helm marker) and `area` (a site label) — those three are known
+// here, anything else is a typo and answered 400. Semantics (which credentials go
+// together, the Python-dict form of helm_info, host-key syntax) are checked in src/vim.
+import { type Static, Type } from '@sinclair/typebox';
+import {
+  BooleanOrString,
+  BoundedMap,
+  Description,
+  LIMITS,
+  Name,
+  Password,
+  Pem,
+  strictObject,
+  Url,
+} from './primitives.ts';
+
+/** An SSH address: `host`, `host:port` or `[v6]:port`. */
+const MasterAddress = () => Type.String({ maxLength: 300 });
+
+export const HelmInfoObject = strictObject({
+  masternode_ip: Type.Optional(
+    Type.Union([MasterAddress(), Type.Array(MasterAddress(), { maxItems: 16 })], {
+      description: 'an address or a list of at most 16 addresses',
+    }),
+  ),
+  masternode_username: Type.Optional(Type.String({ maxLength: LIMITS.name })),
+  masternode_password: Type.Optional(Password()),
+  masternode_private_key: Type.Optional(Pem()),
+  masternode_port: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.String({ pattern: '^[0-9]{1,5}$' })], {
+      description: 'a port number 1-65535',
+    }),
+  ),
+  /** Address → pinned host key (`ssh-ed25519 AAAA…` or `SHA256:…`). */
+  masternode_host_keys: Type.Optional(BoundedMap(Type.String({ maxLength: 16 * 1024 }), 16)),
+});
+
+/** helm_info as JSON, or as the Python-dict string Tacker stores (parsed in src/vim). */
+export const HelmInfo = Type.Union([HelmInfoObject, Type.String({ maxLength: 128 * 1024 })], {
+  description: 'an object or a string holding a Python dict',
+});
+
+/** `extra` of a VIM, and of a request's vimConnectionInfo (operators copy one into the other). */
+export const VimExtra = strictObject({
+  helm_info: Type.Optional(HelmInfo),
+  use_helm: Type.Optional(BooleanOrString()),
+  area: Type.Optional(Type.String({ maxLength: LIMITS.name })),
+});
+
+export const AuthCred = strictObject({
+  bearer_token: Type.Optional(Type.String({ maxLength: LIMITS.token })),
+  ssl_ca_cert: Type.Optional(Pem()),
+  client_cert: Type.Optional(Pem()),
+  client_key: Type.Optional(Pem()),
+  username: Type.Optional(Type.String({ maxLength: LIMITS.name })),
+  password: Type.Optional(Password()),
+});
+
+const vimFields = {
+  name: Name(),
+  description: Description(),
+  type: Type.String({ maxLength: 64 }),
+  auth_url: Url(),
+  auth_cred: AuthCred,
+  vim_project: strictObject({ name: Type.Optional(Name()) }),
+  is_default: Type.Boolean(),
+  extra: VimExtra,
+  /** python-tackerclient's `--tenant-id`; the VNFM has no tenants and ignores it. */
+  tenant_id: Type.String({ maxLength: LIMITS.id }),
+};
+
+export const VimCreate = strictObject({
+  name: vimFields.name,
+  type: vimFields.type,
+  auth_url: vimFields.auth_url,
+  auth_cred: vimFields.auth_cred,
+  description: Type.Optional(vimFields.description),
+  vim_project: Type.Optional(vimFields.vim_project),
+  is_default: Type.Optional(vimFields.is_default),
+  extra: Type.Optional(vimFields.extra),
+  tenant_id: Type.Optional(vimFields.tenant_id),
+});
+
+export const VimUpdate = Type.Partial(VimCreate, { additionalProperties: false });
+
+export const VimCreateRequest = strictObject({ vim: VimCreate });
+export const VimUpdateRequest = strictObject({ vim: VimUpdate });
+
+export type VimCreateRequest = Static<typeof VimCreateRequest>;
+export type VimUpdateRequest = Static<typeof VimUpdateRequest>;

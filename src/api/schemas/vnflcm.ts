@@ -1,0 +1,167 @@
+// /vnflcm/v1 bodies (SOL003 v2.6.1, with SOL002's vnfcInstanceId on heal). Each is
+// strict: an undeclared field is a 400 naming it, so a typo such as `vnfcInstanceIds`
+// can never fall back to a default (a whole-VNF heal). Only what needs the instance or
+// its VNFD (state, aspects, levels, VDU ids, package paths) is checked in the
+// operations' accept().
+import { type Static, Type } from '@sinclair/typebox';
+import { VimExtra } from './vims.ts';
+import {
+  BooleanOrString,
+  BoundedMap,
+  Description,
+  Id,
+  KeyValuePairs,
+  LIMITS,
+  Name,
+  OptionalBody,
+  strictObject,
+  Url,
+} from './primitives.ts';
+
+/** Helm mode: `helmparameter` entries per release, and the characters of one entry. */
+export const HELM_PARAMETER_LIMITS = { count: 100, length: 4096 } as const;
+/** A package-relative path (chart archive, manifest file). */
+const PackagePath = () => Type.String({ minLength: 1, maxLength: 1024 });
+/** Kubernetes namespace (a DNS-1123 label; the syntax is checked by the driver). */
+const Namespace = () => Type.String({ maxLength: 63 });
+
+/** One entry of Helm mode's `using_helm_install_param` (docs/helm-mode.md §5). */
+export const HelmInstallParam = strictObject({
+  exthelmchart: Type.Optional(BooleanOrString()),
+  helmchartfile_path: Type.Optional(PackagePath()),
+  helmreleasename: Type.Optional(Name()),
+  helmrepositoryname: Type.Optional(Name()),
+  helmchartname: Type.Optional(Name()),
+  exthelmrepo_url: Type.Optional(Url()),
+  helmparameter: Type.Optional(
+    Type.Array(Type.String({ maxLength: HELM_PARAMETER_LIMITS.length }), {
+      maxItems: HELM_PARAMETER_LIMITS.count,
+    }),
+  ),
+});
+
+/**
+ * Instantiate's additionalParams: the keys of manifest mode and Helm mode, and
+ * Tacker's OpenStack user-data keys (accepted so that Tacker requests pass, unused on
+ * a Kubernetes VIM). Any other key is a 400.
+ */
+export const InstantiateAdditionalParams = strictObject({
+  use_helm: Type.Optional(BooleanOrString()),
+  namespace: Type.Optional(Namespace()),
+  'lcm-kubernetes-def-files': Type.Optional(Type.Array(PackagePath(), { maxItems: 100 })),
+  using_helm_install_param: Type.Optional(Type.Array(HelmInstallParam, { maxItems: 32 })),
+  /** aspectId → values path holding the aspect's replica count. */
+  helm_replica_values: Type.Optional(BoundedMap(Type.String({ maxLength: LIMITS.name }))),
+  /** VDU id → the workload of a release that carries it. */
+  vdu_mapping: Type.Optional(
+    BoundedMap(
+      strictObject({
+        name: Type.String({ maxLength: 253 }),
+        kind: Type.String({ maxLength: 64 }),
+        helmreleasename: Name(),
+      }),
+    ),
+  ),
+  'lcm-operation-user-data': Type.Optional(PackagePath()),
+  'lcm-operation-user-data-class': Type.Optional(Name()),
+});
+
+/** The other operations take no additionalParams: only `{}` passes. */
+const NoAdditionalParams = () => strictObject({});
+
+export const VimConnectionInfo = strictObject({
+  id: Id(),
+  vimId: Type.Optional(Id()),
+  vimType: Type.String({ minLength: 1, maxLength: LIMITS.name }),
+  interfaceInfo: Type.Optional(KeyValuePairs()),
+  accessInfo: Type.Optional(KeyValuePairs()),
+  extra: Type.Optional(VimExtra),
+});
+
+export const CreateVnfRequest = strictObject({
+  vnfdId: Id(),
+  vnfInstanceName: Type.Optional(Name()),
+  vnfInstanceDescription: Type.Optional(Description()),
+  metadata: Type.Optional(KeyValuePairs()),
+});
+
+/** PATCH /vnf_instances/{id} (VnfInfoModificationRequest): the fields this VNFM modifies. */
+export const VnfInfoModificationRequest = strictObject({
+  vnfInstanceName: Type.Optional(Name()),
+  vnfInstanceDescription: Type.Optional(Description()),
+  metadata: Type.Optional(KeyValuePairs()),
+  extensions: Type.Optional(KeyValuePairs()),
+});
+
+/** Links a CNF does not have here (its networking is the chart's or manifests'): absent or empty. */
+const Unsupported = () => Type.Array(KeyValuePairs(), { maxItems: 0 });
+
+export const InstantiateVnfRequest = strictObject({
+  flavourId: Id(),
+  instantiationLevelId: Type.Optional(Id()),
+  extVirtualLinks: Type.Optional(Unsupported()),
+  extManagedVirtualLinks: Type.Optional(Unsupported()),
+  vimConnectionInfo: Type.Optional(Type.Array(VimConnectionInfo, { maxItems: 16 })),
+  localizationLanguage: Type.Optional(Type.String({ maxLength: 64 })),
+  additionalParams: Type.Optional(InstantiateAdditionalParams),
+  extensions: Type.Optional(KeyValuePairs()),
+  vnfConfigurableProperties: Type.Optional(KeyValuePairs()),
+});
+
+/** Scale levels and steps: far above any max_scale_level a VNFD declares, small enough to add safely. */
+const MAX_LEVEL = 10_000;
+
+export const ScaleVnfRequest = strictObject({
+  type: Type.Union([Type.Literal('SCALE_OUT'), Type.Literal('SCALE_IN')]),
+  aspectId: Id(),
+  numberOfSteps: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LEVEL })),
+  additionalParams: Type.Optional(NoAdditionalParams()),
+});
+
+export const ScaleInfo = strictObject({
+  aspectId: Id(),
+  scaleLevel: Type.Integer({ minimum: 0, maximum: MAX_LEVEL }),
+});
+
+/** Exactly one of instantiationLevelId and scaleInfo: checked in accept(), with a plain message. */
+export const ScaleVnfToLevelRequest = strictObject({
+  instantiationLevelId: Type.Optional(Id()),
+  scaleInfo: Type.Optional(Type.Array(ScaleInfo, { minItems: 1, maxItems: 100 })),
+  additionalParams: Type.Optional(NoAdditionalParams()),
+});
+
+/**
+ * SOL002 heal (vnfcInstanceId: those VNFCs) and SOL003 heal (cause, additionalParams:
+ * the whole VNF) in one body; Tacker's `{"vnfcInstanceId": []}` is a whole-VNF heal.
+ */
+export const HealVnfRequest = strictObject({
+  vnfcInstanceId: Type.Optional(Type.Array(Id(), { maxItems: LIMITS.items })),
+  cause: Type.Optional(Description()),
+  additionalParams: Type.Optional(NoAdditionalParams()),
+});
+
+/** Longest graceful termination accepted: one day (Node's timers overflow at 2^31 ms, ~24.8 days). */
+export const MAX_GRACEFUL_TERMINATION_SECONDS = 86_400;
+
+export const TerminateVnfRequest = strictObject({
+  terminationType: Type.Union([Type.Literal('FORCEFUL'), Type.Literal('GRACEFUL')]),
+  gracefulTerminationTimeout: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: MAX_GRACEFUL_TERMINATION_SECONDS }),
+  ),
+  additionalParams: Type.Optional(NoAdditionalParams()),
+});
+
+export const CancelModeRequest = OptionalBody(
+  strictObject({
+    cancelMode: Type.Optional(Type.Union([Type.Literal('GRACEFUL'), Type.Literal('FORCEFUL')])),
+  }),
+);
+
+export type CreateVnfRequest = Static<typeof CreateVnfRequest>;
+export type VnfInfoModificationRequest = Static<typeof VnfInfoModificationRequest>;
+export type InstantiateVnfRequest = Static<typeof InstantiateVnfRequest>;
+export type ScaleVnfRequest = Static<typeof ScaleVnfRequest>;
+export type ScaleVnfToLevelRequest = Static<typeof ScaleVnfToLevelRequest>;
+export type HealVnfRequest = Static<typeof HealVnfRequest>;
+export type TerminateVnfRequest = Static<typeof TerminateVnfRequest>;
+export type CancelModeRequest = Static<typeof CancelModeRequest>;
