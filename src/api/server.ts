@@ -13,12 +13,14 @@ import { EDGE_OPTIONS, installEdge, MAX_BODY_BYTES, problem as statusProblem } f
 import { vimRoutes } from './vims.ts';
 import { vnflcmRoutes } from './vnflcm.ts';
 import { vnfpkgmRoutes } from './vnfpkgm.ts';
+import { VALIDATION_OPTIONS } from './validation.ts';
 import { type ProblemDetails, ProblemError } from '../errors.ts';
 
 export function buildServer(ctx: AppContext): FastifyInstance {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     ...EDGE_OPTIONS,
+    ...VALIDATION_OPTIONS,
   });
 
   app.setErrorHandler((err: FastifyError | ProblemError, req, reply) => {

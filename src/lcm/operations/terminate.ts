@@ -1,7 +1,9 @@
 // TERMINATE (SOL003 §5.4.8): FORCEFUL at once, GRACEFUL waiting up to
-// gracefulTerminationTimeout; everything the driver created is removed.
+// gracefulTerminationTimeout; everything the driver created is removed. The body's
+// shape (and the timeout's bound) is TerminateVnfRequest's (src/api/schemas).
+import type { TerminateVnfRequest } from '../../api/schemas/vnflcm.ts';
 import { saveInstance } from '../../db/queries/instances.ts';
-import { badRequest, conflict } from '../../errors.ts';
+import { conflict } from '../../errors.ts';
 import { driverFor, infraContext } from '../infra-context.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { vnfcChanges } from '../vnfcs.ts';
@@ -13,24 +15,15 @@ export const terminate: LcmOperationHandler = {
     if (stored.instance.instantiationState !== 'INSTANTIATED') {
       throw conflict(`VNF instance ${stored.instance.id} is NOT_INSTANTIATED`);
     }
-    if (body.terminationType !== 'FORCEFUL' && body.terminationType !== 'GRACEFUL') {
-      throw badRequest("terminationType must be 'FORCEFUL' or 'GRACEFUL'");
-    }
-    const t = body.gracefulTerminationTimeout;
-    if (t !== undefined && (!Number.isInteger(t) || (t as number) < 0)) {
-      throw badRequest('gracefulTerminationTimeout must be a non-negative integer (seconds)');
-    }
     return { operationParams: body };
   },
 
   async run(ctx, opOcc, stored) {
     const state = stored.infraState;
     const ictx = await infraContext(ctx, stored.instance, state);
-    const p = opOcc.operationParams;
+    const p = opOcc.operationParams as TerminateVnfRequest;
     const graceful =
-      p.terminationType === 'GRACEFUL'
-        ? { timeoutSeconds: Number(p.gracefulTerminationTimeout ?? 60) }
-        : undefined;
+      p.terminationType === 'GRACEFUL' ? { timeoutSeconds: p.gracefulTerminationTimeout ?? 60 } : undefined;
     // The drivers add the grace period to the usual deadline themselves (each bounded: src/timers.ts).
     await driverFor(ctx, state).terminate(ictx, state.driverState ?? {}, graceful);
     const before = stored.instance.instantiatedVnfInfo?.vnfcResourceInfo ?? [];
