@@ -5,6 +5,7 @@
 // here, anything else is a typo and answered 400. Semantics (which credentials go
 // together, the Python-dict form of helm_info, host-key syntax) are checked in src/vim.
 import { type Static, Type } from '@sinclair/typebox';
+import { PYTHON_LITERAL_LIMITS } from '../../vim/python-literal.ts';
 import {
   BooleanOrString,
   BoundedMap,
@@ -39,9 +40,12 @@ export const HelmInfoObject = strictObject({
 });
 
 /** helm_info as JSON, or as the Python-dict string Tacker stores (parsed in src/vim). */
-export const HelmInfo = Type.Union([HelmInfoObject, Type.String({ maxLength: 128 * 1024 })], {
-  description: 'an object or a string holding a Python dict',
-});
+export const HelmInfo = Type.Union(
+  [HelmInfoObject, Type.String({ maxLength: PYTHON_LITERAL_LIMITS.maxLength })],
+  {
+    description: 'an object or a string holding a Python dict',
+  },
+);
 
 /** `extra` of a VIM, and of a request's vimConnectionInfo (operators copy one into the other). */
 export const VimExtra = strictObject({
