@@ -156,7 +156,10 @@ describe('SSH transport on the real sshd', () => {
     const s = await sshToNode(n);
     try {
       const r = await s.exec(['ps', '-u', n.user, '-o', 'pid=,args=']);
-      return r.stdout.split('\n').filter((l) => l.includes(`sleep ${m}`) && !l.includes('ps -u'));
+      // The sleep processes themselves (the shell running them names them too).
+      return r.stdout
+        .split('\n')
+        .filter((l) => new RegExp(`^\\s*\\d+ sleep ${m.replace('.', '\\.')}$`).test(l));
     } finally {
       s.close();
     }
@@ -187,14 +190,17 @@ describe('SSH transport on the real sshd', () => {
     const n = (await testbed()).sshNodes[0]!;
     const s = await sshToNode(n);
     const m = marker();
-    const running = s.exec(['sleep', m]);
-    await eventually(
-      'sleep running on the node',
-      () => remoteSleepers(m),
-      (l) => l.length === 1,
-    );
-    s.close();
-    await running.catch(() => undefined);
+    const running = s.exec(['sleep', m]).catch(() => undefined);
+    try {
+      await eventually(
+        'sleep running on the node',
+        () => remoteSleepers(m),
+        (l) => l.length === 1,
+      );
+    } finally {
+      s.close();
+    }
+    await running;
     await eventually(
       'no sleep left on the node',
       () => remoteSleepers(m),
