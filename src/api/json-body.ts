@@ -52,7 +52,7 @@ function prototypeKey(root: unknown): string | undefined {
   return undefined;
 }
 
-/** Parses a request body; 400 for bad JSON, nesting over MAX_JSON_DEPTH, or a prototype key. */
+/** Parses a request body; 400 for bad JSON, not an object, nesting over MAX_JSON_DEPTH, or a prototype key. */
 export function parseJsonBody(text: string): unknown {
   // A JSON content type with no body is a request without one (POST …/retry from some clients).
   if (text.trim() === '') return undefined;
@@ -64,6 +64,12 @@ export function parseJsonBody(text: string): unknown {
     body = JSON.parse(text);
   } catch (err) {
     throw badRequest(`body: not valid JSON (${(err as Error).message})`);
+  }
+  // Every request body of these APIs is an object; `null` would read as "no body" to the schemas.
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest(
+      `body: must be a JSON object, got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}`,
+    );
   }
   const bad = prototypeKey(body);
   if (bad !== undefined) throw badRequest(`body/${bad}: this key is not allowed`);

@@ -393,7 +393,13 @@ describe('types are not coerced', () => {
       { cancelMode: 'SOFT' },
       /body\/cancelMode: must be "GRACEFUL" or "FORCEFUL"/,
     ],
-    ['package body an array', 'POST', () => '/vnfpkgm/v1/vnf_packages', [], /^body: must be object or null$/],
+    [
+      'package body an array',
+      'POST',
+      () => '/vnfpkgm/v1/vnf_packages',
+      [],
+      /^body: must be a JSON object, got an array$/,
+    ],
     [
       'operationalState',
       'PATCH',

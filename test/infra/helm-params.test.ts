@@ -88,7 +88,7 @@ describe('helm params: accepted', () => {
           exthelmchart: false,
           helmchartfile_path: `./${CHART_PATH}`,
           helmreleasename: 'a.b-1',
-          helmparameter: ['x=a=b', 'empty='],
+          helmparameter: ['x=a=b', 'empty=', 'podAnnotations.prometheus\\.io/scrape=true', 'env[0].a\\,b=1'],
         },
       ],
     });
@@ -96,6 +96,8 @@ describe('helm params: accepted', () => {
     assert.deepEqual(p.using_helm_install_param[0]?.helmparameter, [
       { key: 'x', value: 'a=b' },
       { key: 'empty', value: '' },
+      { key: 'podAnnotations.prometheus\\.io/scrape', value: 'true' },
+      { key: 'env[0].a\\,b', value: '1' },
     ]);
     assert.deepEqual(p.vdu_mapping, {});
     assert.equal(replicaValueOf(p, pkg.flavour, 'VDU1'), undefined);
@@ -125,6 +127,21 @@ describe('helm params: rejected, naming the field', () => {
       /^using_helm_install_param: must be a non-empty array/,
     ],
     ['bad namespace', (p) => (p.namespace = 'Bad_NS'), /^namespace: "Bad_NS" is not a valid namespace/],
+    [
+      'helmparameter key with a shell substitution',
+      (p) => (item0(p).helmparameter = ['$(touch /tmp/x)=1']),
+      /^using_helm_install_param\[0\]\.helmparameter\[0\]: the key "\$\(touch \/tmp\/x\)" is not a values path/,
+    ],
+    [
+      'helmparameter key with a space',
+      (p) => (item0(p).helmparameter = ['a b=1']),
+      /^using_helm_install_param\[0\]\.helmparameter\[0\]: the key "a b" is not a values path/,
+    ],
+    [
+      'helmparameter key like an option',
+      (p) => (item0(p).helmparameter = ['--post-renderer=x']),
+      /helmparameter\[0\]: the key "--post-renderer" is not a values path/,
+    ],
     [
       'missing release name',
       (p) => delete item1(p).helmreleasename,

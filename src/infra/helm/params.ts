@@ -74,6 +74,7 @@ const VALUES_PATH = /^[A-Za-z0-9_-]+(\[\d+\])*(\.[A-Za-z0-9_-]+(\[\d+\])*)*$/;
 // (HELM_PARAMETER_LIMITS); the sum is limited here because the whole helm command travels as one
 // argument of the remote shell, which Linux caps at 128 KiB (MAX_ARG_STRLEN), quoting included.
 export const MAX_HELM_PARAMETER_CHARS = 16 * 1024;
+const HELM_SET_KEY = /^[A-Za-z0-9_\\][A-Za-z0-9_.,/\\[\]-]*$/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -143,6 +144,12 @@ function helmParameter(v: unknown, field: string): HelmParameter {
   if (CONTROL.test(key)) throw badRequest(`${field}: the key must not contain control characters`);
   // helm splits --set on unescaped commas: in a key that would silently set something else.
   if (/(^|[^\\]),/.test(key)) throw badRequest(`${field}: the key must not contain ',' (escape it as '\\,')`);
+  // A values path: names, '.' between them, list indexes, '\' escapes (`podAnnotations.prometheus\.io/scrape`).
+  // Nothing else has a meaning to helm, so nothing else (a shell's `$(`, a quote, a space) reaches its command line.
+  if (!HELM_SET_KEY.test(key))
+    throw badRequest(
+      `${field}: the key ${show(key)} is not a values path (letters, digits, '_', '-', '.', '/', '\\', '[n]')`,
+    );
   // A NUL cannot be passed in an argument at all.
   if (value.includes('\0')) throw badRequest(`${field}: the value must not contain a NUL character`);
   return { key, value };
