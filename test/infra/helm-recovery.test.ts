@@ -173,13 +173,13 @@ describe('refused before anything is touched', () => {
     symlinkSync('/etc/passwd', join(chart, 'values.yaml'));
     await tar.c({ gzip: true, cwd: linkDir, file: join(pkg.root, 'Files', 'evil.tgz') }, ['evil']);
     const p = params('rc-x');
-    const item = p.using_helm_install_param[0]!;
+    const [item, other] = p.using_helm_install_param;
     await rejects400(
-      { ...p, using_helm_install_param: [{ ...item, helmchartfile_path: 'Files/garbage.tgz' }] },
+      { ...p, using_helm_install_param: [{ ...item!, helmchartfile_path: 'Files/garbage.tgz' }, other] },
       /^using_helm_install_param\[0\]\.helmchartfile_path: "Files\/garbage\.tgz" is not a usable Helm chart archive: it is not a gzip tar/,
     );
     await rejects400(
-      { ...p, using_helm_install_param: [{ ...item, helmchartfile_path: 'Files/evil.tgz' }] },
+      { ...p, using_helm_install_param: [{ ...item!, helmchartfile_path: 'Files/evil.tgz' }, other] },
       /evil\/values\.yaml" is a SymbolicLink/,
     );
   });
@@ -287,7 +287,13 @@ describe('checkpoints', () => {
     const state = await driver.instantiate(ctx, { VDU1: 1, VDU2: 1 }, {});
     assert.deepEqual(
       saved.map((s) => s.releases.map((r) => `${r.name}@${r.revision}`).join(',')),
-      ['', 'rc-checkpoint@0', 'rc-checkpoint@1'],
+      [
+        '',
+        'rc-checkpoint@0',
+        'rc-checkpoint@1',
+        'rc-checkpoint@1,rc-checkpoint-b@0',
+        'rc-checkpoint@1,rc-checkpoint-b@1',
+      ],
     );
     assert.equal(saved[0]?.namespace, NS);
     saved.length = 0;
@@ -471,7 +477,11 @@ describe('master node access', () => {
     await assert.rejects(createHelmDriver().instantiate(ctx, { VDU1: 1, VDU2: 1 }, state), {
       message: expected,
     });
-    await assert.rejects(createHelmDriver().terminate(ctx, state), { message: expected });
+    // Terminate of a state that records nothing made has nothing to undo and contacts no host;
+    // one that records a release is refused the same way.
+    await createHelmDriver().terminate(ctx, state);
+    const withRelease = { ...state, releases: [{ name: 'rc-ssh', namespace: NS, chart: 'x', revision: 1 }] };
+    await assert.rejects(createHelmDriver().terminate(ctx, withRelease), { message: expected });
     // A reinstall (whole-VNF heal) starts from the kept keys, not from trust on first use.
     const kept = createHelmDriver().keptForReinstall!({
       ...state,
