@@ -175,3 +175,45 @@ test('API server unreachable during an operation: FAILED_TEMP with a clear error
     await proxy.cut();
   }
 });
+
+test('API server unreachable from the start: rollback has nothing to undo and completes, DELETE works', async () => {
+  const env = await testbed();
+  const api = new URL(env.apiServer);
+  const proxy = new TcpProxy(await freePort(), api.hostname, Number(api.port));
+  await proxy.open();
+  const vnfm = await startVnfm(await freshStore('sqlite'), { lcmTimeoutSeconds: 20 });
+  try {
+    const res = await vnfm.request('POST', '/v1.0/vims', {
+      vim: {
+        name: 'via-proxy',
+        type: 'kubernetes',
+        auth_url: `https://127.0.0.1:${proxy.port}`,
+        auth_cred: {
+          bearer_token: env.bearerToken,
+          ssl_ca_cert: (await import('node:fs')).readFileSync(env.caFile, 'utf8'),
+        },
+      },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const { vnfdId } = await onboardPackage(vnfm);
+    const id = await createInstance(vnfm, vnfdId);
+    await proxy.cut();
+    const opId = await startOp(vnfm, id, 'instantiate', {
+      flavourId: 'helmchart',
+      vimConnectionInfo: [{ id: 'v', vimId: res.body.vim.id, vimType: 'kubernetes' }],
+      additionalParams: {
+        namespace: `never-${randomBytes(3).toString('hex')}`,
+        'lcm-kubernetes-def-files': [MANIFEST_PATH],
+      },
+    });
+    assert.equal((await opOccSettled(vnfm, opId)).operationState, 'FAILED_TEMP');
+    // Still unreachable: the rollback must not need the cluster, since nothing was created there.
+    assert.equal((await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${opId}/rollback`)).status, 202);
+    const rolled = await opOccSettled(vnfm, opId);
+    assert.equal(rolled.operationState, 'ROLLED_BACK', JSON.stringify(rolled.error));
+    assert.equal((await vnfm.request('DELETE', `/vnflcm/v1/vnf_instances/${id}`)).status, 204);
+  } finally {
+    await vnfm.close();
+    await proxy.cut();
+  }
+});

@@ -38,7 +38,9 @@ export async function terminate(
   graceful?: { timeoutSeconds: number },
 ): Promise<void> {
   const state = readState(prior);
-  if (!state) return;
+  // Nothing recorded is nothing created (objects are recorded before they are applied): a rollback
+  // of an instantiate that failed first thing completes without reaching for the cluster.
+  if (!state || (state.resources.length === 0 && !state.createdNamespace)) return;
   const grace = graceful ? Math.max(0, Math.floor(graceful.timeoutSeconds)) : 0;
   // A graceful termination may take its whole grace period before the usual wait starts.
   const deadline = deadlineIn(ctx.timeoutMs + grace * 1000);
