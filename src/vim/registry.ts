@@ -16,6 +16,8 @@ export interface VimDeps {
   secrets: SecretBox;
   /** Whether a VIM is referenced by a VNF instance (then it cannot be deleted). */
   vimInUse: (vimId: string) => Promise<boolean>;
+  /** Called once a VIM is deleted, to remove what was kept for it beside the store (local helm homes). */
+  vimRemoved?: (vimId: string) => Promise<void>;
 }
 
 export interface VimBody {
@@ -149,4 +151,5 @@ export async function removeVim(deps: VimDeps, id: string): Promise<void> {
   if (!(await getVim(deps.db, deps.secrets, id))) throw notFound(`VIM ${id} does not exist`);
   if (await deps.vimInUse(id)) throw conflict(`VIM ${id} is used by a VNF instance`);
   await deleteVimRow(deps.db, id);
+  await deps.vimRemoved?.(id);
 }
