@@ -81,13 +81,7 @@ export function vnfpkgmRoutes(
   );
 
   app.get<{ Querystring: ListQuery }>(BASE, async (req, reply) =>
-    listAnswer(
-      req,
-      reply,
-      (await listPackages(ctx.db)).map(view),
-      VNF_PKG_INFO_LIST,
-      ctx.config.pageSize,
-    ),
+    listAnswer(req, reply, (await listPackages(ctx.db)).map(view), VNF_PKG_INFO_LIST, ctx.config.pageSize),
   );
 
   app.get<{ Params: { vnfPkgId: string } }>(
