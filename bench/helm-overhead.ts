@@ -8,9 +8,11 @@
 //     (sequential, the same chart already extracted on the node, the same --set
 //     values) and two `helm uninstall --wait`, run directly on the same master node
 //     over SSH. Target: VNFM / direct ≤ 1.15 (medians), instantiate and terminate.
-// (b) N one-release VNF instances instantiated at once through the API, versus N
-//     `helm install --wait` of the same chart run at once over N SSH connections:
-//     errors and total wall time of each; then all terminated / uninstalled at once.
+// (b) N one-release VNF instances instantiated at once through the API (a second
+//     package whose flavour has VDU1 only, as every VDU must be carried by a release),
+//     versus N `helm install --wait` of the same chart run at once over N SSH
+//     connections: errors and total wall time of each; then all terminated /
+//     uninstalled at once.
 //
 //   node_modules/.bin/node bench/helm-overhead.ts [--quick] [--runs N] [--concurrent N]
 //     [--worker-concurrency N] [--keep-log FILE]
@@ -26,6 +28,7 @@ import { CHART_PATH, chartTgz } from '../test/helpers/cnf-package.ts';
 import { createInstance, onboardPackage, registerTestbedVim } from '../test/helpers/lcm.ts';
 import { sshToNode, testbed } from '../test/helpers/testbed.ts';
 import type { SshNode } from '../testbed/lib/ssh-nodes.ts';
+import { withoutVdu } from './lib/one-vdu.ts';
 import { fixed, median, options, summary, table, verdict } from './lib/report.ts';
 import { asHelperVnfm, startVnfmProcess, type VnfmProcess } from './lib/server.ts';
 
@@ -360,6 +363,13 @@ try {
   const { vnfdId } = await onboardPackage(asHelperVnfm(vnfm), {
     edit: (files) => files.set(CHART_PATH, chart),
   });
+  // (b)'s instances have one release, so their flavour has one VDU (VDU1, carried by it).
+  const { vnfdId: oneVduId } = await onboardPackage(asHelperVnfm(vnfm), {
+    edit: (files) => {
+      files.set(CHART_PATH, chart);
+      withoutVdu('VDU2')(files);
+    },
+  });
   const body = helmBody(vimId, nsVnfm, [
     { name: 'vdu1', sets: SETS.vdu1! },
     { name: 'vdu2', sets: SETS.vdu2! },
@@ -392,7 +402,7 @@ try {
   console.log(`\n${concurrent} at once: VNFM instantiate, then direct helm install`);
   const ids: string[] = [];
   for (const name of names) {
-    ids.push(await createInstance(asHelperVnfm(vnfm), vnfdId, `bench-helm-${name}`));
+    ids.push(await createInstance(asHelperVnfm(vnfm), oneVduId, `bench-helm-${name}`));
     createdInstances.push(ids.at(-1)!);
   }
   const bodies = names.map((name) => helmBody(vimId, nsVnfm, [{ name, sets: CONCURRENT_SETS }]));
