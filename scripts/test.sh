@@ -8,8 +8,9 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 
 step() { printf '\n== %s\n' "$*" >&2; }
 
-step "testbed binaries and packages (cached after the first run)"
+step "testbed binaries, packages and the Python venv of the Tacker CLI (cached after the first run)"
 bash testbed/scripts/build.sh
+bash testbed/scripts/python-venv.sh >/dev/null
 
 step "types (tsc --noEmit)"
 npx --no-install tsc --noEmit -p .

@@ -95,3 +95,29 @@ export const VimUpdateRequest = strictObject({ vim: VimUpdate });
 
 export type VimCreateRequest = Static<typeof VimCreateRequest>;
 export type VimUpdateRequest = Static<typeof VimUpdateRequest>;
+
+/** One query value, or several when the parameter repeats (`?id=a&id=b` means either). */
+const QueryValues = (maxLength: number) =>
+  Type.Union([Type.String({ maxLength }), Type.Array(Type.String({ maxLength }), { maxItems: 100 })], {
+    description: 'a string, or a repeated parameter of at most 100 strings',
+  });
+
+/**
+ * `GET /v1.0/vims` filters, Tacker's (Neutron-style) attribute filters on the VIM view's
+ * plain attributes. `fields` is accepted and ignored (the whole view is always sent).
+ * Tacker ignores a parameter it does not know; here it is a 400 naming it, because a
+ * filter silently dropped is how a client shows or deletes the wrong VIM.
+ */
+export const VimListQuery = strictObject({
+  id: Type.Optional(QueryValues(LIMITS.id)),
+  name: Type.Optional(QueryValues(LIMITS.name)),
+  description: Type.Optional(QueryValues(LIMITS.description)),
+  type: Type.Optional(QueryValues(64)),
+  status: Type.Optional(QueryValues(64)),
+  auth_url: Type.Optional(QueryValues(LIMITS.url)),
+  tenant_id: Type.Optional(QueryValues(LIMITS.name)),
+  is_default: Type.Optional(QueryValues(5)),
+  fields: Type.Optional(QueryValues(64)),
+});
+
+export type VimListQuery = Static<typeof VimListQuery>;

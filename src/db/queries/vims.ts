@@ -50,8 +50,21 @@ export async function getVim(db: Db, box: SecretBox, id: string): Promise<Vim | 
   return row && fromRow(row, box);
 }
 
-export async function listVims(db: Db, box: SecretBox): Promise<Vim[]> {
-  const rows = await db.selectFrom('vims').selectAll().orderBy('created_at').orderBy('id').execute();
+/** Columns a VIM list can be filtered on; a VIM matches when each listed column has one of its values. */
+export type VimFilter = Partial<
+  Record<'id' | 'name' | 'description' | 'type' | 'status' | 'auth_url' | 'project_name', string[]> & {
+    is_default: boolean[];
+  }
+>;
+
+export async function listVims(db: Db, box: SecretBox, filter: VimFilter = {}): Promise<Vim[]> {
+  let q = db.selectFrom('vims').selectAll();
+  for (const [column, values] of Object.entries(filter) as [keyof VimFilter, (string | boolean)[]][]) {
+    if (values.length === 0) continue;
+    const cells = column === 'is_default' ? values.map((v) => (v ? 1 : 0)) : (values as string[]);
+    q = q.where(column, 'in', cells);
+  }
+  const rows = await q.orderBy('created_at').orderBy('id').execute();
   return rows.map((r) => fromRow(r, box));
 }
 
