@@ -10,9 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { MANIFEST_PATH, cnfPackage } from '../helpers/cnf-package.ts';
+import { registerTestbedVim } from '../helpers/lcm.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { testbed } from '../helpers/testbed.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
+import { eventually } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 
@@ -122,6 +126,111 @@ describe('python-tackerclient (openstack CLI) against the VNFM', () => {
         list.map((v: any) => v.id),
         [ids['site-a']],
       );
+    });
+  });
+
+  describe('vnf package and vnflcm: a manifest-mode CNF', () => {
+    const ns = `cli-${randomBytes(3).toString('hex')}`;
+    let pkgId = '';
+    let vnfdId = '';
+    let zip = Buffer.alloc(0);
+    let instanceId = '';
+    let instantiateOpId = '';
+    const pkg = async () => (await vnfm.request('GET', `/vnfpkgm/v1/vnf_packages/${pkgId}`)).body;
+    const instance = async () => (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${instanceId}`)).body;
+    /** The op occs of the instance, newest last, once the newest one of `operation` has settled. */
+    const settled = (operation: string) =>
+      eventually(
+        `${operation} to settle`,
+        async () =>
+          (await vnfm.request('GET', '/vnflcm/v1/vnf_lcm_op_occs')).body.filter(
+            (o: any) => o.vnfInstanceId === instanceId && o.operation === operation,
+          ),
+        (ops: any[]) =>
+          ops.length > 0 && ['COMPLETED', 'FAILED_TEMP', 'FAILED'].includes(ops.at(-1).operationState),
+        180_000,
+      );
+
+    test('vnf package create, upload --path, list, show', async () => {
+      ({ zip, vnfdId } = await cnfPackage());
+      const created = await openstackJson('vnf', 'package', 'create', '--user-data', 'owner=cli');
+      pkgId = created.ID;
+      assert.match(pkgId, /^[0-9a-f-]{36}$/, JSON.stringify(created));
+      writeFileSync(join(work, 'cnf.zip'), zip);
+      await openstack('vnf', 'package', 'upload', '--path', join(work, 'cnf.zip'), pkgId);
+      const done = await eventually(
+        'onboarding',
+        pkg,
+        (p) => !['UPLOADING', 'PROCESSING'].includes(p.onboardingState),
+      );
+      assert.equal(done.onboardingState, 'ONBOARDED', JSON.stringify(done.onboardingFailureDetails));
+
+      const list = await openstackJson('vnf', 'package', 'list');
+      assert.deepEqual(
+        list.map((p: any) => p.Id),
+        [pkgId],
+        JSON.stringify(list),
+      );
+      const shown = await openstackJson('vnf', 'package', 'show', pkgId);
+      assert.equal(shown.ID ?? shown.Id, pkgId, JSON.stringify(shown));
+      assert.equal(shown['VNFD ID'], vnfdId, JSON.stringify(shown));
+      assert.equal(shown['Onboarding State'], 'ONBOARDED');
+    });
+
+    test('vnf package download: the uploaded bytes', async () => {
+      const file = join(work, 'downloaded.zip');
+      await openstack('vnf', 'package', 'download', '--file', file, pkgId);
+      assert.ok(readFileSync(file).equals(zip), 'the downloaded package is the uploaded one');
+    });
+
+    test('vnflcm create, instantiate, op list, op show', async () => {
+      const vimId = await registerTestbedVim(vnfm, 'cnf-site');
+      const created = await openstackJson('vnflcm', 'create', '--name', 'cli-cnf', vnfdId);
+      instanceId = created.ID;
+      assert.equal((await instance()).vnfInstanceName, 'cli-cnf', JSON.stringify(created));
+
+      const params = join(work, 'instantiate.json');
+      writeFileSync(
+        params,
+        JSON.stringify({
+          flavourId: 'helmchart',
+          instantiationLevelId: 'instantiation_level_1',
+          vimConnectionInfo: [{ id: 'vim1', vimId, vimType: 'kubernetes' }],
+          additionalParams: { namespace: ns, 'lcm-kubernetes-def-files': [MANIFEST_PATH] },
+        }),
+      );
+      await openstack('vnflcm', 'instantiate', instanceId, params);
+      const ops = await settled('INSTANTIATE');
+      instantiateOpId = ops.at(-1).id;
+      assert.equal(ops.at(-1).operationState, 'COMPLETED', JSON.stringify(ops.at(-1).error));
+      assert.equal((await instance()).instantiationState, 'INSTANTIATED');
+
+      const list = await openstackJson('vnflcm', 'op', 'list');
+      const row = list.find((o: any) => o.ID === instantiateOpId);
+      assert.ok(row, JSON.stringify(list));
+      assert.equal(row['Operation State'], 'COMPLETED');
+      assert.equal(row.Operation, 'INSTANTIATE');
+      const shown = await openstackJson('vnflcm', 'op', 'show', instantiateOpId);
+      assert.equal(shown.ID, instantiateOpId, JSON.stringify(shown));
+      assert.equal(shown['VNF Instance ID'], instanceId);
+    });
+
+    test('vnflcm terminate, delete', async () => {
+      await openstack('vnflcm', 'terminate', '--termination-type', 'FORCEFUL', instanceId);
+      const ops = await settled('TERMINATE');
+      assert.equal(ops.at(-1).operationState, 'COMPLETED', JSON.stringify(ops.at(-1).error));
+      assert.equal((await instance()).instantiationState, 'NOT_INSTANTIATED');
+      await openstack('vnflcm', 'delete', instanceId);
+      assert.equal((await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${instanceId}`)).status, 404);
+    });
+
+    test('vnf package delete (once disabled)', async () => {
+      const off = await vnfm.request('PATCH', `/vnfpkgm/v1/vnf_packages/${pkgId}`, {
+        operationalState: 'DISABLED',
+      });
+      assert.equal(off.status, 200, JSON.stringify(off.body));
+      await openstack('vnf', 'package', 'delete', pkgId);
+      assert.equal((await vnfm.request('GET', `/vnfpkgm/v1/vnf_packages/${pkgId}`)).status, 404);
     });
   });
 });
