@@ -34,4 +34,9 @@ export interface EngineState {
   /** Rows written before vimConnectionSealed: the sealed extra of that entry only. */
   vimExtraSealed?: string;
   driverState?: Record<string, unknown>;
+  /**
+   * A MODIFY_INFO's vimConnectionInfo, accepted and not yet applied: the list as the
+   * instance will show it (masked) and, for the entry in use, the new entry sealed.
+   */
+  vimConnectionModified?: { vimConnectionInfo: VimConnectionInfo[]; sealed?: string };
 }

@@ -10,7 +10,8 @@ import type { LcmContext } from './context.ts';
 import type { VnfInstance } from './model.ts';
 import type { CreateVnfRequest } from '../api/schemas/vnflcm.ts';
 
-async function setUsage(ctx: LcmContext, pkgId: string): Promise<void> {
+/** Sets the package's usageState from the instances that refer to it now. */
+export async function setUsage(ctx: LcmContext, pkgId: string): Promise<void> {
   const pkg = await getPackage(ctx.db, pkgId);
   if (!pkg) return;
   const usageState = (await instancesOfPackage(ctx.db, pkgId)) > 0 ? 'IN_USE' : 'NOT_IN_USE';

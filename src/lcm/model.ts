@@ -55,6 +55,7 @@ export interface VnfInstance {
   vnfSoftwareVersion: string;
   vnfdVersion: string;
   vnfPkgId: string;
+  vnfConfigurableProperties?: Record<string, unknown>;
   vimConnectionInfo?: VimConnectionInfo[];
   instantiationState: InstantiationState;
   instantiatedVnfInfo?: InstantiatedVnfInfo;

@@ -12,6 +12,7 @@ import {
   insertPackage,
 } from '../db/queries/packages.ts';
 import { badRequest, conflict, notFound, ProblemError } from '../errors.ts';
+import { patchObject } from '../api/merge-patch.ts';
 import type { VnfPkgInfo } from './model.ts';
 import { onboard, type OnboardDeps } from './onboard.ts';
 import { receiveToFile, TooLargeError } from './receive.ts';
@@ -161,10 +162,10 @@ export async function uploadFromUri(deps: PackageDeps, id: string, req: UploadFr
 
 export interface PkgModification {
   operationalState?: 'ENABLED' | 'DISABLED';
-  userDefinedData?: Record<string, unknown>;
+  userDefinedData?: Record<string, unknown> | null;
 }
 
-/** PATCH: operational state (only of an onboarded package, only a real change) and user data (merged; null removes). */
+/** PATCH: operational state (only of an onboarded package, only a real change) and user data (merge patch; null removes). */
 export async function modifyPackage(
   deps: PackageDeps,
   id: string,
@@ -187,12 +188,8 @@ export async function modifyPackage(
     next.operationalState = mod.operationalState;
   }
   if (mod.userDefinedData !== undefined) {
-    const merged: Record<string, unknown> = { ...(pkg.userDefinedData ?? {}) };
-    for (const [k, v] of Object.entries(mod.userDefinedData)) {
-      if (v === null) delete merged[k];
-      else merged[k] = v;
-    }
-    next.userDefinedData = merged;
+    // JSON Merge Patch (RFC 7396); a null for the whole object leaves no user data.
+    next.userDefinedData = patchObject(pkg.userDefinedData, mod.userDefinedData) ?? {};
   }
   if (!(await updatePackage(deps.db, next, [pkg.onboardingState]))) {
     throw conflict(`VNF package ${id} changed state meanwhile; retry`);

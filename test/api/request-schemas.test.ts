@@ -159,7 +159,7 @@ describe('unknown fields are a 400 naming them', () => {
       { vnfdId: 'x', vnfInstanceNme: 'n' },
       /body\/vnfInstanceNme: unknown field/,
     ],
-    ['modify instance', 'PATCH', () => inst(idle), { vnfdId: 'other' }, /body\/vnfdId: unknown field/],
+    ['modify instance', 'PATCH', () => inst(idle), { vnfdID: 'other' }, /body\/vnfdID: unknown field/],
     [
       'instantiate',
       'POST',

@@ -170,6 +170,34 @@ for (const store of STORES) {
       assert.equal(existsSync(new PackageStorage(vnfm.ctx.config.dataDir).dir(done.id)), false);
     });
 
+    test('PATCH userDefinedData is a JSON Merge Patch, as merge-patch+json and as plain JSON', async () => {
+      const pkg = await create({ keep: 'k', drop: 'd', nested: { a: '1', b: '2' } });
+      const url = `${BASE}/${pkg.id}`;
+      const merge = { 'content-type': 'application/merge-patch+json' };
+      let res = await vnfm.request(
+        'PATCH',
+        url,
+        { userDefinedData: { drop: null, nested: { a: null, c: '3' }, added: ['x'] } },
+        merge,
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual((await vnfm.request('GET', url)).body.userDefinedData, {
+        keep: 'k',
+        nested: { b: '2', c: '3' },
+        added: ['x'],
+      });
+      // Tacker sends application/json: the same semantics.
+      res = await vnfm.request('PATCH', url, { userDefinedData: { nested: null, keep: 'k2' } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual((await vnfm.request('GET', url)).body.userDefinedData, { keep: 'k2', added: ['x'] });
+      res = await vnfm.request('PATCH', url, { userDefinedData: null }, merge);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual((await vnfm.request('GET', url)).body.userDefinedData, {});
+      // Not a JSON type at all: refused before the route.
+      res = await vnfm.request('PATCH', url, { userDefinedData: {} }, { 'content-type': 'text/plain' });
+      assert.equal(res.status, 415);
+    });
+
     test('bad packages end in ERROR with the exact reason and no content left', async () => {
       const storage = new PackageStorage(vnfm.ctx.config.dataDir);
       const cases: [string, Promise<Buffer>, RegExp][] = [

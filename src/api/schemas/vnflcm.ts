@@ -85,12 +85,31 @@ export const CreateVnfRequest = strictObject({
   metadata: Type.Optional(KeyValuePairs()),
 });
 
-/** PATCH /vnf_instances/{id} (VnfInfoModificationRequest): the fields this VNFM modifies. */
+/** A free-form object a PATCH merges into (RFC 7396): `null` removes the whole attribute. */
+const PatchPairs = () => Type.Union([KeyValuePairs(), Type.Null()]);
+
+/**
+ * An entry of a PATCH's vimConnectionInfo: merged into the entry of the same id (RFC 7396),
+ * or added (then vimType is required: checked in accept, naming the entry).
+ */
+export const VimConnectionInfoModification = strictObject({
+  id: Id(),
+  vimId: Type.Optional(Id()),
+  vimType: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.name })),
+  interfaceInfo: Type.Optional(PatchPairs()),
+  accessInfo: Type.Optional(PatchPairs()),
+  extra: Type.Optional(Type.Union([VimExtra, Type.Null()])),
+});
+
+/** PATCH /vnf_instances/{id} (SOL003 v2.6.1 VnfInfoModificationRequest): the fields this VNFM modifies. */
 export const VnfInfoModificationRequest = strictObject({
   vnfInstanceName: Type.Optional(Name()),
   vnfInstanceDescription: Type.Optional(Description()),
-  metadata: Type.Optional(KeyValuePairs()),
-  extensions: Type.Optional(KeyValuePairs()),
+  vnfdId: Type.Optional(Id()),
+  vnfConfigurableProperties: Type.Optional(PatchPairs()),
+  metadata: Type.Optional(PatchPairs()),
+  extensions: Type.Optional(PatchPairs()),
+  vimConnectionInfo: Type.Optional(Type.Array(VimConnectionInfoModification, { maxItems: 16 })),
 });
 
 /** Links a CNF does not have here (its networking is the chart's or manifests'): absent or empty. */
@@ -159,6 +178,7 @@ export const CancelModeRequest = OptionalBody(
 
 export type CreateVnfRequest = Static<typeof CreateVnfRequest>;
 export type VnfInfoModificationRequest = Static<typeof VnfInfoModificationRequest>;
+export type VimConnectionInfoModification = Static<typeof VimConnectionInfoModification>;
 export type InstantiateVnfRequest = Static<typeof InstantiateVnfRequest>;
 export type ScaleVnfRequest = Static<typeof ScaleVnfRequest>;
 export type ScaleVnfToLevelRequest = Static<typeof ScaleVnfToLevelRequest>;

@@ -10,7 +10,8 @@ export const CreateVnfPkgInfoRequest = OptionalBody(
 
 export const VnfPkgInfoModifications = strictObject({
   operationalState: Type.Optional(Type.Union([Type.Literal('ENABLED'), Type.Literal('DISABLED')])),
-  userDefinedData: Type.Optional(KeyValuePairs()),
+  /** Merged into the package's (RFC 7396): `null` removes a key, or all user data. */
+  userDefinedData: Type.Optional(Type.Union([KeyValuePairs(), Type.Null()])),
 });
 
 export const UploadVnfPkgFromUriRequest = strictObject({

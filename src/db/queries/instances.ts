@@ -100,6 +100,9 @@ export async function saveInstance(
   await db
     .updateTable('vnf_instances')
     .set({
+      // ModifyVnfInfo may move the instance to another package (vnfdId).
+      vnfd_id: i.vnfdId,
+      vnf_pkg_id: i.vnfPkgId,
       instantiation_state: i.instantiationState,
       info: info(i),
       ...filterColumns(i),

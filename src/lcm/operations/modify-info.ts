@@ -1,34 +1,191 @@
-// MODIFY_INFO (PATCH /vnf_instances/{id}, SOL003 §5.4.3): name, description,
-// metadata and extensions (merged per JSON Merge Patch; null removes a key). Which
-// fields may be given, and their types, is VnfInfoModificationRequest's (src/api/schemas).
-import type { VnfInfoModificationRequest } from '../../api/schemas/vnflcm.ts';
-import { saveInstance } from '../../db/queries/instances.ts';
+// MODIFY_INFO (PATCH /vnf_instances/{id}, SOL003 v2.6.1 §5.4.3, VnfInfoModificationRequest):
+// name and description replace; metadata, extensions and vnfConfigurableProperties
+// merge per JSON Merge Patch (api/merge-patch.ts); vnfdId moves the instance to another
+// onboarded package of the same product whose VNFD is compatible; vimConnectionInfo
+// entries merge into the entry of the same id, or are added (SOL003 §5.5.2.12's rule),
+// so that a wrong per-instance credential is corrected without re-instantiating.
+// Which fields may be given, and their types, is the request schema's (src/api/schemas).
+import type { VimConnectionInfoModification, VnfInfoModificationRequest } from '../../api/schemas/vnflcm.ts';
+import { mergePatch, patchObject } from '../../api/merge-patch.ts';
+import { getPackage, getPackageVnfd, packageWithVnfdId } from '../../db/queries/packages.ts';
+import { type StoredInstance, saveInstance } from '../../db/queries/instances.ts';
+import { getVim } from '../../db/queries/vims.ts';
+import { badRequest, conflict, unprocessable } from '../../errors.ts';
+import { resolveMasters } from '../../infra/helm/index.ts';
+import { flavour as findFlavour, type Vnfd } from '../../packages/vnfd/index.ts';
+import { readHelmInfo } from '../../vim/helm-fields.ts';
+import type { LcmContext } from '../context.ts';
+import { loadVnfd, requestVimConnection } from '../infra-context.ts';
+import { setUsage } from '../instances.ts';
+import { maskOperationParams, maskVimConnectionInfo, type VimConnectionInfo } from '../model.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 
-function mergePatch(target: Record<string, unknown> | undefined, patch: Record<string, unknown>) {
-  const out: Record<string, unknown> = { ...(target ?? {}) };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = v;
+const sameSet = (a: string[], b: string[]) =>
+  a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+const vduIds = (vnfd: Vnfd) => [...new Set(vnfd.flavours.flatMap((f) => f.vdus.map((v) => v.id)))];
+
+/**
+ * The package a vnfdId change moves the instance to, if it may: onboarded and enabled,
+ * of the same provider and product, and with the same VDUs (for an INSTANTIATED
+ * instance: the flavour it runs, with the same VDUs and scaling aspects).
+ */
+async function targetPackage(ctx: LcmContext, stored: StoredInstance, vnfdId: string) {
+  const { instance, infraState } = stored;
+  const pkgId = await packageWithVnfdId(ctx.db, vnfdId);
+  const pkg = pkgId ? await getPackage(ctx.db, pkgId) : undefined;
+  if (!pkg || pkg.onboardingState !== 'ONBOARDED')
+    throw unprocessable(`vnfdId: no onboarded VNF package has vnfdId ${vnfdId}`);
+  if (pkg.operationalState !== 'ENABLED')
+    throw conflict(`vnfdId: VNF package ${pkg.id} of vnfdId ${vnfdId} is DISABLED`);
+  if (pkg.vnfProvider !== instance.vnfProvider || pkg.vnfProductName !== instance.vnfProductName)
+    throw unprocessable(
+      `vnfdId: VNFD ${vnfdId} is of '${pkg.vnfProvider}' / '${pkg.vnfProductName}', not of the instance's '${instance.vnfProvider}' / '${instance.vnfProductName}'`,
+    );
+  const next = await getPackageVnfd<Vnfd>(ctx.db, pkg.id);
+  if (!next) throw unprocessable(`vnfdId: VNF package ${pkg.id} has no VNFD`);
+  const current = await loadVnfd(ctx, instance);
+  const incompatible = (what: string, had: string[], has: string[]) =>
+    unprocessable(
+      `vnfdId: VNFD ${vnfdId} is not compatible with VNFD ${instance.vnfdId}: ${what} [${has.join(', ')}], not [${had.join(', ')}]`,
+    );
+  if (instance.instantiationState === 'INSTANTIATED') {
+    const flavourId = infraState.flavourId ?? instance.instantiatedVnfInfo?.flavourId ?? '';
+    const had = findFlavour(current, flavourId);
+    const has = findFlavour(next, flavourId);
+    if (!has)
+      throw unprocessable(
+        `vnfdId: VNFD ${vnfdId} has no flavour '${flavourId}', which the INSTANTIATED instance runs`,
+      );
+    const vdus = (f: typeof has) => f.vdus.map((v) => v.id);
+    const aspects = (f: typeof has) => f.aspects.map((a) => a.id);
+    if (had && !sameSet(vdus(had), vdus(has)))
+      throw incompatible(`flavour '${flavourId}' has VDUs`, vdus(had), vdus(has));
+    if (had && !sameSet(aspects(had), aspects(has)))
+      throw incompatible(`flavour '${flavourId}' has scaling aspects`, aspects(had), aspects(has));
+  } else if (!sameSet(vduIds(current), vduIds(next))) {
+    throw incompatible('VDUs', vduIds(current), vduIds(next));
   }
-  return out;
+  return pkg;
+}
+
+/** The entry as the engine knows it with its secrets: the sealed request entry over the shown one. */
+function fullEntry(ctx: LcmContext, stored: StoredInstance, shown: VimConnectionInfo): VimConnectionInfo {
+  const sealed = requestVimConnection(ctx, stored.infraState);
+  const entry = { ...shown, ...sealed, ...(shown.vimId ? { vimId: shown.vimId } : {}) } as VimConnectionInfo;
+  // A helm_info given as a string (Tacker's Python-dict form) merges as the object it holds.
+  const helmInfo = entry.extra?.helm_info;
+  if (typeof helmInfo === 'string')
+    entry.extra = {
+      ...entry.extra,
+      helm_info: readHelmInfo(helmInfo, 'vimConnectionInfo.extra.helm_info', true),
+    };
+  return entry;
+}
+
+/**
+ * The instance's vimConnectionInfo after the request's entries (masked, as shown) and, when
+ * the entry the INSTANTIATED instance uses changes, that entry with its secrets (to seal).
+ */
+async function modifiedConnections(
+  ctx: LcmContext,
+  stored: StoredInstance,
+  patches: VimConnectionInfoModification[],
+): Promise<{ vimConnectionInfo: VimConnectionInfo[]; inUse?: VimConnectionInfo }> {
+  const { instance, infraState } = stored;
+  const instantiated = instance.instantiationState === 'INSTANTIATED';
+  const inUseId = instantiated ? (infraState.vimConnectionId ?? 'vim-0') : undefined;
+  const list = [...(instance.vimConnectionInfo ?? [])];
+  const seen = new Set<string>();
+  let inUse: VimConnectionInfo | undefined;
+  for (const [n, patch] of patches.entries()) {
+    const field = `vimConnectionInfo[${n}]`;
+    if (seen.has(patch.id)) throw badRequest(`${field}.id: '${patch.id}' is given twice`);
+    seen.add(patch.id);
+    const at = list.findIndex((e) => e.id === patch.id);
+    const old = at >= 0 ? list[at]! : undefined;
+    if (!old && patch.vimType === undefined)
+      throw badRequest(`${field}.vimType is required: no entry has id '${patch.id}' to modify`);
+    const base = old && patch.id === inUseId ? fullEntry(ctx, stored, old) : (old ?? {});
+    const merged = mergePatch(base, patch) as VimConnectionInfo;
+    const vim = merged.vimId ? await getVim(ctx.db, ctx.secrets, merged.vimId) : undefined;
+    if (merged.vimId && !vim) throw badRequest(`${field}.vimId: VIM ${merged.vimId} does not exist`);
+    if (patch.id === inUseId) {
+      if (merged.vimId !== infraState.vimId)
+        throw conflict(
+          `${field}.vimId: the instance runs on VIM ${infraState.vimId}; terminate it to move it to another VIM`,
+        );
+      // The credential rule of instantiate (infra/helm/helm-info.ts), against the VIM as it is now.
+      const helmInfo = merged.extra?.helm_info;
+      if (helmInfo !== undefined && helmInfo !== null) resolveMasters(vim?.extra.helm_info, helmInfo);
+      inUse = merged;
+    }
+    const shown = maskVimConnectionInfo(merged);
+    if (at >= 0) list[at] = shown;
+    else list.push(shown);
+  }
+  return { vimConnectionInfo: list, ...(inUse ? { inUse } : {}) };
 }
 
 export const modifyInfo: LcmOperationHandler = {
   operation: 'MODIFY_INFO',
 
-  async accept(_ctx, _stored, body) {
-    return { operationParams: body };
+  async accept(ctx, stored, body) {
+    const p = body as VnfInfoModificationRequest;
+    if (p.vnfdId !== undefined && p.vnfdId !== stored.instance.vnfdId)
+      await targetPackage(ctx, stored, p.vnfdId);
+    if (p.vimConnectionInfo === undefined) return { operationParams: body };
+    const { vimConnectionInfo, inUse } = await modifiedConnections(ctx, stored, p.vimConnectionInfo);
+    // Request-given secrets are kept sealed only; the op occ and the instance show them masked.
+    return {
+      operationParams: maskOperationParams(body),
+      engineState: {
+        ...stored.infraState,
+        vimConnectionModified: {
+          vimConnectionInfo,
+          ...(inUse ? { sealed: ctx.secrets.sealJson(inUse) } : {}),
+        },
+      },
+    };
   },
 
   async run(ctx, opOcc, stored) {
     const p = opOcc.operationParams as VnfInfoModificationRequest;
     const i = { ...stored.instance };
+    const state = { ...stored.infraState };
     if (p.vnfInstanceName !== undefined) i.vnfInstanceName = p.vnfInstanceName;
     if (p.vnfInstanceDescription !== undefined) i.vnfInstanceDescription = p.vnfInstanceDescription;
-    if (p.metadata) i.metadata = mergePatch(i.metadata, p.metadata);
-    if (p.extensions) i.extensions = mergePatch(i.extensions, p.extensions);
-    await saveInstance(ctx.db, i);
+    for (const k of ['metadata', 'extensions', 'vnfConfigurableProperties'] as const) {
+      if (p[k] === undefined) continue;
+      const v = patchObject(i[k], p[k]);
+      if (v === undefined) delete i[k];
+      else i[k] = v;
+    }
+    const oldPkgId = i.vnfPkgId;
+    if (p.vnfdId !== undefined && p.vnfdId !== i.vnfdId) {
+      // Checked again: the package may have been disabled or deleted since accept.
+      const pkg = await targetPackage(ctx, stored, p.vnfdId);
+      Object.assign(i, {
+        vnfdId: p.vnfdId,
+        vnfPkgId: pkg.id,
+        vnfdVersion: pkg.vnfdVersion ?? '',
+        vnfSoftwareVersion: pkg.vnfSoftwareVersion ?? '',
+      });
+    }
+    const modified = state.vimConnectionModified;
+    if (modified) {
+      i.vimConnectionInfo = modified.vimConnectionInfo;
+      if (i.instantiationState === 'INSTANTIATED') state.vimConnectionInfo = modified.vimConnectionInfo;
+      if (modified.sealed) {
+        state.vimConnectionSealed = modified.sealed;
+        delete state.vimExtraSealed;
+      }
+      delete state.vimConnectionModified;
+    }
+    await saveInstance(ctx.db, i, modified ? { infraState: state } : {});
+    if (i.vnfPkgId !== oldPkgId) {
+      await setUsage(ctx, oldPkgId);
+      await setUsage(ctx, i.vnfPkgId);
+    }
     return [];
   },
 };
