@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { brief } from './brief.ts';
+import { CanonicalHeadersResponse } from './header-case.ts';
 import { healthRoutes } from './health.ts';
 import { EDGE_OPTIONS, installEdge, MAX_BODY_BYTES, problem as statusProblem } from './http-edge.ts';
 import { vimRoutes } from './vims.ts';
@@ -20,6 +21,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     ...EDGE_OPTIONS,
+    http: { ...EDGE_OPTIONS.http, ServerResponse: CanonicalHeadersResponse },
     ...VALIDATION_OPTIONS,
   });
 

@@ -5,7 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { getInstance, INSTANCE_COLUMNS, queryInstances } from '../db/queries/instances.ts';
 import { getOpOcc, OP_OCC_COLUMNS, queryOpOccs } from '../db/queries/op-occs.ts';
-import { notFound, ProblemError } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { createVnfInstance, deleteVnfInstance } from '../lcm/instances.ts';
 import {
   instanceLinks,
@@ -34,6 +34,7 @@ import {
 } from './schemas/index.ts';
 import { VNF_INSTANCE_LIST, VNF_LCM_OP_OCC_LIST } from './sol013/attributes.ts';
 import { type ListQuery, storeListAnswer } from './sol013/list.ts';
+import { apiVersionRoutes } from './sol013/versions.ts';
 
 export const API_VERSION = '1.3.0';
 const BASE = '/vnflcm/v1';
@@ -65,23 +66,7 @@ const OPERATIONS: [string, LcmOperation, TSchema][] = [
 export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: number): void {
   const { ctx } = engine;
 
-  // SOL013 §4.2: the Version header names the API version; a request without one gets the current.
-  app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/vnflcm/')) return;
-    const asked = req.headers.version;
-    if (typeof asked === 'string' && asked.split('.')[0] !== API_VERSION.split('.')[0]) {
-      throw new ProblemError(
-        406,
-        'Not Acceptable',
-        `API version ${asked} is not supported (this is ${API_VERSION})`,
-      );
-    }
-    reply.header('version', API_VERSION);
-  });
-
-  const versions = { uriPrefix: BASE, apiVersions: [{ version: API_VERSION, isDeprecated: false }] };
-  app.get('/vnflcm/api_versions', async () => versions);
-  app.get(`${BASE}/api_versions`, async () => versions);
+  apiVersionRoutes(app, { apiName: 'vnflcm', version: API_VERSION, uriMajor: 'v1' });
 
   app.post<{ Body: CreateVnfRequest }>(
     `${BASE}/vnf_instances`,
