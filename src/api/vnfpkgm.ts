@@ -10,6 +10,7 @@ import yazl from 'yazl';
 import type { AppContext } from '../context.ts';
 import { getPackage, getPackageVnfd, listPackages } from '../db/queries/packages.ts';
 import { conflict, notFound, ProblemError } from '../errors.ts';
+import { artifactMediaType } from '../packages/artifact-type.ts';
 import { resolveInPackage } from '../packages/csar/index.ts';
 import { pkgLinks, type VnfPkgInfo } from '../packages/model.ts';
 import {
@@ -22,6 +23,7 @@ import {
 } from '../packages/operations.ts';
 import { packageQuota } from '../packages/quota.ts';
 import { PackageStorage } from '../packages/storage.ts';
+import { vnfdArchiveFiles } from '../packages/vnfd/index.ts';
 import {
   CreateVnfPkgInfoRequest,
   UploadVnfPkgFromUriRequest,
@@ -29,7 +31,10 @@ import {
 } from './schemas/index.ts';
 import { VNF_PKG_INFO_LIST } from './sol013/attributes.ts';
 import { type ListQuery, listAnswer } from './sol013/list.ts';
+import { apiVersionRoutes } from './sol013/versions.ts';
 
+/** SOL005 v2.6.1's VNF package management API version (its URIs stay /vnfpkgm/v1). */
+export const API_VERSION = '2.1.0';
 const BASE = '/vnfpkgm/v1/vnf_packages';
 const idParams = { type: 'object', properties: { vnfPkgId: { type: 'string', maxLength: 64 } } } as const;
 
@@ -70,6 +75,7 @@ export function vnfpkgmRoutes(
   const passThrough = (_req: unknown, payload: Readable, done: (e: Error | null, body?: unknown) => void) =>
     done(null, payload);
   app.addContentTypeParser(['application/zip', 'application/octet-stream'], passThrough);
+  apiVersionRoutes(app, { apiName: 'vnfpkgm', version: API_VERSION, uriMajor: 'v1' });
 
   app.post<{ Body: CreateVnfPkgInfoRequest }>(
     BASE,
@@ -156,8 +162,10 @@ export function vnfpkgmRoutes(
       if (!wantsZip) {
         throw new ProblemError(406, 'Not Acceptable', 'the VNFD has several files; ask for application/zip');
       }
+      // Self-contained: every file the VNFD imports, transitively, the SOL001 type files too.
       const zip = new yazl.ZipFile();
-      for (const f of files) zip.addFile(join(root, f), f);
+      for (const f of vnfdArchiveFiles(root, vnfd?.entryDefinitions ?? files[0] ?? ''))
+        zip.addFile(f.abs, f.name);
       const meta = join(root, 'TOSCA-Metadata', 'TOSCA.meta');
       if (await stat(meta).catch(() => undefined)) zip.addFile(meta, 'TOSCA-Metadata/TOSCA.meta');
       zip.end();
@@ -172,11 +180,7 @@ export function vnfpkgmRoutes(
       const path = req.params['*'];
       const artifact = pkg.additionalArtifacts?.find((a) => a.artifactPath === path);
       if (!artifact) throw notFound(`VNF package ${pkg.id} has no artifact '${path}'`);
-      return sendFile(
-        reply,
-        resolveInPackage(deps.storage.content(pkg.id), path),
-        'application/octet-stream',
-      );
+      return sendFile(reply, resolveInPackage(deps.storage.content(pkg.id), path), artifactMediaType(path));
     },
   );
 }

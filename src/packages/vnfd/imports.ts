@@ -36,6 +36,51 @@ const bundledCache = new Map<string, YamlMap>();
  * package directory `root`), entry first, each once, in depth-first import order.
  */
 export function loadDefinitionsFiles(root: string, entryDefinitions: string): DefinitionsFile[] {
+  return walk(root, entryDefinitions).files;
+}
+
+/** A file of a self-contained copy of the VNFD: its path in the copy and where to read it. */
+export interface ArchiveFile {
+  name: string;
+  abs: string;
+}
+
+/**
+ * The files of a self-contained copy of the VNFD (SOL005 GET …/vnfd as a zip): every
+ * package file reachable from the entry, and each SOL001 type file at the path its
+ * relative import names — the package's own copy there, else the bundled one — with
+ * the SOL001 files that one imports beside it. Imports by URL stay as written.
+ */
+export function vnfdArchiveFiles(root: string, entryDefinitions: string): ArchiveFile[] {
+  const { files, rootReal, sol001Paths } = walk(root, entryDefinitions);
+  const out = new Map<string, string>();
+  for (const f of files) if (!f.bundled) out.set(f.name, join(rootReal, ...f.name.split('/')));
+  const pending = [...sol001Paths];
+  for (let rel = pending.pop(); rel !== undefined; rel = pending.pop()) {
+    if (out.has(rel) || rel === '..' || rel.startsWith('../')) continue;
+    const file = posix.basename(rel) as (typeof SOL001_FILES)[number];
+    const copy = packageCopy(rootReal, rel);
+    out.set(rel, copy ?? SOL001_DIR + file);
+    const bundled = readBundled(bundledRef(file));
+    for (const t of importTargets(bundled, file))
+      pending.push(posix.normalize(posix.join(posix.dirname(rel), t.file)));
+  }
+  return [...out].map(([name, abs]) => ({ name, abs }));
+}
+
+/** The package's regular file at `rel`, if there is one inside the package. */
+function packageCopy(rootReal: string, rel: string): string | undefined {
+  try {
+    return packageFile(rootReal, rel, undefined, rel).abs;
+  } catch {
+    return undefined;
+  }
+}
+
+function walk(
+  root: string,
+  entryDefinitions: string,
+): { files: DefinitionsFile[]; rootReal: string; sol001Paths: string[] } {
   let rootReal: string;
   try {
     rootReal = realpathSync(root);
@@ -57,12 +102,19 @@ export function loadDefinitionsFiles(root: string, entryDefinitions: string): De
     done.add(ref.key);
     out.push({ name: ref.name, bundled: ref.bundled, data });
     stack.push(ref);
-    for (const target of importTargets(data, ref.name)) visit(resolveImport(target, ref, rootReal));
+    for (const target of importTargets(data, ref.name)) {
+      const to = resolveImport(target, ref, rootReal);
+      // Where a copy of the VNFD must hold this SOL001 file for the import to resolve in it.
+      if (to.bundled && !ref.bundled && !isRemote(target))
+        sol001Paths.push(posix.normalize(posix.join(posix.dirname(ref.rel), target.file)));
+      visit(to);
+    }
     stack.pop();
   };
 
+  const sol001Paths: string[] = [];
   visit(packageFile(rootReal, normalizeEntry(entryDefinitions), undefined, entryDefinitions));
-  return out;
+  return { files: out, rootReal, sol001Paths };
 }
 
 function readBundled(ref: FileRef): YamlMap {
@@ -121,13 +173,26 @@ function importTargets(data: YamlMap, name: string): { file: string; repository?
 
 const URL_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
 
+const isRemote = (target: { file: string; repository?: string }) =>
+  target.repository !== undefined || URL_SCHEME.test(target.file);
+
+function bundledRef(file: (typeof SOL001_FILES)[number]): FileRef {
+  return {
+    key: `sol001:${file}`,
+    name: `SOL001 v2.6.1 ${file}`,
+    bundled: true,
+    abs: SOL001_DIR + file,
+    rel: file,
+  };
+}
+
 function resolveImport(
   target: { file: string; repository?: string },
   from: FileRef,
   rootReal: string,
 ): FileRef {
   const { file } = target;
-  const remote = target.repository !== undefined || URL_SCHEME.test(file);
+  const remote = isRemote(target);
   // Last path segment, without a URL's query or fragment.
   const base =
     file
@@ -135,15 +200,7 @@ function resolveImport(
       .split('/')
       .pop() ?? '';
   const sol001 = SOL001_FILES.find((f) => f === base);
-  if (sol001) {
-    return {
-      key: `sol001:${sol001}`,
-      name: `SOL001 v2.6.1 ${sol001}`,
-      bundled: true,
-      abs: SOL001_DIR + sol001,
-      rel: sol001,
-    };
-  }
+  if (sol001) return bundledRef(sol001);
   if (from.bundled) {
     throw new VnfdError('IMPORT_MISSING', from.name, `imports "${file}", which is not a bundled SOL001 file`);
   }

@@ -12,6 +12,12 @@ export type {
 } from './model.ts';
 export { loadVnfd } from './vnfd.ts';
 export { flavour, maxScaleLevel, scaleLevelsAt, stepsDelta, vduReplicas } from './replicas.ts';
-export { type DefinitionsFile, loadDefinitionsFiles, SOL001_FILES } from './imports.ts';
+export {
+  type ArchiveFile,
+  type DefinitionsFile,
+  loadDefinitionsFiles,
+  SOL001_FILES,
+  vnfdArchiveFiles,
+} from './imports.ts';
 export { ToscaTypes, type TypeDefinition, type TypeKind } from './types.ts';
 export { MAX_ALIAS_COUNT, MAX_DEFINITIONS_FILE_BYTES } from './yaml.ts';
