@@ -30,6 +30,17 @@ export const instantiate: LcmOperationHandler = {
         `flavourId '${flavourId}' is not in VNFD ${vnfd.vnfdId} (has ${vnfd.flavours.map((f) => f.flavourId).join(', ')})`,
       );
     }
+    // No MgmtDriver framework yet: a VNFD's LCM scripts would not run, so refuse rather than skip them.
+    const scripted = Object.entries(flavour.lcmInterfaces).filter(
+      ([, op]) => op.implementation !== undefined,
+    );
+    if (scripted.length > 0) {
+      const ops = scripted.map(([name, op]) => `${name} (${op.artifact?.file ?? op.implementation})`);
+      throw badRequest(
+        `flavour ${flavourId} of VNFD ${vnfd.vnfdId} declares interface Vnflcm operations ${ops.join(', ')}: ` +
+          'this VNFM does not run VNFD LCM scripts (MgmtDriver) yet',
+      );
+    }
     const levelId = body.instantiationLevelId ?? flavour.defaultLevel;
     if (levelId !== undefined && !flavour.instantiationLevels.some((l) => l.id === levelId)) {
       throw badRequest(`instantiationLevelId '${String(levelId)}' is not a level of flavour ${flavourId}`);
