@@ -215,20 +215,53 @@ describe('python-tackerclient (openstack CLI) against the VNFM', () => {
       assert.equal(shown['VNF Instance ID'], instanceId);
     });
 
-    test('vnflcm terminate, delete', async () => {
-      await openstack('vnflcm', 'terminate', '--termination-type', 'FORCEFUL', instanceId);
+    test('vnflcm scale out, heal', async () => {
+      await openstack('vnflcm', 'scale', '--type', 'SCALE_OUT', '--aspect-id', 'vdu1_aspect', instanceId);
+      const scaled = (await settled('SCALE')).at(-1);
+      assert.equal(scaled.operationState, 'COMPLETED', JSON.stringify(scaled.error));
+      const levels = (await instance()).instantiatedVnfInfo.scaleStatus;
+      assert.equal(levels.find((l: any) => l.aspectId === 'vdu1_aspect').scaleLevel, 1);
+
+      await openstack('vnflcm', 'heal', '--cause', 'cli test', '--', instanceId);
+      const healed = (await settled('HEAL')).at(-1);
+      assert.equal(healed.operationState, 'COMPLETED', JSON.stringify(healed.error));
+    });
+
+    test('vnflcm terminate --D: terminated, then deleted', async () => {
+      await openstack('vnflcm', 'terminate', '--termination-type', 'FORCEFUL', '--D', instanceId);
       const ops = await settled('TERMINATE');
       assert.equal(ops.at(-1).operationState, 'COMPLETED', JSON.stringify(ops.at(-1).error));
-      assert.equal((await instance()).instantiationState, 'NOT_INSTANTIATED');
-      await openstack('vnflcm', 'delete', instanceId);
       assert.equal((await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${instanceId}`)).status, 404);
     });
 
-    test('vnf package delete (once disabled)', async () => {
-      const off = await vnfm.request('PATCH', `/vnfpkgm/v1/vnf_packages/${pkgId}`, {
-        operationalState: 'DISABLED',
-      });
-      assert.equal(off.status, 200, JSON.stringify(off.body));
+    test('vnflcm create, update, delete of an instance never instantiated', async () => {
+      const id = (await openstackJson('vnflcm', 'create', '--name', 'spare', vnfdId)).ID;
+      const file = join(work, 'update.json');
+      writeFileSync(
+        file,
+        JSON.stringify({ vnfInstanceName: 'spare-renamed', vnfInstanceDescription: 'by the CLI' }),
+      );
+      await openstack('vnflcm', 'update', '--I', file, id);
+      const modified = await eventually(
+        'the update to apply',
+        async () => (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${id}`)).body,
+        (i) => i.vnfInstanceName === 'spare-renamed',
+      );
+      assert.equal(modified.vnfInstanceDescription, 'by the CLI');
+      await openstack('vnflcm', 'delete', id);
+      assert.equal((await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${id}`)).status, 404);
+    });
+
+    test('vnf package update: user data, operational state', async () => {
+      const data = await openstackJson('vnf', 'package', 'update', '--user-data', 'site=lab', pkgId);
+      assert.deepEqual(data['User Defined Data'], { site: 'lab' }, JSON.stringify(data));
+      assert.deepEqual((await pkg()).userDefinedData, { owner: 'cli', site: 'lab' });
+      const state = await openstackJson('vnf', 'package', 'update', '--operational-state', 'DISABLED', pkgId);
+      assert.equal(state['Operational State'], 'DISABLED', JSON.stringify(state));
+      assert.equal((await pkg()).operationalState, 'DISABLED');
+    });
+
+    test('vnf package delete (disabled, not in use)', async () => {
       await openstack('vnf', 'package', 'delete', pkgId);
       assert.equal((await vnfm.request('GET', `/vnfpkgm/v1/vnf_packages/${pkgId}`)).status, 404);
     });
