@@ -74,6 +74,9 @@ describe('API versions and header case', () => {
       const ok = await vnfm.request('GET', resource, undefined, { version });
       assert.equal(ok.status, 200);
       assert.equal(ok.headers.get('version'), version);
+      // The URI's major (v1) names the same API, also where the version's major differs.
+      const byUri = await vnfm.request('GET', resource, undefined, { version: '1.0.0' });
+      assert.equal(byUri.status, 200, JSON.stringify(byUri.body));
       const other = await vnfm.request('GET', resource, undefined, { version: '9.0.0' });
       assert.equal(other.status, 406, JSON.stringify(other.body));
       assert.match(

@@ -25,6 +25,9 @@ export function apiVersionRoutes(app: FastifyInstance, api: ApiVersion): void {
   const prefix = `${root}/${api.uriMajor}`;
   const versionPaths = new Set([`${root}/api_versions`, `${prefix}/api_versions`]);
   const apiVersions = [{ version: api.version, isDeprecated: false }];
+  // The version's major, and the URI's: where they differ (package management) a client may
+  // have been written against either, and both name this same API.
+  const accepted = new Set([major(api.version), api.uriMajor.replace(/^v/, '')]);
 
   app.addHook('onRequest', async (req, reply) => {
     const path = (req.raw.url ?? '').split('?')[0] as string;
@@ -32,7 +35,7 @@ export function apiVersionRoutes(app: FastifyInstance, api: ApiVersion): void {
     reply.header('version', api.version);
     const asked = req.headers.version;
     if (versionPaths.has(path) || typeof asked !== 'string') return;
-    if (major(asked.trim()) !== major(api.version)) {
+    if (!accepted.has(major(asked.trim()) ?? '')) {
       throw new ProblemError(
         406,
         'Not Acceptable',
