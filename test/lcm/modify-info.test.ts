@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { mergePatch } from '../../src/api/merge-patch.ts';
 import { CHART_PATH, MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import {
   createInstance,
@@ -54,6 +55,35 @@ async function refused(id: string, body: object, status: number, detail: RegExp)
   assert.equal((await vnfm.request('GET', '/vnflcm/v1/vnf_lcm_op_occs')).body.length, before);
 }
 
+test('mergePatch gives the results of RFC 7396 Appendix A', () => {
+  const cases: [unknown, unknown, unknown][] = [
+    [{ a: 'b' }, { a: 'c' }, { a: 'c' }],
+    [{ a: 'b' }, { b: 'c' }, { a: 'b', b: 'c' }],
+    [{ a: 'b' }, { a: null }, {}],
+    [{ a: 'b', b: 'c' }, { a: null }, { b: 'c' }],
+    [{ a: ['b'] }, { a: 'c' }, { a: 'c' }],
+    [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
+    [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
+    [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
+    [{ a: 'b' }, ['c'], ['c']],
+    [{ a: 'foo' }, null, null],
+    [{ a: 'foo' }, 'bar', 'bar'],
+    [{ e: null }, { a: 1 }, { e: null, a: 1 }],
+    [[1, 2], { a: 'b', c: null }, { a: 'b' }],
+    [{}, { a: { bb: { ccc: null } } }, { a: { bb: {} } }],
+  ];
+  for (const [target, patch, result] of cases) {
+    const before = JSON.stringify(target);
+    assert.deepEqual(mergePatch(target, patch), result, `${before} + ${JSON.stringify(patch)}`);
+    assert.equal(JSON.stringify(target), before, 'the target is not changed');
+  }
+});
+
 test('metadata, extensions and vnfConfigurableProperties merge per RFC 7396; null removes', async () => {
   const { vnfdId } = await onboardPackage(vnfm);
   const id = await createInstance(vnfm, vnfdId);
@@ -96,6 +126,13 @@ test('vnfdId: a compatible package of the same product is switched to; others ar
         f.set(file, String(f.get(file)).replaceAll('Sample CNF', 'Other CNF'));
     },
   });
+  // A NOT_INSTANTIATED instance: the VDUs of all flavours are compared.
+  const idle = await createInstance(vnfm, a.vnfdId, 'idle');
+  await refused(idle, { vnfdId: otherVdus.vnfdId }, 422, /not compatible.*VDUs/);
+  await modify(idle, { vnfdId: b.vnfdId });
+  assert.equal((await show(idle)).vnfdId, b.vnfdId);
+  assert.equal((await vnfm.request('DELETE', path(idle))).status, 204);
+
   const id = await createInstance(vnfm, a.vnfdId);
   const ns = `mi-${randomBytes(3).toString('hex')}`;
   await runOp(vnfm, id, 'instantiate', {

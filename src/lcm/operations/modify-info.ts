@@ -133,7 +133,12 @@ export const modifyInfo: LcmOperationHandler = {
     const p = body as VnfInfoModificationRequest;
     if (p.vnfdId !== undefined && p.vnfdId !== stored.instance.vnfdId)
       await targetPackage(ctx, stored, p.vnfdId);
-    if (p.vimConnectionInfo === undefined) return { operationParams: body };
+    if (p.vimConnectionInfo === undefined) {
+      // A change a FAILED modification left unapplied is not this request's.
+      if (!stored.infraState.vimConnectionModified) return { operationParams: body };
+      const { vimConnectionModified: _stale, ...engineState } = stored.infraState;
+      return { operationParams: body, engineState };
+    }
     const { vimConnectionInfo, inUse } = await modifiedConnections(ctx, stored, p.vimConnectionInfo);
     // Request-given secrets are kept sealed only; the op occ and the instance show them masked.
     return {
@@ -171,7 +176,7 @@ export const modifyInfo: LcmOperationHandler = {
         vnfSoftwareVersion: pkg.vnfSoftwareVersion ?? '',
       });
     }
-    const modified = state.vimConnectionModified;
+    const modified = p.vimConnectionInfo !== undefined ? state.vimConnectionModified : undefined;
     if (modified) {
       i.vimConnectionInfo = modified.vimConnectionInfo;
       if (i.instantiationState === 'INSTANTIATED') state.vimConnectionInfo = modified.vimConnectionInfo;
