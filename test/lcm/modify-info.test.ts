@@ -129,7 +129,14 @@ test('vnfdId: a compatible package of the same product is switched to; others ar
   // A NOT_INSTANTIATED instance: the VDUs of all flavours are compared.
   const idle = await createInstance(vnfm, a.vnfdId, 'idle');
   await refused(idle, { vnfdId: otherVdus.vnfdId }, 422, /not compatible.*VDUs/);
-  await modify(idle, { vnfdId: b.vnfdId });
+  // Tacker v1 names the package by vnfPkgId.
+  await refused(
+    idle,
+    { vnfPkgId: b.pkgId, vnfdId: a.vnfdId },
+    400,
+    /vnfPkgId: .* has vnfdId .*, not the vnfdId/,
+  );
+  await modify(idle, { vnfPkgId: b.pkgId }, {});
   assert.equal((await show(idle)).vnfdId, b.vnfdId);
   assert.equal((await vnfm.request('DELETE', path(idle))).status, 204);
 

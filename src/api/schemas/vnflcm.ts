@@ -106,6 +106,8 @@ export const VnfInfoModificationRequest = strictObject({
   vnfInstanceName: Type.Optional(Name()),
   vnfInstanceDescription: Type.Optional(Description()),
   vnfdId: Type.Optional(Id()),
+  /** SOL003 v2.4.1's (and Tacker v1's) way to name the package: its vnfdId is the one used. */
+  vnfPkgId: Type.Optional(Id()),
   vnfConfigurableProperties: Type.Optional(PatchPairs()),
   metadata: Type.Optional(PatchPairs()),
   extensions: Type.Optional(PatchPairs()),

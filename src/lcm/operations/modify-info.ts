@@ -1,9 +1,10 @@
 // MODIFY_INFO (PATCH /vnf_instances/{id}, SOL003 v2.6.1 §5.4.3, VnfInfoModificationRequest):
 // name and description replace; metadata, extensions and vnfConfigurableProperties
 // merge per JSON Merge Patch (api/merge-patch.ts); vnfdId moves the instance to another
-// onboarded package of the same product whose VNFD is compatible; vimConnectionInfo
-// entries merge into the entry of the same id, or are added (SOL003 §5.5.2.12's rule),
-// so that a wrong per-instance credential is corrected without re-instantiating.
+// onboarded package of the same product whose VNFD is compatible (Tacker v1 may name that
+// package by vnfPkgId instead); vimConnectionInfo entries merge into the entry of the same
+// id, or are added (SOL003 §5.5.2.12's rule), so that a wrong per-instance credential is
+// corrected without re-instantiating.
 // Which fields may be given, and their types, is the request schema's (src/api/schemas).
 import type { VimConnectionInfoModification, VnfInfoModificationRequest } from '../../api/schemas/vnflcm.ts';
 import { mergePatch, patchObject } from '../../api/merge-patch.ts';
@@ -66,6 +67,19 @@ async function targetPackage(ctx: LcmContext, stored: StoredInstance, vnfdId: st
     throw incompatible('VDUs', vduIds(current), vduIds(next));
   }
   return pkg;
+}
+
+/** The vnfdId the request moves the instance to: `vnfdId`, or that of the package `vnfPkgId` names. */
+async function requestedVnfdId(ctx: LcmContext, p: VnfInfoModificationRequest): Promise<string | undefined> {
+  if (p.vnfPkgId === undefined) return p.vnfdId;
+  const pkg = await getPackage(ctx.db, p.vnfPkgId);
+  if (!pkg?.vnfdId || pkg.onboardingState !== 'ONBOARDED')
+    throw unprocessable(`vnfPkgId: VNF package ${p.vnfPkgId} does not exist or is not onboarded`);
+  if (p.vnfdId !== undefined && p.vnfdId !== pkg.vnfdId)
+    throw badRequest(
+      `vnfPkgId: VNF package ${p.vnfPkgId} has vnfdId ${pkg.vnfdId}, not the vnfdId ${p.vnfdId} given`,
+    );
+  return pkg.vnfdId;
 }
 
 /** The entry as the engine knows it with its secrets: the sealed request entry over the shown one. */
@@ -131,8 +145,8 @@ export const modifyInfo: LcmOperationHandler = {
 
   async accept(ctx, stored, body) {
     const p = body as VnfInfoModificationRequest;
-    if (p.vnfdId !== undefined && p.vnfdId !== stored.instance.vnfdId)
-      await targetPackage(ctx, stored, p.vnfdId);
+    const vnfdId = await requestedVnfdId(ctx, p);
+    if (vnfdId !== undefined && vnfdId !== stored.instance.vnfdId) await targetPackage(ctx, stored, vnfdId);
     if (p.vimConnectionInfo === undefined) {
       // A change a FAILED modification left unapplied is not this request's.
       if (!stored.infraState.vimConnectionModified) return { operationParams: body };
@@ -166,11 +180,12 @@ export const modifyInfo: LcmOperationHandler = {
       else i[k] = v;
     }
     const oldPkgId = i.vnfPkgId;
-    if (p.vnfdId !== undefined && p.vnfdId !== i.vnfdId) {
+    const vnfdId = await requestedVnfdId(ctx, p);
+    if (vnfdId !== undefined && vnfdId !== i.vnfdId) {
       // Checked again: the package may have been disabled or deleted since accept.
-      const pkg = await targetPackage(ctx, stored, p.vnfdId);
+      const pkg = await targetPackage(ctx, stored, vnfdId);
       Object.assign(i, {
-        vnfdId: p.vnfdId,
+        vnfdId,
         vnfPkgId: pkg.id,
         vnfdVersion: pkg.vnfdVersion ?? '',
         vnfSoftwareVersion: pkg.vnfSoftwareVersion ?? '',
