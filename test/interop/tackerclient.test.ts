@@ -5,15 +5,24 @@
 // stdout is the CLI's JSON (`-f json`).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import { MANIFEST_PATH, cnfPackage } from '../helpers/cnf-package.ts';
-import { registerTestbedVim } from '../helpers/lcm.ts';
+import { freePort } from '../../testbed/lib/proc.ts';
+import { cnfPackage, MANIFEST_PATH } from '../helpers/cnf-package.ts';
+import {
+  createInstance,
+  onboardPackage,
+  opOccSettled,
+  registerTestbedVim,
+  runOp,
+  startOp,
+} from '../helpers/lcm.ts';
 import { freshStore } from '../helpers/stores.ts';
+import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { testbed } from '../helpers/testbed.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 import { eventually } from '../helpers/wait.ts';
@@ -133,7 +142,7 @@ describe('python-tackerclient (openstack CLI) against the VNFM', () => {
     const ns = `cli-${randomBytes(3).toString('hex')}`;
     let pkgId = '';
     let vnfdId = '';
-    let zip = Buffer.alloc(0);
+    let zip: Buffer = Buffer.alloc(0);
     let instanceId = '';
     let instantiateOpId = '';
     const pkg = async () => (await vnfm.request('GET', `/vnfpkgm/v1/vnf_packages/${pkgId}`)).body;
@@ -261,9 +270,87 @@ describe('python-tackerclient (openstack CLI) against the VNFM', () => {
       assert.equal((await pkg()).operationalState, 'DISABLED');
     });
 
+    test('vnflcm versions', async () => {
+      const all = await openstackJson('vnflcm', 'versions');
+      assert.equal(all.uriPrefix, '/vnflcm', JSON.stringify(all));
+      assert.ok(
+        all.apiVersions.some((v: any) => v.version.startsWith('1.')),
+        JSON.stringify(all),
+      );
+      const v1 = await openstackJson('vnflcm', 'versions', '--major-version', '1');
+      assert.equal(v1.uriPrefix, '/vnflcm/v1', JSON.stringify(v1));
+    });
+
     test('vnf package delete (disabled, not in use)', async () => {
       await openstack('vnf', 'package', 'delete', pkgId);
       assert.equal((await vnfm.request('GET', `/vnfpkgm/v1/vnf_packages/${pkgId}`)).status, 404);
+    });
+  });
+
+  describe('vnflcm op retry, rollback, fail: instantiates that failed with the cluster unreachable', () => {
+    let proxy: TcpProxy;
+    let vimId = '';
+    let vnfdId = '';
+    const ns = `cli-op-${randomBytes(3).toString('hex')}`;
+    /** An instance whose instantiate is FAILED_TEMP (the API server cut off); its op occ id. */
+    const failedInstantiate = async (): Promise<{ id: string; opId: string }> => {
+      const id = await createInstance(vnfm, vnfdId);
+      await proxy.cut();
+      const opId = await startOp(vnfm, id, 'instantiate', {
+        flavourId: 'helmchart',
+        vimConnectionInfo: [{ id: 'v', vimId, vimType: 'kubernetes' }],
+        additionalParams: { namespace: ns, 'lcm-kubernetes-def-files': [MANIFEST_PATH] },
+      });
+      assert.equal((await opOccSettled(vnfm, opId)).operationState, 'FAILED_TEMP');
+      return { id, opId };
+    };
+
+    before(async () => {
+      const tb = await testbed();
+      const api = new URL(tb.apiServer);
+      proxy = new TcpProxy(await freePort(), api.hostname, Number(api.port));
+      await proxy.open();
+      const res = await vnfm.request('POST', '/v1.0/vims', {
+        vim: {
+          name: 'via-proxy',
+          type: 'kubernetes',
+          auth_url: `https://127.0.0.1:${proxy.port}`,
+          auth_cred: { bearer_token: tb.bearerToken, ssl_ca_cert: readFileSync(tb.caFile, 'utf8') },
+        },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      vimId = res.body.vim.id;
+      vnfdId = (await onboardPackage(vnfm)).vnfdId;
+    });
+    after(() => proxy?.cut());
+
+    test('vnflcm op fail: FAILED', async () => {
+      const { opId } = await failedInstantiate();
+      const shown = await openstackJson('vnflcm', 'op', 'fail', opId);
+      assert.equal(shown['Operation State'], 'FAILED', JSON.stringify(shown));
+      assert.equal((await opOccSettled(vnfm, opId)).operationState, 'FAILED');
+    });
+
+    test('vnflcm op rollback: ROLLED_BACK', async () => {
+      const { id, opId } = await failedInstantiate();
+      await openstack('vnflcm', 'op', 'rollback', opId);
+      const rolled = await opOccSettled(vnfm, opId);
+      assert.equal(rolled.operationState, 'ROLLED_BACK', JSON.stringify(rolled.error));
+      await openstack('vnflcm', 'delete', id);
+    });
+
+    test('vnflcm op retry: COMPLETED once the cluster is back', async () => {
+      const { id, opId } = await failedInstantiate();
+      await proxy.open();
+      await openstack('vnflcm', 'op', 'retry', opId);
+      const done = await eventually(
+        'the retried instantiate',
+        async () => (await vnfm.request('GET', `/vnflcm/v1/vnf_lcm_op_occs/${opId}`)).body,
+        (o) => ['COMPLETED', 'FAILED_TEMP', 'FAILED'].includes(o.operationState),
+        180_000,
+      );
+      assert.equal(done.operationState, 'COMPLETED', JSON.stringify(done.error));
+      await runOp(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
     });
   });
 });
