@@ -3,14 +3,20 @@
 # Tacker CLI (python-tackerclient as an `openstack` plugin), from PyPI, with the
 # machine's python3. Cached outside the work tree by the pinned versions, like the
 # testbed binaries; a finished venv is marked by a stamp file, so an interrupted
-# build is redone rather than half-used. Prints the venv's bin directory.
+# build is redone rather than half-used. Idempotent and quiet once cached; prints
+# the venv's bin directory (and nothing else) on stdout.
 set -euo pipefail
 
 TACKERCLIENT_VERSION=2.6.0
 OPENSTACKCLIENT_VERSION=8.2.0
 
+here=$(cd "$(dirname "$0")/.." && pwd)
+# Their dependencies, pinned too; the venv's name carries the file's hash.
+constraints="$here/python-constraints.txt"
+pins=$(sha256sum "$constraints" | cut -c1-12)
+
 cache=${HELM_VNFM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/helm-vnfm}
-venv="$cache/venv-tackerclient-$TACKERCLIENT_VERSION-osc-$OPENSTACKCLIENT_VERSION"
+venv="$cache/venv-tackerclient-$TACKERCLIENT_VERSION-osc-$OPENSTACKCLIENT_VERSION-$pins"
 stamp="$venv/.complete"
 
 if [[ ! -e "$stamp" ]]; then
@@ -21,7 +27,7 @@ if [[ ! -e "$stamp" ]]; then
   log="$cache/python-venv.log"
   if ! { python3 -m venv "$venv" &&
     timeout 900 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input \
-      "python-tackerclient==$TACKERCLIENT_VERSION" \
+      --constraint "$constraints" "python-tackerclient==$TACKERCLIENT_VERSION" \
       "python-openstackclient==$OPENSTACKCLIENT_VERSION"; } </dev/null >"$log" 2>&1; then
     printf '[python venv] FAILED; last lines of %s:\n' "$log" >&2
     tail -n 15 "$log" >&2
