@@ -192,7 +192,7 @@ describe('python-tackerclient (openstack CLI) against the VNFM', () => {
       assert.ok(readFileSync(file).equals(zip), 'the downloaded package is the uploaded one');
     });
 
-    test('vnflcm create, instantiate, op list, op show', async () => {
+    test('vnflcm create, instantiate, show, list, op list, op show', async () => {
       const vimId = await registerTestbedVim(vnfm, 'cnf-site');
       const created = await openstackJson('vnflcm', 'create', '--name', 'cli-cnf', vnfdId);
       instanceId = created.ID;
@@ -213,6 +213,15 @@ describe('python-tackerclient (openstack CLI) against the VNFM', () => {
       instantiateOpId = ops.at(-1).id;
       assert.equal(ops.at(-1).operationState, 'COMPLETED', JSON.stringify(ops.at(-1).error));
       assert.equal((await instance()).instantiationState, 'INSTANTIATED');
+      const shownInstance = await openstackJson('vnflcm', 'show', instanceId);
+      assert.equal(shownInstance['Instantiation State'], 'INSTANTIATED', JSON.stringify(shownInstance));
+      assert.equal(shownInstance['VNF Instance Name'], 'cli-cnf');
+      const instances = await openstackJson('vnflcm', 'list');
+      assert.deepEqual(
+        instances.map((i: any) => i.ID),
+        [instanceId],
+        JSON.stringify(instances),
+      );
 
       const list = await openstackJson('vnflcm', 'op', 'list');
       const row = list.find((o: any) => o.ID === instantiateOpId);
