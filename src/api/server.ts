@@ -10,6 +10,7 @@ import type { AppContext } from '../context.ts';
 import { brief } from './brief.ts';
 import { CanonicalHeadersResponse } from './header-case.ts';
 import { healthRoutes } from './health.ts';
+import { openApiRoutes } from './openapi.ts';
 import { EDGE_OPTIONS, installEdge, MAX_BODY_BYTES, problem as statusProblem } from './http-edge.ts';
 import { vimRoutes } from './vims.ts';
 import { vnflcmRoutes } from './vnflcm.ts';
@@ -31,11 +32,15 @@ export function buildServer(ctx: AppContext): FastifyInstance {
     return reply.code(problem.status).type('application/problem+json').send(problem);
   });
   installEdge(app);
-
-  healthRoutes(app, ctx);
-  vimRoutes(app, ctx);
-  vnfpkgmRoutes(app, ctx);
-  vnflcmRoutes(app, ctx.worker, ctx.config.pageSize);
+  openApiRoutes(app, ctx.version);
+  // Once the OpenAPI generator has loaded (its onRoute hook collects the routes), on
+  // this same root context, so hooks and parsers the route modules add apply everywhere.
+  app.after(() => {
+    healthRoutes(app, ctx);
+    vimRoutes(app, ctx);
+    vnfpkgmRoutes(app, ctx);
+    vnflcmRoutes(app, ctx.worker, ctx.config.pageSize);
+  });
   return app;
 }
 

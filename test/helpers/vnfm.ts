@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { RouteOptions } from 'fastify';
 import { buildServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type AppContext, closeContext, createContext } from '../../src/context.ts';
@@ -34,6 +35,8 @@ export async function startVnfm(
     packageQuotaBytes?: number;
     /** The server's log level (debug unless given; the log is captured either way). */
     logLevel?: 'debug' | 'trace';
+    /** Called for every route the server registers (they are registered once it starts). */
+    onRoute?: (route: RouteOptions) => void;
   } = {},
 ): Promise<TestVnfm> {
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'vnfm-data-'));
@@ -44,10 +47,11 @@ export async function startVnfm(
       cb();
     },
   });
-  const { worker = true, ...rest } = settings;
+  const { worker = true, onRoute, ...rest } = settings;
   const config = loadConfig({ database, dataDir, port: 0, logLevel: 'debug', ...rest });
   const ctx = await createContext(config, createLogger(config.logLevel, sink));
   const app = buildServer(ctx);
+  if (onRoute) app.addHook('onRoute', onRoute);
   await app.listen({ host: '127.0.0.1', port: 0 });
   if (worker) ctx.worker.start();
   const address = app.server.address();
