@@ -128,14 +128,14 @@ export async function updateVim(deps: VimDeps, id: string, body: VimBody, merge:
   if (body.extra !== undefined) {
     const incoming = { ...body.extra };
     const storedHelm = current.extra.helm_info;
-    if (incoming.helm_info !== undefined && incoming.helm_info !== null && storedHelm) {
-      // Read first (a Python-dict string too), with '***' allowed: it means "keep what is stored".
-      const helm = readHelmInfo(incoming.helm_info, 'extra.helm_info', true);
+    if (incoming.helm_info !== undefined && incoming.helm_info !== null) {
+      // Read first (a Python-dict string too); with a stored helm_info, '***' means "keep what is stored".
+      const helm = readHelmInfo(incoming.helm_info, 'extra.helm_info', Boolean(storedHelm));
       given.helmInfo = givenSecrets(helm);
-      const kept = keepMasked(helm as HelmInfo, storedHelm);
-      incoming.helm_info = merge ? { ...storedHelm, ...kept } : kept;
-    } else if (incoming.helm_info !== undefined && incoming.helm_info !== null) {
-      given.helmInfo = givenSecrets(readHelmInfo(incoming.helm_info, 'extra.helm_info', false));
+      if (storedHelm) {
+        const kept = keepMasked(helm as HelmInfo, storedHelm);
+        incoming.helm_info = merge ? { ...storedHelm, ...kept } : kept;
+      }
     }
     next.extra = normaliseExtra(merge ? { ...current.extra, ...incoming } : incoming);
   }
