@@ -8,13 +8,19 @@ import { kubeClient, testbed } from './testbed.ts';
 import type { TestVnfm } from './vnfm.ts';
 import { eventually } from './wait.ts';
 
-export async function registerTestbedVim(vnfm: TestVnfm, name: string, extra: object = {}): Promise<string> {
+/** Registers the testbed cluster as a VIM; `authUrl` reaches the same API server another way (a TcpProxy). */
+export async function registerTestbedVim(
+  vnfm: TestVnfm,
+  name: string,
+  extra: object = {},
+  authUrl?: string,
+): Promise<string> {
   const env = await testbed();
   const res = await vnfm.request('POST', '/v1.0/vims', {
     vim: {
       name,
       type: 'kubernetes',
-      auth_url: env.apiServer,
+      auth_url: authUrl ?? env.apiServer,
       auth_cred: { bearer_token: env.bearerToken, ssl_ca_cert: readFileSync(env.caFile, 'utf8') },
       vim_project: { name: 'default' },
       extra,

@@ -1,6 +1,8 @@
 // A TCP proxy on loopback that a test can cut and restore: the way to make a
 // VIM's API server "unreachable" without stopping the shared testbed cluster.
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { freePort } from '../../testbed/lib/proc.ts';
+import { testbed } from './testbed.ts';
 
 export class TcpProxy {
   #server: Server | undefined;
@@ -47,4 +49,12 @@ export class TcpProxy {
     await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
     this.#server = undefined;
   }
+}
+
+/** An open proxy to the testbed's API server, for a VIM whose cluster a test can cut off. */
+export async function apiServerProxy(): Promise<TcpProxy> {
+  const api = new URL((await testbed()).apiServer);
+  const proxy = new TcpProxy(await freePort(), api.hostname, Number(api.port));
+  await proxy.open();
+  return proxy;
 }

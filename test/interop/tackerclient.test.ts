@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { freePort } from '../../testbed/lib/proc.ts';
 import { cnfPackage, MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import {
   createInstance,
@@ -22,7 +21,7 @@ import {
   startOp,
 } from '../helpers/lcm.ts';
 import { freshStore } from '../helpers/stores.ts';
-import { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { apiServerProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { testbed } from '../helpers/testbed.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 import { eventually } from '../helpers/wait.ts';
@@ -315,20 +314,8 @@ describe('python-tackerclient (openstack CLI) against the VNFM', () => {
     };
 
     before(async () => {
-      const tb = await testbed();
-      const api = new URL(tb.apiServer);
-      proxy = new TcpProxy(await freePort(), api.hostname, Number(api.port));
-      await proxy.open();
-      const res = await vnfm.request('POST', '/v1.0/vims', {
-        vim: {
-          name: 'via-proxy',
-          type: 'kubernetes',
-          auth_url: `https://127.0.0.1:${proxy.port}`,
-          auth_cred: { bearer_token: tb.bearerToken, ssl_ca_cert: readFileSync(tb.caFile, 'utf8') },
-        },
-      });
-      assert.equal(res.status, 201, JSON.stringify(res.body));
-      vimId = res.body.vim.id;
+      proxy = await apiServerProxy();
+      vimId = await registerTestbedVim(vnfm, 'via-proxy', {}, `https://127.0.0.1:${proxy.port}`);
       vnfdId = (await onboardPackage(vnfm)).vnfdId;
     });
     after(() => proxy?.cut());

@@ -22,7 +22,7 @@ import {
 } from '../helpers/lcm.ts';
 import { pods } from '../helpers/pods.ts';
 import { freshStore } from '../helpers/stores.ts';
-import { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { apiServerProxy } from '../helpers/tcp-proxy.ts';
 import { kubeClient, testbed } from '../helpers/testbed.ts';
 import { httpClient, startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 import { eventually } from '../helpers/wait.ts';
@@ -135,30 +135,17 @@ test('SIGKILL during instantiate: FAILED_TEMP after restart, rollback leaves not
 
 test('API server unreachable during an operation: FAILED_TEMP with a clear error, retry succeeds once back', async () => {
   const env = await testbed();
-  const api = new URL(env.apiServer);
-  const proxy = new TcpProxy(await freePort(), api.hostname, Number(api.port));
-  await proxy.open();
+  const proxy = await apiServerProxy();
   const vnfm = await startVnfm(await freshStore('sqlite'), { lcmTimeoutSeconds: 20 });
   try {
     const ns = `unreach-${randomBytes(3).toString('hex')}`;
-    const res = await vnfm.request('POST', '/v1.0/vims', {
-      vim: {
-        name: 'via-proxy',
-        type: 'kubernetes',
-        auth_url: `https://127.0.0.1:${proxy.port}`,
-        auth_cred: {
-          bearer_token: env.bearerToken,
-          ssl_ca_cert: (await import('node:fs')).readFileSync(env.caFile, 'utf8'),
-        },
-      },
-    });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const vimId = await registerTestbedVim(vnfm, 'via-proxy', {}, `https://127.0.0.1:${proxy.port}`);
     const { vnfdId } = await onboardPackage(vnfm);
     const id = await createInstance(vnfm, vnfdId);
     await proxy.cut();
     const opId = await startOp(vnfm, id, 'instantiate', {
       flavourId: 'helmchart',
-      vimConnectionInfo: [{ id: 'v', vimId: res.body.vim.id, vimType: 'kubernetes' }],
+      vimConnectionInfo: [{ id: 'v', vimId: vimId, vimType: 'kubernetes' }],
       additionalParams: { namespace: ns, 'lcm-kubernetes-def-files': [MANIFEST_PATH] },
     });
     const failed = await opOccSettled(vnfm, opId);
@@ -177,30 +164,16 @@ test('API server unreachable during an operation: FAILED_TEMP with a clear error
 });
 
 test('API server unreachable from the start: rollback has nothing to undo and completes, DELETE works', async () => {
-  const env = await testbed();
-  const api = new URL(env.apiServer);
-  const proxy = new TcpProxy(await freePort(), api.hostname, Number(api.port));
-  await proxy.open();
+  const proxy = await apiServerProxy();
   const vnfm = await startVnfm(await freshStore('sqlite'), { lcmTimeoutSeconds: 20 });
   try {
-    const res = await vnfm.request('POST', '/v1.0/vims', {
-      vim: {
-        name: 'via-proxy',
-        type: 'kubernetes',
-        auth_url: `https://127.0.0.1:${proxy.port}`,
-        auth_cred: {
-          bearer_token: env.bearerToken,
-          ssl_ca_cert: (await import('node:fs')).readFileSync(env.caFile, 'utf8'),
-        },
-      },
-    });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const vimId = await registerTestbedVim(vnfm, 'via-proxy', {}, `https://127.0.0.1:${proxy.port}`);
     const { vnfdId } = await onboardPackage(vnfm);
     const id = await createInstance(vnfm, vnfdId);
     await proxy.cut();
     const opId = await startOp(vnfm, id, 'instantiate', {
       flavourId: 'helmchart',
-      vimConnectionInfo: [{ id: 'v', vimId: res.body.vim.id, vimType: 'kubernetes' }],
+      vimConnectionInfo: [{ id: 'v', vimId: vimId, vimType: 'kubernetes' }],
       additionalParams: {
         namespace: `never-${randomBytes(3).toString('hex')}`,
         'lcm-kubernetes-def-files': [MANIFEST_PATH],
