@@ -81,8 +81,8 @@ async function receive(deps: PackageDeps, pkg: VnfPkgInfo, source: Readable): Pr
       ...(byQuota
         ? {
             reason:
-              `package content exceeds the ${room} bytes left in the storage quota for all packages ` +
-              `(packageQuotaBytes, VNFM_PACKAGE_QUOTA_BYTES: ${deps.quota.limitBytes} bytes); delete packages or raise the quota`,
+              `package content exceeds the ${room} bytes left in ${deps.quota.described}; ` +
+              `delete packages or raise the quota`,
           }
         : {}),
       progress: (size) => deps.quota.track(pkg.id, size),

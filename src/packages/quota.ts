@@ -24,6 +24,11 @@ export class PackageQuota {
     this.limitBytes = limitBytes;
   }
 
+  /** The quota as messages name it: the setting, its environment variable and its value. */
+  get described(): string {
+    return `the storage quota for all packages (packageQuotaBytes, VNFM_PACKAGE_QUOTA_BYTES: ${this.limitBytes} bytes)`;
+  }
+
   /** Bytes the packages other than `id` occupy or hold, and those of `id` on disk. */
   async used(id: string): Promise<{ others: number; own: number }> {
     let others = 0;
@@ -60,8 +65,7 @@ export class PackageQuota {
       const left = this.limitBytes - others - own;
       if (bytes > left) {
         throw new QuotaError(
-          `${what} needs ${bytes} bytes, but the storage quota for all packages ` +
-            `(packageQuotaBytes, VNFM_PACKAGE_QUOTA_BYTES: ${this.limitBytes} bytes) has ${Math.max(0, left)} left; ` +
+          `${what} needs ${bytes} bytes, but ${this.described} has ${Math.max(0, left)} left; ` +
             `delete packages or raise the quota`,
         );
       }
