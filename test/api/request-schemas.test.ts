@@ -45,6 +45,20 @@ async function rejected(method: string, path: string, body: unknown, detail: Reg
   return res.body;
 }
 
+/** name, method, path (read when the test runs), body, the detail the 400 must match. */
+type RejectedCase = [string, string, () => string, unknown, RegExp];
+
+/** One test per case: a 400 naming the problem, and no op occ created. */
+function rejectedCases(cases: RejectedCase[]) {
+  for (const [name, method, path, body, detail] of cases) {
+    test(name, async () => {
+      const before = await opOccCount();
+      await rejected(method, path(), body, detail);
+      assert.equal(await opOccCount(), before);
+    });
+  }
+}
+
 /** The body passed its schema: whatever the answer, it is not a schema 400. */
 async function schemaPassed(method: string, path: string, body: unknown, status: number) {
   const res = await vnfm.request(method, path, body);
@@ -109,7 +123,7 @@ describe('unknown fields are a 400 naming them', () => {
     assert.equal(await opOccCount(), before, 'no op occ created');
   });
 
-  const cases: [string, string, () => string, unknown, RegExp][] = [
+  const cases: RejectedCase[] = [
     [
       'vims POST',
       'POST',
@@ -255,17 +269,11 @@ describe('unknown fields are a 400 naming them', () => {
       /body\/username: unknown field/,
     ],
   ];
-  for (const [name, method, path, body, detail] of cases) {
-    test(name, async () => {
-      const before = await opOccCount();
-      await rejected(method, path(), body, detail);
-      assert.equal(await opOccCount(), before);
-    });
-  }
+  rejectedCases(cases);
 });
 
 describe('types are not coerced', () => {
-  const cases: [string, string, () => string, unknown, RegExp][] = [
+  const cases: RejectedCase[] = [
     [
       'numberOfSteps true',
       'POST',
@@ -408,18 +416,12 @@ describe('types are not coerced', () => {
       /body\/operationalState: must be "ENABLED" or "DISABLED"/,
     ],
   ];
-  for (const [name, method, path, body, detail] of cases) {
-    test(name, async () => {
-      const before = await opOccCount();
-      await rejected(method, path(), body, detail);
-      assert.equal(await opOccCount(), before);
-    });
-  }
+  rejectedCases(cases);
 });
 
 describe('every string, number and list is bounded', () => {
   const manyKeys = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i]));
-  const cases: [string, string, () => string, unknown, RegExp][] = [
+  const cases: RejectedCase[] = [
     [
       'gracefulTerminationTimeout 2^31',
       'POST',
@@ -607,13 +609,7 @@ describe('every string, number and list is bounded', () => {
       /body\/extVirtualLinks: must NOT have more than 0 items/,
     ],
   ];
-  for (const [name, method, path, body, detail] of cases) {
-    test(name, async () => {
-      const before = await opOccCount();
-      await rejected(method, path(), body, detail);
-      assert.equal(await opOccCount(), before);
-    });
-  }
+  rejectedCases(cases);
 });
 
 describe('the forms Tacker and operators send pass their schema', () => {
