@@ -5,6 +5,7 @@
 // "body must NOT have additional properties". Unions (anyOf) report the branch that got
 // furthest, or what the value may be.
 import type { FastifyServerOptions, FastifySchemaValidationError } from 'fastify';
+import { brief } from './brief.ts';
 
 type AjvError = FastifySchemaValidationError & {
   schemaPath: string;
@@ -19,9 +20,7 @@ const MAX_NAME = 100;
 
 function fieldName(name: unknown): string {
   const s = String(name);
-  return /^[\w.@-]{1,100}$/.test(s)
-    ? s
-    : JSON.stringify(s.length > MAX_NAME ? `${s.slice(0, MAX_NAME)}…` : s);
+  return /^[\w.@-]{1,100}$/.test(s) ? s : JSON.stringify(brief(s, MAX_NAME));
 }
 
 function pathOf(dataVar: string, instancePath: string): string {

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import type { AppContext } from '../context.ts';
 import { getVim, listVims, type VimFilter } from '../db/queries/vims.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { brief } from './brief.ts';
 import { vimView } from '../vim/model.ts';
 import { registerVim, removeVim, updateVim, type VimDeps } from '../vim/registry.ts';
 import { VimCreateRequest, VimListQuery, VimUpdateRequest } from './schemas/index.ts';
@@ -29,7 +30,7 @@ function parseBoolean(value: string): boolean {
   const v = value.toLowerCase();
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw badRequest(`querystring/is_default: '${value.slice(0, 5)}' is not a boolean (true or false)`);
+  throw badRequest(`querystring/is_default: '${brief(value, 20)}' is not a boolean (true or false)`);
 }
 
 /** The list query as column filters; `fields` is dropped (the whole view is always sent). */
