@@ -2,6 +2,7 @@
 // run as SQL, filters on other attributes in memory, and both page the same way.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { checkSelectorAttribute, VNF_INSTANCE_ATTRIBUTES } from '../../src/api/sol013/attributes.ts';
 import { onboardPackage } from '../helpers/lcm.ts';
 import { freshStore, STORES } from '../helpers/stores.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
@@ -114,6 +115,24 @@ for (const store of STORES) {
       assert.deepEqual(await all(q('(eq,metadata/constructor,x)')), []);
       const ops = await vnfm.request('GET', `${OPS}${q('(eq,operationParams/flavourId,simple)')}`);
       assert.equal(ops.status, 200);
+    });
+
+    test('every attribute a listed instance has is in the hand-written attribute list', async () => {
+      // attributes.ts is a second description of the representation; this catches it drifting.
+      const res = await vnfm.request('GET', '/vnflcm/v1/vnf_instances?all_fields');
+      assert.equal(res.status, 200);
+      const visit = (value: unknown, path: string[]): void => {
+        if (Array.isArray(value)) return value.forEach((v) => visit(v, path));
+        if (value === null || typeof value !== 'object') return;
+        for (const [key, child] of Object.entries(value)) {
+          assert.doesNotThrow(() =>
+            checkSelectorAttribute(VNF_INSTANCE_ATTRIBUTES, [...path, key], 'fields'),
+          );
+          visit(child, [...path, key]);
+        }
+      };
+      assert.ok(res.body.length > 0);
+      res.body.forEach((i: unknown) => visit(i, []));
     });
 
     test('malformed and oversized filters are 400', async () => {
