@@ -67,6 +67,14 @@ function info(i: VnfInstance): string {
   return JSON.stringify(rest);
 }
 
+/** The stored engine state: its copy of vimConnectionInfo masked like the instance's (the secrets live sealed beside it). */
+function engineStateJson(state: EngineState): string {
+  const masked = state.vimConnectionInfo
+    ? { ...state, vimConnectionInfo: state.vimConnectionInfo.map(maskVimConnectionInfo) }
+    : state;
+  return JSON.stringify(masked);
+}
+
 export async function insertInstance(db: Db, i: VnfInstance): Promise<void> {
   const now = new Date().toISOString();
   await db
@@ -107,7 +115,7 @@ export async function saveInstance(
       info: info(i),
       ...filterColumns(i),
       updated_at: new Date().toISOString(),
-      ...(extra.infraState !== undefined ? { infra_state: JSON.stringify(extra.infraState) } : {}),
+      ...(extra.infraState !== undefined ? { infra_state: engineStateJson(extra.infraState) } : {}),
       ...(extra.vimId !== undefined ? { vim_id: extra.vimId } : {}),
     })
     .where('id', '=', i.id)
