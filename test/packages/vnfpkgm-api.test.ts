@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { VNF_PKG_INFO_ATTRIBUTES } from '../../src/api/sol013/attributes.ts';
 import { PackageStorage } from '../../src/packages/storage.ts';
+import { assertKnownAttributes } from '../helpers/attributes.ts';
 import { freePort } from '../../testbed/lib/proc.ts';
 import { CHART_PATH, cnfPackage, MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import { etsiValidator } from '../helpers/etsi-schema.ts';
@@ -96,6 +98,7 @@ for (const store of STORES) {
       assert.ok(list.body.length >= 1);
       assert.ok(list.body.every((p: { onboardingState: string }) => p.onboardingState === 'ONBOARDED'));
       assert.ok(list.body[0].additionalArtifacts, 'all_fields keeps complex attributes');
+      assertKnownAttributes(VNF_PKG_INFO_ATTRIBUTES, list.body);
       const dflt = await vnfm.request('GET', `${BASE}?filter=(eq,onboardingState,ONBOARDED)`);
       assert.equal(dflt.body[0].additionalArtifacts, undefined, 'excluded by default');
       const fields = await vnfm.request(
