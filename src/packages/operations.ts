@@ -12,7 +12,7 @@ import {
   insertPackage,
 } from '../db/queries/packages.ts';
 import { badRequest, conflict, notFound, ProblemError } from '../errors.ts';
-import { patchObject } from '../api/merge-patch.ts';
+import { patchObject } from '../merge-patch.ts';
 import type { VnfPkgInfo } from './model.ts';
 import { onboard, type OnboardDeps } from './onboard.ts';
 import { receiveToFile, TooLargeError } from './receive.ts';

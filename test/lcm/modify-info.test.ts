@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { mergePatch } from '../../src/api/merge-patch.ts';
+import { mergePatch } from '../../src/merge-patch.ts';
 import { CHART_PATH, MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import {
   createInstance,

@@ -1,13 +1,13 @@
 // MODIFY_INFO (PATCH /vnf_instances/{id}, SOL003 v2.6.1 §5.4.3, VnfInfoModificationRequest):
 // name and description replace; metadata, extensions and vnfConfigurableProperties
-// merge per JSON Merge Patch (api/merge-patch.ts); vnfdId moves the instance to another
+// merge per JSON Merge Patch (src/merge-patch.ts); vnfdId moves the instance to another
 // onboarded package of the same product whose VNFD is compatible (Tacker v1 may name that
 // package by vnfPkgId instead); vimConnectionInfo entries merge into the entry of the same
 // id, or are added (SOL003 §5.5.2.12's rule), so that a wrong per-instance credential is
 // corrected without re-instantiating.
 // Which fields may be given, and their types, is the request schema's (src/api/schemas).
 import type { VimConnectionInfoModification, VnfInfoModificationRequest } from '../../api/schemas/vnflcm.ts';
-import { mergePatch, patchObject } from '../../api/merge-patch.ts';
+import { mergePatch, patchObject } from '../../merge-patch.ts';
 import { getPackage, getPackageVnfd, packageWithVnfdId } from '../../db/queries/packages.ts';
 import { type StoredInstance, saveInstance } from '../../db/queries/instances.ts';
 import { getVim } from '../../db/queries/vims.ts';
