@@ -5,6 +5,7 @@
 import type { Logger } from '../log.ts';
 import type { Flavour } from '../packages/vnfd/index.ts';
 import type { Vim } from '../vim/model.ts';
+import type { BoundHost } from './hosts/model.ts';
 
 /** One running VNFC: a pod of a VDU's workload. `id` is the pod name (vnfcResourceInfo.computeResource.resourceId). */
 export interface VnfcResource {
@@ -48,6 +49,11 @@ export interface InfraContext {
    * use) in the VIM, so that every later connection to it, from any instance, checks it.
    */
   recordHostKey?: (address: string, key: string) => Promise<void>;
+  /**
+   * Wipes a pool host an operation released (hostpool VIMs), before it is FREE again: the
+   * MgmtDriver's cleaning of what it installed there. Absent: nothing was installed, free at once.
+   */
+  cleanHost?: (host: BoundHost) => Promise<void>;
 }
 
 export interface InfraDriver {
