@@ -1,13 +1,21 @@
 // The testbed: `up` builds what is missing, starts a real Kubernetes control
 // plane with kwok nodes and SSH master nodes, and records their access data;
 // `env` reads it back; `down` stops every process. Tests use the same functions.
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { kubeconfigYaml, startCluster } from './lib/cluster.ts';
 import { binaries, buildScript, stateDir } from './lib/paths.ts';
 import { ensurePki } from './lib/pki.ts';
 import { startPostgres } from './lib/postgres.ts';
 import { daemonPids, isAlive, run, StepError, stopDaemons } from './lib/proc.ts';
+import {
+  type HelmArchive,
+  killPoolUsers,
+  type PoolHost,
+  startPoolHosts,
+  stopPoolSshd,
+} from './lib/pool-hosts.ts';
 import { type SshNode, startSshNodes } from './lib/ssh-nodes.ts';
 
 export interface TestbedEnv {
@@ -22,6 +30,10 @@ export interface TestbedEnv {
   sshNodes: SshNode[];
   /** Superuser URL of the testbed's PostgreSQL (database `postgres`); tests create their own databases. */
   postgresUrl: string;
+  /** SSH hosts for the Kubernetes-cluster VNF (testbed/lib/pool-hosts.ts): masters m11-m14, workers w21-w23. */
+  poolHosts: PoolHost[];
+  /** helm 3's release archive, for the Helm install script's offline install. */
+  helmArchive: HelmArchive;
 }
 
 const envFile = join(stateDir, 'env.json');
@@ -32,6 +44,50 @@ export function readEnv(): TestbedEnv | undefined {
   const pids = daemonPids(stateDir);
   if (pids.size === 0 || ![...pids.values()].every(isAlive)) return undefined;
   return JSON.parse(readFileSync(envFile, 'utf8')) as TestbedEnv;
+}
+
+/** Written whole or not at all: tests running beside an `up` read it at any time. */
+function writeEnv(env: TestbedEnv): void {
+  writeFileSync(`${envFile}.tmp`, JSON.stringify(env, null, 2), { mode: 0o600 });
+  renameSync(`${envFile}.tmp`, envFile);
+}
+
+/**
+ * Adds the pool hosts to a testbed started before they existed, without a restart.
+ * Several test runs may call `up` at once: one starts them (under a lock
+ * directory), the others wait for its env.json.
+ */
+async function addPoolHosts(running: TestbedEnv, log: (msg: string) => void): Promise<TestbedEnv> {
+  const lock = join(stateDir, 'pool.lock');
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      const env = readEnv();
+      if (env?.poolHosts) return env;
+      if (Date.now() > deadline)
+        throw new StepError(`pool hosts: ${lock} held for 3 minutes (remove it if stale)`);
+      await sleep(500);
+    }
+  }
+  try {
+    const again = readEnv();
+    if (again?.poolHosts) return again;
+    log('starting pool hosts (Kubernetes-cluster VNF)');
+    const env: TestbedEnv = {
+      ...running,
+      ...(await startPoolHosts(stateDir).catch(async (e: unknown) => {
+        await stopPoolSshd(stateDir);
+        throw e;
+      })),
+    };
+    writeEnv(env);
+    return env;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export async function build(): Promise<void> {
@@ -58,7 +114,8 @@ function toolDir(): string {
 /** Starts the testbed unless it is already up; returns its access data. */
 export async function up(log: (msg: string) => void = () => {}): Promise<TestbedEnv> {
   const running = readEnv();
-  if (running) return running;
+  // An env.json from before the pool hosts existed lacks them.
+  if (running) return (running as Partial<TestbedEnv>).poolHosts ? running : addPoolHosts(running, log);
   await stopDaemons(stateDir); // leftovers of a half-started testbed
   await build();
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
@@ -71,6 +128,8 @@ export async function up(log: (msg: string) => void = () => {}): Promise<Testbed
     const sshNodes = await startSshNodes(stateDir, kubeconfigYaml(pki, cluster.apiServer));
     log('starting PostgreSQL');
     const postgresUrl = await startPostgres(stateDir);
+    log('starting pool hosts (Kubernetes-cluster VNF)');
+    const pool = await startPoolHosts(stateDir);
     const env: TestbedEnv = {
       ...cluster,
       binDir: toolDir(),
@@ -78,8 +137,9 @@ export async function up(log: (msg: string) => void = () => {}): Promise<Testbed
       helm4: binaries.helm4,
       sshNodes,
       postgresUrl,
+      ...pool,
     };
-    writeFileSync(envFile, JSON.stringify(env, null, 2), { mode: 0o600 });
+    writeEnv(env);
     log(`testbed up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     return env;
   } catch (e) {
@@ -90,6 +150,7 @@ export async function up(log: (msg: string) => void = () => {}): Promise<Testbed
 
 export async function down(): Promise<void> {
   rmSync(envFile, { force: true });
+  await killPoolUsers(stateDir); // what the cluster install script left running on the pool hosts
   const survivors = await stopDaemons(stateDir);
   if (survivors.length) throw new StepError(`testbed down: still running: ${survivors.join(', ')}`);
 }
@@ -119,6 +180,25 @@ export function exportLines(env: TestbedEnv): string {
       [`TESTBED_SSH_${i}_HELM`, n.helm],
     );
   });
+  const pool = env.poolHosts ?? [];
+  if (pool[0]) {
+    lines.push(
+      ['TESTBED_POOL_HOSTS', pool.map((h) => h.id).join(' ')],
+      ['TESTBED_POOL_PASSWORD', pool[0].password],
+      ['TESTBED_POOL_KEY_FILE', pool[0].keyFile],
+      ['TESTBED_HELM_ARCHIVE', env.helmArchive.path],
+      ['TESTBED_HELM_ARCHIVE_SHA256', env.helmArchive.sha256],
+    );
+  }
+  for (const h of pool) {
+    const k = `TESTBED_POOL_${h.id.toUpperCase()}`;
+    lines.push(
+      [`${k}_ADDRESS`, h.address],
+      [`${k}_PORT`, h.port],
+      [`${k}_USER`, h.user],
+      [`${k}_HOST_KEY`, h.hostKey],
+    );
+  }
   // PATH keeps the caller's own, expanded by their shell.
   return `export PATH=${q(env.binDir)}:"$PATH"\n${lines.map(([k, v]) => `export ${k}=${q(v)}`).join('\n')}\n`;
 }

@@ -40,13 +40,13 @@ export interface SshNode {
   helm: 'helm3' | 'helm4';
 }
 
-interface Account {
+export interface Account {
   uid: number;
   gid: number;
   home: string;
 }
 
-async function ensureUser(user: string): Promise<Account> {
+export async function ensureUser(user: string): Promise<Account> {
   if (process.getuid?.() !== 0)
     throw new StepError('ssh nodes: the testbed must run as root to create its SSH test user');
   const home = `/home/${user}`;
@@ -68,7 +68,7 @@ async function ensureUser(user: string): Promise<Account> {
 }
 
 /** Hard link when on the same filesystem (instant), else copy; readable and executable by the test user. */
-function placeBinary(from: string, to: string): void {
+export function placeBinary(from: string, to: string): void {
   rmSync(to, { force: true });
   try {
     linkSync(from, to);
@@ -78,7 +78,7 @@ function placeBinary(from: string, to: string): void {
   chmodSync(to, 0o755);
 }
 
-function writeOwned(file: string, content: string, acct: Account, mode: number): void {
+export function writeOwned(file: string, content: string, acct: Account, mode: number): void {
   writeFileSync(file, content, { mode });
   chmodSync(file, mode);
   chownSync(file, acct.uid, acct.gid);
@@ -100,20 +100,7 @@ export async function startSshNodes(state: string, kubeconfigYaml: string, count
   const password = randomBytes(12).toString('base64url');
   await run('ssh nodes: set test user password', 'chpasswd', [], { input: `${user}:${password}\n` });
 
-  const keyFile = join(sshDir, 'id_ed25519');
-  if (!existsSync(keyFile)) {
-    await run('ssh nodes: client key', 'ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      'helm-vnfm-testbed',
-      '-f',
-      keyFile,
-    ]);
-  }
+  const keyFile = await ensureClientKey(join(sshDir, 'id_ed25519'));
   for (const d of ['.ssh', '.kube']) {
     mkdirSync(join(acct.home, d), { recursive: true, mode: 0o700 });
     chownSync(join(acct.home, d), acct.uid, acct.gid);
@@ -132,53 +119,99 @@ export async function startSshNodes(state: string, kubeconfigYaml: string, count
     placeBinary(binaries.kube, join(binDir, 'kube'));
     rmSync(join(binDir, 'kubectl'), { force: true });
     symlinkSync('kube', join(binDir, 'kubectl'));
-    const hostKey = join(dir, 'ssh_host_ed25519_key');
-    if (!existsSync(hostKey)) {
-      await run(`ssh node ${i}: host key`, 'ssh-keygen', [
-        '-q',
-        '-t',
-        'ed25519',
-        '-N',
-        '',
-        '-C',
-        host,
-        '-f',
-        hostKey,
-      ]);
-    }
+    const hostKey = await ensureHostKey(join(dir, 'ssh_host_ed25519_key'), host);
     const port = await freePort(host);
-    const config = join(dir, 'sshd_config');
-    writeFileSync(
-      config,
-      [
-        `ListenAddress ${host}:${port}`,
-        `HostKey ${hostKey}`,
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        'AuthorizedKeysFile .ssh/authorized_keys',
-        'PasswordAuthentication yes',
-        'PubkeyAuthentication yes',
-        'KbdInteractiveAuthentication no',
-        'PermitRootLogin no',
-        `AllowUsers ${user}`,
-        'UsePAM no',
-        // The state directory lives under /tmp (world-writable), which StrictModes rejects.
-        'StrictModes no',
-        'Subsystem sftp internal-sftp',
-        `SetEnv PATH=${binDir}:/usr/local/bin:/usr/bin:/bin KUBECONFIG=${acct.home}/.kube/config`,
-        'LogLevel INFO',
-        '',
-      ].join('\n'),
-    );
-    await run(`ssh node ${i}: check sshd config`, SSHD, ['-t', '-f', config]);
-    startDaemon(state, `sshd-${i}`, SSHD, ['-D', '-e', '-f', config]);
-    await waitFor(
-      `sshd on ${host}:${port}`,
-      () => portOpen(host, port),
-      15_000,
-      `see ${state}/logs/sshd-${i}.log`,
-    );
-    const pub = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ');
-    nodes.push({ host, port, user: user, password, keyFile, hostKey: `${pub[0]} ${pub[1]}`, helm });
+    await startSshd(state, `sshd-${i}`, {
+      host,
+      port,
+      dir,
+      user,
+      setEnv: `PATH=${binDir}:/usr/local/bin:/usr/bin:/bin KUBECONFIG=${acct.home}/.kube/config`,
+    });
+    nodes.push({ host, port, user: user, password, keyFile, hostKey, helm });
   }
   return nodes;
+}
+
+/** An ed25519 client key pair without passphrase at `file` (made once); returns `file`. */
+export async function ensureClientKey(file: string): Promise<string> {
+  if (!existsSync(file)) {
+    await run('ssh client key', 'ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'helm-vnfm-testbed',
+      '-f',
+      file,
+    ]);
+  }
+  return file;
+}
+
+/** The host key in `file` (made once), as `ssh-ed25519 AAAA…` for pinning. */
+export async function ensureHostKey(file: string, comment: string): Promise<string> {
+  if (!existsSync(file)) {
+    await run(`ssh host key ${comment}`, 'ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      comment,
+      '-f',
+      file,
+    ]);
+  }
+  const pub = readFileSync(`${file}.pub`, 'utf8').trim().split(' ');
+  return `${pub[0]} ${pub[1]}`;
+}
+
+export interface SshdSpec {
+  host: string;
+  port: number;
+  /** Holds the host key (ssh_host_ed25519_key), the config and the pid file. */
+  dir: string;
+  /** The only user let in. */
+  user: string;
+  /** sshd's SetEnv value: the session's environment (PATH…). */
+  setEnv: string;
+}
+
+/** Starts an sshd daemon (password and key login) and waits until it accepts connections. */
+export async function startSshd(state: string, name: string, spec: SshdSpec): Promise<void> {
+  const { host, port, dir } = spec;
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `ListenAddress ${host}:${port}`,
+      `HostKey ${join(dir, 'ssh_host_ed25519_key')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'AuthorizedKeysFile .ssh/authorized_keys',
+      'PasswordAuthentication yes',
+      'PubkeyAuthentication yes',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin no',
+      `AllowUsers ${spec.user}`,
+      'UsePAM no',
+      // The state directory lives under /tmp (world-writable), which StrictModes rejects.
+      'StrictModes no',
+      'Subsystem sftp internal-sftp',
+      `SetEnv ${spec.setEnv}`,
+      'LogLevel INFO',
+      '',
+    ].join('\n'),
+  );
+  await run(`${name}: check sshd config`, SSHD, ['-t', '-f', config]);
+  startDaemon(state, name, SSHD, ['-D', '-e', '-f', config]);
+  await waitFor(
+    `sshd on ${host}:${port}`,
+    () => portOpen(host, port),
+    15_000,
+    `see ${state}/logs/${name}.log`,
+  );
 }
