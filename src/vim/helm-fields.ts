@@ -17,6 +17,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const HELM_INFO_KEYS = [
   'masternode_ip',
   'masternode_username',
+  'masternode_usernames',
   'masternode_password',
   'masternode_private_key',
   'masternode_port',
@@ -32,7 +33,7 @@ const hasControl = (text: string) =>
   [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 /** A master-node host: IPv4, IPv6, or a DNS name (so never a space, a shell character or a leading '-'). */
-function validHost(host: string): boolean {
+export function validHost(host: string): boolean {
   if (isIPv4(host) || isIPv6(host)) return true;
   if (/^[\d.]+$/.test(host)) return false; // looks numeric but is no IPv4 address (e.g. 1.2.3.999)
   return DNS_NAME.test(host);
@@ -79,7 +80,7 @@ export function pinFingerprint(key: string): string {
 }
 
 /** Why a private key cannot be used for SSH login (undefined: it can). Never quotes the key. */
-function privateKeyProblem(key: string): string | undefined {
+export function privateKeyProblem(key: string): string | undefined {
   const parsed = utils.parseKey(key);
   if (parsed instanceof Error)
     return `not a private key ssh can use (${parsed.message.replace(/:.*$/s, '')})`;
@@ -87,6 +88,9 @@ function privateKeyProblem(key: string): string | undefined {
   if (!first?.isPrivateKey()) return 'a public key, not a private key';
   return undefined;
 }
+
+const validUserName = (user: unknown): user is string =>
+  typeof user === 'string' && /^[^\s-]\S{0,255}$/.test(user) && !hasControl(user);
 
 /** Reads helm_info given as an object or as a Python-dict string (how Tacker stores it). */
 function helmInfoObject(raw: unknown, field: string): Obj {
@@ -144,9 +148,19 @@ export function readHelmInfo(raw: unknown, field: string, allowMask: boolean): P
   }
   const user = value.masternode_username;
   if (user !== undefined && user !== null) {
-    if (typeof user !== 'string' || !/^[^\s-]\S{0,255}$/.test(user) || hasControl(user))
+    if (!validUserName(user))
       throw badRequest(`${field}.masternode_username must be a user name (no spaces, no leading '-')`);
     out.masternode_username = user;
+  }
+  const users = value.masternode_usernames;
+  if (users !== undefined && users !== null) {
+    if (!isObj(users)) throw badRequest(`${field}.masternode_usernames must map addresses to user names`);
+    for (const [address, name] of Object.entries(users)) {
+      const where = `${field}.masternode_usernames[${JSON.stringify(address.slice(0, 100))}]`;
+      if (!parseMasterAddress(address)) throw badRequest(`${where}: not a master-node address`);
+      if (!validUserName(name)) throw badRequest(`${where} must be a user name (no spaces, no leading '-')`);
+    }
+    out.masternode_usernames = users as Record<string, string>;
   }
   const password = readSecret(value.masternode_password, `${field}.masternode_password`, allowMask);
   if (password !== undefined) out.masternode_password = password;

@@ -4,6 +4,8 @@
 export interface HelmInfo {
   masternode_ip: string[];
   masternode_username?: string;
+  /** Per-address user names, for masters that log in as different users (else masternode_username). */
+  masternode_usernames?: Record<string, string>;
   masternode_password?: string;
   masternode_private_key?: string;
   masternode_port?: number;

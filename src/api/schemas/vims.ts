@@ -28,6 +28,8 @@ export const HelmInfoObject = strictObject({
     }),
   ),
   masternode_username: Type.Optional(Type.String({ maxLength: LIMITS.name })),
+  /** Address → user name, for masters that log in as different users. */
+  masternode_usernames: Type.Optional(BoundedMap(Type.String({ maxLength: LIMITS.name }), 16)),
   masternode_password: Type.Optional(Password()),
   masternode_private_key: Type.Optional(Pem()),
   masternode_port: Type.Optional(

@@ -16,6 +16,9 @@ import { rollbackScale, scale } from './scale.ts';
 import { keptForReinstall } from './state.ts';
 import { terminate } from './terminate.ts';
 
+/** The SSH transport's chart directories are `~/<this>/<vnfInstanceId>` (the Kubernetes-cluster driver copies them on master heal). */
+export const DEFAULT_REMOTE_DIR = 'vnfm';
+
 export interface HelmDriverOptions {
   /** Where helm runs: 'auto' (default) is SSH when the VIM's helm_info lists master nodes, else local. */
   transport?: 'ssh' | 'local' | 'auto';
@@ -38,7 +41,7 @@ export function createHelmDriver(options: HelmDriverOptions = {}): HelmDriver {
     transport: options.transport ?? 'auto',
     helmBinary: options.helmBinary ?? 'helm',
     homeDir: options.homeDir ?? join(process.cwd(), 'data', 'helm'),
-    remoteDir: options.remoteDir ?? 'vnfm',
+    remoteDir: options.remoteDir ?? DEFAULT_REMOTE_DIR,
     ...(options.sshReadyTimeoutMs !== undefined ? { sshReadyTimeoutMs: options.sshReadyTimeoutMs } : {}),
   };
   return {

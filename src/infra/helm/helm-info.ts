@@ -35,6 +35,16 @@ export interface MasterAccess {
 
 const REQUEST_FIELD = 'vimConnectionInfo.extra.helm_info';
 
+/** The user name helm_info's masternode_usernames gives a node, by its masternode_ip entry or its host. */
+function userFor(info: Partial<HelmInfo> | undefined, node: MasterNode): string | undefined {
+  const users = info?.masternode_usernames ?? {};
+  return Object.hasOwn(users, node.address)
+    ? users[node.address]
+    : Object.hasOwn(users, node.host)
+      ? users[node.host]
+      : undefined;
+}
+
 /**
  * The masters helm may use for an instance, with each one's access. `vimHelmInfo` is the
  * VIM's helm_info with its secrets; `requestHelmInfo` the request's (JSON or Python-dict
@@ -89,8 +99,13 @@ export function resolveMasters(
           ? `${REQUEST_FIELD}: master node ${node.address} has neither masternode_password nor masternode_private_key`
           : `${REQUEST_FIELD}: ${nodeLabel(asked)} is not a master node of the VIM; a request naming it must give its masternode_password or masternode_private_key`,
       );
-    // The user name is no secret: a request-named master may use the VIM's.
-    const username = req?.masternode_username ?? vim?.masternode_username;
+    // The user name is no secret: a request-named master may use the VIM's. A per-address
+    // name (masternode_usernames: masters of one cluster that log in as different users) wins.
+    const username =
+      userFor(req, asked) ??
+      req?.masternode_username ??
+      (vimNode && vim ? userFor(vim, vimNode) : undefined) ??
+      vim?.masternode_username;
     if (!username)
       throw badRequest(`${REQUEST_FIELD}: no masternode_username for master node ${node.address}`);
     const pin = vimPin ?? reqPin;
