@@ -7,6 +7,7 @@ import { type Db, isPostgres, openDatabase } from './db/connect.ts';
 import { vimInUse } from './db/queries/instances.ts';
 
 import { createHelmDriver } from './infra/helm/index.ts';
+import { createHostPoolDriver } from './infra/hosts/index.ts';
 import { createManifestDriver } from './infra/kubernetes/index.ts';
 import type { LcmContext } from './lcm/context.ts';
 import { drainPool } from './ssh/pool.ts';
@@ -48,6 +49,7 @@ export async function createContext(
     drivers: {
       manifest: createManifestDriver(),
       helm: createHelmDriver({ helmBinary: config.helmBinary, homeDir: resolve(config.dataDir, 'helm') }),
+      hostpool: createHostPoolDriver({ db, secrets }),
     },
     timeoutMs: config.lcmTimeoutSeconds * 1000,
   };

@@ -67,9 +67,28 @@ export interface VnfLcmOpOccRow {
   state_entered_time: string;
 }
 
+/** A host of a hostpool VIM and its allocation (vnf_instance_id… set while ALLOCATED or DIRTY). */
+export interface PoolHostRow {
+  vim_id: string;
+  host_id: string;
+  /** JSON: the PoolHostSpec without password/private_key. */
+  spec: string;
+  /** SecretBox-sealed JSON of password/private_key. */
+  secrets: string;
+  /** labels.vdu of the spec: the only VDU the host may serve (null: any). */
+  vdu_label: string | null;
+  state: string;
+  vnf_instance_id: string | null;
+  vnfc_id: string | null;
+  vdu_id: string | null;
+  bind_index: number | null;
+  updated_at: string;
+}
+
 export interface Schema {
   vims: VimRow;
   vnf_packages: VnfPackageRow;
   vnf_instances: VnfInstanceRow;
   vnf_lcm_op_occs: VnfLcmOpOccRow;
+  pool_hosts: PoolHostRow;
 }

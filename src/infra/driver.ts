@@ -17,6 +17,11 @@ export interface VnfcResource {
   namespace: string;
   /** Pod phase as read from the API (Running, Pending…). */
   status: string;
+  /**
+   * A VNFC on a pool host (src/infra/hosts): `id` is then the VNFC's own id, kept across a
+   * heal, and the host is its compute resource (workloadKind HOST_RESOURCE_TYPE, no namespace).
+   */
+  host?: { id: string; address: string; cps: Record<string, string> };
 }
 
 /** Driver-owned, JSON-serialisable state stored on the VNF instance. */

@@ -15,14 +15,19 @@ export interface LcmContext {
   secrets: SecretBox;
   storage: PackageStorage;
   log: Logger;
-  drivers: { manifest: InfraDriver; helm: InfraDriver & { rollbackScale?: RollbackScale } };
+  drivers: {
+    manifest: InfraDriver;
+    helm: InfraDriver & { rollbackScale?: RollbackScale };
+    /** Instances on a hostpool VIM (src/infra/hosts). */
+    hostpool: InfraDriver;
+  };
   /** Deadline for one operation's waits on the cluster. */
   timeoutMs: number;
 }
 
 /** What the engine keeps per instance beside the ETSI data: how it was instantiated and the driver's own state. */
 export interface EngineState {
-  driver?: 'manifest' | 'helm';
+  driver?: 'manifest' | 'helm' | 'hostpool';
   flavourId?: string;
   instantiationLevelId?: string;
   additionalParams?: Record<string, unknown>;

@@ -20,6 +20,7 @@ export function driverFor(
   ctx: LcmContext,
   state: EngineState,
 ): InfraDriver & { rollbackScale?: RollbackScale } {
+  if (state.driver === 'hostpool') return ctx.drivers.hostpool;
   return state.driver === 'helm' ? ctx.drivers.helm : ctx.drivers.manifest;
 }
 

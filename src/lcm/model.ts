@@ -28,7 +28,18 @@ export interface VnfcResourceInfo {
     resourceId: string;
     vimLevelResourceType: string;
   };
+  /** SOL003 VnfcCpInfo: pool hosts' connection points with their addresses. */
+  vnfcCpInfo?: VnfcCpInfo[];
   metadata?: Record<string, unknown>;
+}
+
+export interface VnfcCpInfo {
+  id: string;
+  cpdId: string;
+  cpProtocolInfo?: {
+    layerProtocol: 'IP_OVER_ETHERNET';
+    ipOverEthernet: { ipAddresses: { type: 'IPV4' | 'IPV6'; addresses: string[] }[] };
+  }[];
 }
 
 export interface ScaleInfo {

@@ -1,5 +1,7 @@
-// The Kubernetes VIM as the VNFM holds it, and the split of its fields into what
-// may be shown and what is secret. One place decides which fields are secrets.
+// The VIM as the VNFM holds it (a Kubernetes cluster, or a pool of pre-provisioned
+// SSH hosts: src/infra/hosts), and the split of its fields into what may be shown and
+// what is secret. One place decides which fields are secrets.
+import type { PoolHostSpec } from '../infra/hosts/model.ts';
 
 export interface HelmInfo {
   masternode_ip: string[];
@@ -24,6 +26,10 @@ export interface KubeAuthCred {
 
 export interface VimExtra {
   helm_info?: HelmInfo;
+  /** hostpool VIMs: the hosts (secrets included here; split out at storage). */
+  hosts?: PoolHostSpec[];
+  /** hostpool VIMs: virtual (VRRP) connection point addresses by cpd id. */
+  virtual_cps?: Record<string, string>;
   [key: string]: unknown;
 }
 
@@ -31,7 +37,8 @@ export interface Vim {
   id: string;
   name: string;
   description: string;
-  type: 'kubernetes';
+  /** A hostpool VIM has no API endpoint: authUrl is '' and authCred {}. */
+  type: 'kubernetes' | 'hostpool';
   authUrl: string;
   projectName: string;
   isDefault: boolean;
@@ -44,6 +51,8 @@ export interface Vim {
 
 export const SECRET_AUTH_CRED_FIELDS = ['bearer_token', 'client_key', 'password'] as const;
 export const SECRET_HELM_INFO_FIELDS = ['masternode_password', 'masternode_private_key'] as const;
+export const SECRET_POOL_HOST_FIELDS = ['password', 'private_key'] as const;
+type PoolHostSecrets = Partial<Pick<PoolHostSpec, (typeof SECRET_POOL_HOST_FIELDS)[number]>>;
 export const MASK = '***';
 
 /**
@@ -88,6 +97,8 @@ export function maskSecrets<T>(value: T): T {
 export interface VimSecrets {
   auth_cred: Partial<Pick<KubeAuthCred, (typeof SECRET_AUTH_CRED_FIELDS)[number]>>;
   helm_info: Partial<Pick<HelmInfo, (typeof SECRET_HELM_INFO_FIELDS)[number]>>;
+  /** hostpool VIMs: each host's secrets by host id. */
+  hosts?: Record<string, PoolHostSecrets>;
 }
 
 function pick<T extends object, K extends keyof T>(
@@ -114,15 +125,22 @@ export function splitSecrets(authCred: KubeAuthCred, extra: VimExtra) {
     extraPublic = { ...extra, helm_info: rest as HelmInfo };
   }
   const secrets: VimSecrets = { auth_cred: credSecrets, helm_info: helmSecrets };
+  if (extra.hosts) {
+    const split = extra.hosts.map((h) => pick(h, SECRET_POOL_HOST_FIELDS));
+    secrets.hosts = Object.fromEntries(extra.hosts.map((h, i) => [h.id, split[i]![0]]));
+    extraPublic = { ...extraPublic, hosts: split.map(([, rest]) => rest as PoolHostSpec) };
+  }
   return { authCredPublic: credPublic as KubeAuthCred, extraPublic, secrets };
 }
 
 /** Puts stored secrets back (for use by drivers, never for responses). */
 export function joinSecrets(authCredPublic: KubeAuthCred, extraPublic: VimExtra, secrets: VimSecrets) {
   const authCred = { ...authCredPublic, ...secrets.auth_cred };
-  const extra: VimExtra = extraPublic.helm_info
+  let extra: VimExtra = extraPublic.helm_info
     ? { ...extraPublic, helm_info: { ...extraPublic.helm_info, ...secrets.helm_info } }
     : extraPublic;
+  if (extraPublic.hosts)
+    extra = { ...extra, hosts: extraPublic.hosts.map((h) => ({ ...h, ...secrets.hosts?.[h.id] })) };
   return { authCred, extra };
 }
 
@@ -130,9 +148,14 @@ export function joinSecrets(authCredPublic: KubeAuthCred, extraPublic: VimExtra,
 export function vimView(vim: Vim) {
   const { authCredPublic, extraPublic, secrets } = splitSecrets(vim.authCred, vim.extra);
   const maskAll = (o: object) => Object.fromEntries(Object.keys(o).map((k) => [k, MASK]));
-  const extra = extraPublic.helm_info
+  let extra = extraPublic.helm_info
     ? { ...extraPublic, helm_info: { ...extraPublic.helm_info, ...maskAll(secrets.helm_info) } }
     : extraPublic;
+  if (extraPublic.hosts)
+    extra = {
+      ...extra,
+      hosts: extraPublic.hosts.map((h) => ({ ...h, ...maskAll(secrets.hosts?.[h.id] ?? {}) })),
+    };
   return {
     id: vim.id,
     name: vim.name,

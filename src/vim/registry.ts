@@ -9,6 +9,7 @@ import type { SecretBox } from '../secrets/box.ts';
 import { checkCluster, ClusterCheckError } from './cluster-check.ts';
 import { requireSecretsAgain, validateAuthCred } from './credentials.ts';
 import { readHelmInfo } from './helm-fields.ts';
+import { readPoolExtra, refuseForeignFields, requirePoolSecretsAgain } from './hostpool.ts';
 import { type HelmInfo, isSecretKey, type KubeAuthCred, MASK, type Vim, type VimExtra } from './model.ts';
 
 export interface VimDeps {
@@ -59,21 +60,30 @@ async function proveCluster(authUrl: string, cred: KubeAuthCred): Promise<void> 
 }
 
 export async function registerVim(deps: VimDeps, body: VimBody): Promise<Vim> {
-  if (body.type !== 'kubernetes') throw badRequest(`type must be 'kubernetes', got '${body.type}'`);
+  if (body.type !== 'kubernetes' && body.type !== 'hostpool')
+    throw badRequest(`type must be 'kubernetes' or 'hostpool', got '${body.type}'`);
+  const type = body.type;
+  refuseForeignFields(type, body);
   const name = body.name?.trim() ?? '';
   if (!name) throw badRequest('name is required');
-  if (!body.auth_url) throw badRequest('auth_url is required');
+  const authUrl = body.auth_url ?? '';
   const authCred = body.auth_cred ?? {};
-  validateAuthCred(authCred);
-  const extra = normaliseExtra(body.extra);
+  let extra: VimExtra;
+  if (type === 'hostpool') extra = readPoolExtra(body.extra).extra;
+  else {
+    if (!authUrl) throw badRequest('auth_url is required');
+    validateAuthCred(authCred);
+    extra = normaliseExtra(body.extra);
+  }
   if (await vimNameTaken(deps.db, name)) throw conflict(`a VIM named '${name}' already exists`);
-  await proveCluster(body.auth_url, authCred);
+  // A pool has no API to prove; its hosts are proven by their pinned keys at each login.
+  if (type === 'kubernetes') await proveCluster(authUrl, authCred);
   const vim: Vim = {
     id: randomUUID(),
     name,
     description: body.description ?? '',
-    type: 'kubernetes',
-    authUrl: body.auth_url,
+    type,
+    authUrl,
     projectName: body.vim_project?.name ?? 'default',
     isDefault: body.is_default ?? false,
     status: 'REACHABLE',
@@ -108,6 +118,7 @@ export async function updateVim(deps: VimDeps, id: string, body: VimBody, merge:
   if (!current) throw notFound(`VIM ${id} does not exist`);
   if (body.type !== undefined && body.type !== current.type)
     throw badRequest('type of a VIM cannot be changed');
+  refuseForeignFields(current.type, body);
   const next: Vim = { ...current, updatedAt: new Date().toISOString() };
   if (body.name !== undefined) {
     next.name = body.name.trim();
@@ -118,6 +129,7 @@ export async function updateVim(deps: VimDeps, id: string, body: VimBody, merge:
   if (body.description !== undefined) next.description = body.description;
   if (body.vim_project?.name !== undefined) next.projectName = body.vim_project.name;
   if (body.is_default !== undefined) next.isDefault = body.is_default;
+  if (current.type === 'hostpool') return updatePool(deps, current, next, body, merge);
   if (body.auth_url !== undefined) next.authUrl = body.auth_url;
   const given = { authCred: givenSecrets(body.auth_cred), helmInfo: new Set<string>() };
   if (body.auth_cred !== undefined) {
@@ -143,6 +155,20 @@ export async function updateVim(deps: VimDeps, id: string, body: VimBody, merge:
   requireSecretsAgain(current, next, given);
   if (body.auth_url !== undefined || body.auth_cred !== undefined)
     await proveCluster(next.authUrl, next.authCred);
+  await saveVim(deps.db, deps.secrets, next, false);
+  return next;
+}
+
+/** The hostpool part of an update: extra (hosts) replaced by PUT, merged key by key by PATCH. */
+async function updatePool(deps: VimDeps, current: Vim, next: Vim, body: VimBody, merge: boolean) {
+  if (body.extra !== undefined) {
+    const incoming = merge ? { ...current.extra, ...body.extra } : body.extra;
+    const currentHosts = current.extra.hosts ?? [];
+    const { extra, given } = readPoolExtra(incoming, currentHosts);
+    // A PATCH without hosts carries the stored ones over unchanged (nothing moves, so nothing is asked again).
+    requirePoolSecretsAgain(currentHosts, extra.hosts ?? [], given);
+    next.extra = extra;
+  }
   await saveVim(deps.db, deps.secrets, next, false);
   return next;
 }

@@ -131,6 +131,13 @@ after(async () => {
   for (const id of IDS) await wipePoolHost(id);
 });
 
+test('init with a pod_cidr that is not a CIDR fails before anything starts', async () => {
+  const out = await runAction('m11', 'init', { ...masterParams('m11'), pod_cidr: '10.0.0.0/8;touch /tmp/x' });
+  assert.notEqual(out.code, 0);
+  assert.match(out.stderr, /pod_cidr is not a CIDR/);
+  assert.ok(!existsSync(join(hosts.get('m11')?.home ?? '', '.k8s-testbed')));
+});
+
 test('init on m11 starts a control plane on 127.0.0.11:6443: the token and CA it returns verify', async () => {
   const r = await ok('m11', 'init', masterParams('m11'));
   assert.equal(r.server, 'https://127.0.0.11:6443');
@@ -171,6 +178,9 @@ test('join-info on m11 returns join data; join-master on m12 serves the same clu
   assert.deepEqual(r, {});
   assert.match(await version(at('127.0.0.12')), /^v1\./);
   assert.deepEqual(await etcdMembers('127.0.0.12'), ['vnfc-m11', 'vnfc-m12']);
+  // A retry of the step changes nothing.
+  assert.deepEqual(await ok('m12', 'join-master', { ...masterParams('m12'), join: joinData }), {});
+  assert.deepEqual(await etcdMembers('127.0.0.11'), ['vnfc-m11', 'vnfc-m12']);
   // A host already set up refuses to become something else.
   const again = await runAction('m12', 'join-worker', {
     node_name: 'vnfc-m12',
@@ -194,6 +204,11 @@ test('join-worker on w21: its Node is Ready and a Deployment runs a pod on it', 
     },
     (ready) => ready,
     120_000,
+  );
+  // A retry of the step changes nothing.
+  assert.deepEqual(
+    await ok('w21', 'join-worker', { node_name: 'vnfc-w21', node_ip: '127.0.0.21', join: joinData }),
+    {},
   );
   const created = await kubeRequest(access, '/apis/apps/v1/namespaces/default/deployments', {
     method: 'POST',

@@ -162,6 +162,7 @@ export async function startPoolHosts(state: string): Promise<Pool> {
   for (const h of POOL_LAYOUT) {
     const user = poolUser(state, h.id);
     const acct = await ensureUser(user);
+    await resetPoolHost(state, h.id); // a fresh machine: nothing left of an earlier testbed's clusters
     await run(`pool ${h.id}: home mode`, 'chmod', ['0700', acct.home]); // hosts don't read each other's files
     mkdirSync(join(acct.home, '.ssh'), { recursive: true, mode: 0o700 });
     await run(`pool ${h.id}: own .ssh`, 'chown', [`${acct.uid}:${acct.gid}`, join(acct.home, '.ssh')]);

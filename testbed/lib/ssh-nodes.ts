@@ -133,39 +133,21 @@ export async function startSshNodes(state: string, kubeconfigYaml: string, count
   return nodes;
 }
 
-/** An ed25519 client key pair without passphrase at `file` (made once); returns `file`. */
+/** An ed25519 key pair without passphrase at `file`, made once. */
+async function keygen(file: string, comment: string): Promise<void> {
+  if (existsSync(file)) return;
+  await run(`ssh key ${comment}`, 'ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+}
+
+/** The client key pair at `file` (made once); returns `file`. */
 export async function ensureClientKey(file: string): Promise<string> {
-  if (!existsSync(file)) {
-    await run('ssh client key', 'ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      'helm-vnfm-testbed',
-      '-f',
-      file,
-    ]);
-  }
+  await keygen(file, 'helm-vnfm-testbed');
   return file;
 }
 
 /** The host key in `file` (made once), as `ssh-ed25519 AAAA…` for pinning. */
 export async function ensureHostKey(file: string, comment: string): Promise<string> {
-  if (!existsSync(file)) {
-    await run(`ssh host key ${comment}`, 'ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      comment,
-      '-f',
-      file,
-    ]);
-  }
+  await keygen(file, comment);
   const pub = readFileSync(`${file}.pub`, 'utf8').trim().split(' ');
   return `${pub[0]} ${pub[1]}`;
 }

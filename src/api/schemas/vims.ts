@@ -56,6 +56,36 @@ export const VimExtra = strictObject({
   area: Type.Optional(Type.String({ maxLength: LIMITS.name })),
 });
 
+/** A pool host or cpd id: a name safe in logs, paths and labels. */
+const PoolId = () =>
+  Type.String({
+    pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$',
+    description: 'an id of 1-63 letters, digits, ".", "_" or "-"',
+  });
+/** An address (IP checked in src/vim/hostpool.ts). */
+const CpAddress = () => Type.String({ minLength: 1, maxLength: 64 });
+
+/** One pre-provisioned host of a hostpool VIM (src/infra/hosts/model.ts PoolHostSpec). */
+export const PoolHost = strictObject({
+  id: PoolId(),
+  address: Type.String({ minLength: 1, maxLength: 253 }),
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  username: Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]{0,31}$', description: 'a login name' }),
+  password: Type.Optional(Password()),
+  private_key: Type.Optional(Pem()),
+  host_key: Type.String({ minLength: 1, maxLength: 16 * 1024 }),
+  cps: Type.Optional(BoundedMap(CpAddress(), 32)),
+  labels: Type.Optional(BoundedMap(Type.String({ maxLength: LIMITS.name }), 32)),
+});
+
+/** `extra` of a VIM body: a Kubernetes VIM's fields and a hostpool VIM's (src/vim refuses the other type's). */
+export const VimBodyExtra = strictObject({
+  ...VimExtra.properties,
+  hosts: Type.Optional(Type.Array(PoolHost, { maxItems: 256 })),
+  /** Virtual (VRRP) connection point addresses by cpd id, shared by the pool's hosts. */
+  virtual_cps: Type.Optional(BoundedMap(CpAddress(), 32)),
+});
+
 export const AuthCred = strictObject({
   bearer_token: Type.Optional(Type.String({ maxLength: LIMITS.token })),
   ssl_ca_cert: Type.Optional(Pem()),
@@ -73,7 +103,7 @@ const vimFields = {
   auth_cred: AuthCred,
   vim_project: strictObject({ name: Type.Optional(Name()) }),
   is_default: Type.Boolean(),
-  extra: VimExtra,
+  extra: VimBodyExtra,
   /** python-tackerclient's `--tenant-id`; the VNFM has no tenants and ignores it. */
   tenant_id: Type.String({ maxLength: LIMITS.id }),
 };
@@ -81,8 +111,9 @@ const vimFields = {
 export const VimCreate = strictObject({
   name: vimFields.name,
   type: vimFields.type,
-  auth_url: vimFields.auth_url,
-  auth_cred: vimFields.auth_cred,
+  /** Required for a Kubernetes VIM, refused for a hostpool VIM (src/vim/registry.ts). */
+  auth_url: Type.Optional(vimFields.auth_url),
+  auth_cred: Type.Optional(vimFields.auth_cred),
   description: Type.Optional(vimFields.description),
   vim_project: Type.Optional(vimFields.vim_project),
   is_default: Type.Optional(vimFields.is_default),

@@ -5,6 +5,7 @@ import * as m0002 from './0002_vnf_packages.ts';
 import * as m0003 from './0003_lcm.ts';
 import * as m0004 from './0004_instance_columns.ts';
 import * as m0005 from './0005_mask_stored_secrets.ts';
+import * as m0006 from './0006_host_pool.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_vims': m0001,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_lcm': m0003,
   '0004_instance_columns': m0004,
   '0005_mask_stored_secrets': m0005,
+  '0006_host_pool': m0006,
 };

@@ -2,6 +2,8 @@
 import type { Db } from '../connect.ts';
 import type { VimRow } from '../schema.ts';
 import type { SecretBox } from '../../secrets/box.ts';
+import { conflict } from '../../errors.ts';
+import { hostsInUse, lockPool, syncPoolHosts } from './pool-hosts.ts';
 import { joinSecrets, splitSecrets, type Vim, type VimExtra, type VimSecrets } from '../../vim/model.ts';
 
 export function toRow(vim: Vim, box: SecretBox): VimRow {
@@ -33,7 +35,7 @@ export function fromRow(row: VimRow, box: SecretBox): Vim {
     id: row.id,
     name: row.name,
     description: row.description,
-    type: 'kubernetes',
+    type: row.type === 'hostpool' ? 'hostpool' : 'kubernetes',
     authUrl: row.auth_url,
     projectName: row.project_name,
     isDefault: row.is_default === 1,
@@ -74,20 +76,37 @@ export async function vimNameTaken(db: Db, name: string, exceptId?: string): Pro
   return (await q.executeTakeFirst()) !== undefined;
 }
 
-/** Inserts or replaces a VIM; when it is the default, no other VIM stays default. */
+/**
+ * Inserts or replaces a VIM; when it is the default, no other VIM of its type stays default
+ * (a hostpool VIM never displaces the default Kubernetes VIM). A hostpool VIM's hosts are
+ * synced to pool_hosts in the same transaction (409 when a bound host would change).
+ */
 export async function saveVim(db: Db, box: SecretBox, vim: Vim, isNew: boolean): Promise<void> {
   const row = toRow(vim, box);
   await db.transaction().execute(async (tx) => {
     if (vim.isDefault)
-      await tx.updateTable('vims').set({ is_default: 0 }).where('id', '!=', vim.id).execute();
+      await tx
+        .updateTable('vims')
+        .set({ is_default: 0 })
+        .where('id', '!=', vim.id)
+        .where('type', '=', vim.type)
+        .execute();
     if (isNew) await tx.insertInto('vims').values(row).execute();
     else await tx.updateTable('vims').set(row).where('id', '=', vim.id).execute();
+    if (vim.type === 'hostpool') await syncPoolHosts(tx, box, vim.id, vim.extra.hosts ?? []);
   });
 }
 
+/** Deletes a VIM (its pool hosts with it); 409 while any pool host is bound or being wiped. */
 export async function deleteVim(db: Db, id: string): Promise<boolean> {
-  const res = await db.deleteFrom('vims').where('id', '=', id).executeTakeFirst();
-  return Number(res.numDeletedRows) > 0;
+  return db.transaction().execute(async (tx) => {
+    await lockPool(tx, id);
+    const busy = await hostsInUse(tx, id);
+    if (busy.length > 0)
+      throw conflict(`VIM ${id} has hosts in use: ${busy.map((h) => `${h.hostId} (${h.state})`).join(', ')}`);
+    const res = await tx.deleteFrom('vims').where('id', '=', id).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { getVim, listVims } from '../../db/queries/vims.ts';
 import { saveInstance } from '../../db/queries/instances.ts';
 import { badRequest, conflict } from '../../errors.ts';
 import { resolveMasters } from '../../infra/helm/index.ts';
+import { HOSTPOOL_VIM_TYPE } from '../../infra/hosts/model.ts';
 import { flavour as findFlavour, scaleLevelsAt, vduReplicas } from '../../packages/vnfd/index.ts';
 import type { EngineState } from '../context.ts';
 import { driverFor, infraContext, loadVnfd, usesHelm } from '../infra-context.ts';
@@ -51,7 +52,8 @@ export const instantiate: LcmOperationHandler = {
     const vci = vcis.find((v) => KUBERNETES_VIM_TYPES.includes(v.vimType)) ?? vcis[0];
     const vim = vci?.vimId
       ? await getVim(ctx.db, ctx.secrets, vci.vimId)
-      : (await listVims(ctx.db, ctx.secrets)).find((v) => v.isDefault);
+      : // The default VIM is a Kubernetes one: a hostpool VIM is only ever named.
+        (await listVims(ctx.db, ctx.secrets, { type: ['kubernetes'] })).find((v) => v.isDefault);
     if (!vim)
       throw badRequest(
         vci?.vimId
@@ -62,11 +64,19 @@ export const instantiate: LcmOperationHandler = {
     // The request's master nodes and secrets obey the credential rule (infra/helm/helm-info.ts)
     // before any op occ exists; the helm driver resolves them again when it connects.
     const requestHelmInfo = vci?.extra?.helm_info;
+    const additionalParams = (body.additionalParams ?? {}) as Record<string, unknown>;
+    const pool = vim.type === HOSTPOOL_VIM_TYPE;
+    // A hostpool VIM runs the VNF on its hosts (whatever vimType the request names): no Helm or manifests.
+    if (pool && usesHelm(additionalParams))
+      throw badRequest(`additionalParams.use_helm: VIM ${vimId} is a hostpool VIM, not a Kubernetes cluster`);
+    if (pool && requestHelmInfo !== undefined && requestHelmInfo !== null)
+      throw badRequest(
+        `vimConnectionInfo.extra.helm_info: VIM ${vimId} is a hostpool VIM, not a Kubernetes cluster`,
+      );
     if (requestHelmInfo !== undefined && requestHelmInfo !== null)
       resolveMasters(vim.extra.helm_info, requestHelmInfo);
-    const additionalParams = (body.additionalParams ?? {}) as Record<string, unknown>;
     const engineState: EngineState = {
-      driver: usesHelm(additionalParams) ? 'helm' : 'manifest',
+      driver: pool ? 'hostpool' : usesHelm(additionalParams) ? 'helm' : 'manifest',
       flavourId,
       ...(levelId !== undefined ? { instantiationLevelId: String(levelId) } : {}),
       additionalParams,
