@@ -29,6 +29,11 @@ export interface Config {
   refreshSeconds: number;
   /** Bytes all VNF packages together may occupy in `<dataDir>/packages` (zips and extracted files). */
   packageQuotaBytes: number;
+  /**
+   * MgmtDrivers enabled: VNFD artifact name → built-in driver id (src/mgmt/registry.ts).
+   * Empty by default: a VNFD naming any artifact in interfaces.Vnflcm is then refused.
+   */
+  mgmtDrivers: Record<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -51,9 +56,12 @@ export const DEFAULT_CONFIG: Config = {
   helmBinary: 'helm',
   refreshSeconds: 15,
   packageQuotaBytes: 20 * 1024 ** 3,
+  mgmtDrivers: {},
 };
 
-export type ConfigInput = { [K in keyof Config]?: string | number | boolean | undefined };
+export type ConfigInput = {
+  [K in keyof Config]?: string | number | boolean | undefined | (K extends 'mgmtDrivers' ? Config[K] : never);
+};
 
 function parsePort(value: string | number | boolean): number {
   const n = typeof value === 'number' ? value : Number(value);
@@ -81,6 +89,28 @@ function parseBytes(what: string, value: unknown): number {
       `${what} must be a positive number of bytes (e.g. 21474836480 or 20GiB), got '${value}'`,
     );
   return n;
+}
+
+const ARTIFACT_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * `artifact=driver` pairs, comma-separated (`mgmt-drivers-kubernetes=kubernetes-cluster`);
+ * that the driver ids exist is checked against the registry when the context is built.
+ */
+export function parseMgmtDrivers(value: unknown): Record<string, string> {
+  if (typeof value === 'object' && value !== null) return { ...(value as Record<string, string>) };
+  const out: Record<string, string> = {};
+  for (const pair of String(value ?? '').split(',')) {
+    if (!pair.trim()) continue;
+    const m = /^\s*([^=\s]+)\s*=\s*([^=\s]+)\s*$/.exec(pair);
+    if (!m || !ARTIFACT_NAME.test(m[1]!) || !ARTIFACT_NAME.test(m[2]!))
+      throw new ConfigError(
+        `MgmtDrivers must be artifact=driver pairs separated by ',', got '${pair.trim()}'`,
+      );
+    if (out[m[1]!] !== undefined) throw new ConfigError(`MgmtDrivers name artifact '${m[1]}' twice`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }
 
 function parsePageSize(value: string | number | boolean): number {
@@ -117,6 +147,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     helmBinary: env.VNFM_HELM_BINARY,
     refreshSeconds: env.VNFM_REFRESH_SECONDS,
     packageQuotaBytes: env.VNFM_PACKAGE_QUOTA_BYTES,
+    mgmtDrivers: env.VNFM_MGMT_DRIVERS,
   };
 }
 
@@ -142,6 +173,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     helmBinary: String(merged.helmBinary),
     refreshSeconds: parseInteger('refresh seconds', merged.refreshSeconds, 0, 86_400),
     packageQuotaBytes: parseBytes('package quota', merged.packageQuotaBytes),
+    mgmtDrivers: parseMgmtDrivers(merged.mgmtDrivers),
   };
 }
 

@@ -10,6 +10,8 @@ import { createHelmDriver } from './infra/helm/index.ts';
 import { createHostPoolDriver } from './infra/hosts/index.ts';
 import { createManifestDriver } from './infra/kubernetes/index.ts';
 import type { LcmContext } from './lcm/context.ts';
+import type { MgmtDriver } from './mgmt/driver.ts';
+import { mgmtRegistry } from './mgmt/registry.ts';
 import { drainPool } from './ssh/pool.ts';
 import { Worker } from './lcm/worker.ts';
 import { PackageStorage } from './packages/storage.ts';
@@ -34,10 +36,14 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
   version: string;
 };
 
+/** `opts.mgmtDrivers`: drivers beside the built-in ones (tests register doubles of a plugin this way). */
 export async function createContext(
   config: Config,
   log = createLogger(config.logLevel),
+  opts: { mgmtDrivers?: readonly MgmtDriver[] } = {},
 ): Promise<AppContext> {
+  // Before anything is opened: an unknown driver id is a configuration error.
+  const mgmt = mgmtRegistry(config.mgmtDrivers, opts.mgmtDrivers);
   privateDir(config.dataDir);
   const secrets = loadSecretBox(config.secretKeyFile, true);
   const db = await openDatabase(config.database);
@@ -51,6 +57,7 @@ export async function createContext(
       helm: createHelmDriver({ helmBinary: config.helmBinary, homeDir: resolve(config.dataDir, 'helm') }),
       hostpool: createHostPoolDriver({ db, secrets }),
     },
+    mgmt,
     timeoutMs: config.lcmTimeoutSeconds * 1000,
   };
   const worker = new Worker(lcm, {

@@ -23,6 +23,10 @@ program
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env VNFM_LOG_LEVEL)')
   .option('--data-dir <dir>', 'package contents and default key file (env VNFM_DATA_DIR, default data)')
   .option('--secret-key-file <file>', 'key encrypting secrets at rest (env VNFM_SECRET_KEY_FILE)')
+  .option(
+    '--mgmt-drivers <pairs>',
+    'MgmtDrivers enabled: artifact=driver pairs, comma-separated (env VNFM_MGMT_DRIVERS; default none)',
+  )
   .action(async (opts: Record<string, string | undefined>) => {
     const config = loadConfig(fromEnv(), opts);
     const ctx = await createContext(config);
@@ -50,6 +54,10 @@ program
   .option('--database <url>', "'postgres://…' (env VNFM_DATABASE)")
   .option('--data-dir <dir>', 'shared package storage (env VNFM_DATA_DIR)')
   .option('--secret-key-file <file>', 'the key the API servers use (env VNFM_SECRET_KEY_FILE)')
+  .option(
+    '--mgmt-drivers <pairs>',
+    'MgmtDrivers enabled: artifact=driver pairs, comma-separated (env VNFM_MGMT_DRIVERS; default none)',
+  )
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env VNFM_LOG_LEVEL)')
   .action(async (opts: Record<string, string | undefined>) => {
     const config = loadConfig(fromEnv(), opts);

@@ -18,6 +18,8 @@ export interface VimRow {
   secrets: string;
   created_at: string;
   updated_at: string | null;
+  /** The VNF instance whose MgmtDriver registered the VIM (migration 0007); null for operator-registered ones. */
+  owner_vnf_instance_id?: string | null;
 }
 
 export interface VnfPackageRow {
@@ -49,6 +51,8 @@ export interface VnfInstanceRow {
   info: string;
   /** JSON: the infra driver's own state (InfraState). */
   infra_state: string;
+  /** SecretBox-sealed JSON: the MgmtDriver's InstanceStore value (migration 0007). */
+  mgmt_store?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -85,10 +89,20 @@ export interface PoolHostRow {
   updated_at: string;
 }
 
+/** One finished step of an op occ's MgmtDriver hooks (src/mgmt/journal.ts). */
+export interface MgmtJournalRow {
+  op_occ_id: string;
+  step: string;
+  /** SecretBox-sealed JSON: the step's output. */
+  output: string;
+  created_at: string;
+}
+
 export interface Schema {
   vims: VimRow;
   vnf_packages: VnfPackageRow;
   vnf_instances: VnfInstanceRow;
   vnf_lcm_op_occs: VnfLcmOpOccRow;
+  mgmt_journal: MgmtJournalRow;
   pool_hosts: PoolHostRow;
 }

@@ -7,6 +7,7 @@ import type { InfraContext, InfraDriver, InfraState } from '../infra/driver.ts';
 export type RollbackScale = (ctx: InfraContext, state: InfraState) => Promise<InfraState>;
 import type { Logger } from '../log.ts';
 import type { PackageStorage } from '../packages/storage.ts';
+import type { MgmtRegistry } from '../mgmt/registry.ts';
 import type { SecretBox } from '../secrets/box.ts';
 import type { VimConnectionInfo } from './model.ts';
 
@@ -21,6 +22,8 @@ export interface LcmContext {
     /** Instances on a hostpool VIM (src/infra/hosts). */
     hostpool: InfraDriver;
   };
+  /** MgmtDrivers: every built-in one by id, and those configuration enables by artifact name. */
+  mgmt: MgmtRegistry;
   /** Deadline for one operation's waits on the cluster. */
   timeoutMs: number;
 }
@@ -30,7 +33,14 @@ export interface EngineState {
   driver?: 'manifest' | 'helm' | 'hostpool';
   flavourId?: string;
   instantiationLevelId?: string;
+  /** The instantiate request's additionalParams with secrets masked (what may be stored in the clear). */
   additionalParams?: Record<string, unknown>;
+  /** SecretBox-sealed additionalParams as sent, when they hold a secret (src/mgmt/params.ts opens them). */
+  additionalParamsSealed?: string;
+  /** Id of the MgmtDriver running the flavour's Vnflcm hooks, fixed at instantiate (src/mgmt/select.ts). */
+  mgmtDriver?: string;
+  /** SecretBox-sealed additionalParams of the operation accepted last (not INSTANTIATE), when they hold a secret. */
+  operationParamsSealed?: string;
   vimConnectionId?: string;
   vimId?: string;
   vimConnectionInfo?: VimConnectionInfo[];

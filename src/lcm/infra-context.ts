@@ -7,9 +7,11 @@ import { saveInstance } from '../db/queries/instances.ts';
 import { getPackageVnfd } from '../db/queries/packages.ts';
 import { badRequest, ProblemError } from '../errors.ts';
 import type { InfraContext, InfraDriver } from '../infra/driver.ts';
+import { cleanHostFor } from '../mgmt/hooks.ts';
+import { instantiateParams } from '../mgmt/params.ts';
 import { flavour as findFlavour, type Vnfd } from '../packages/vnfd/index.ts';
 import type { EngineState, LcmContext, RollbackScale } from './context.ts';
-import type { VimConnectionInfo, VnfInstance } from './model.ts';
+import type { VimConnectionInfo, VnfInstance, VnfLcmOpOcc } from './model.ts';
 
 export function usesHelm(params: Record<string, unknown> | undefined): boolean {
   const v = params?.use_helm;
@@ -41,10 +43,12 @@ export function requestVimConnection(
   return undefined;
 }
 
+/** `opOcc`: the operation the infra driver acts for (hosts it releases are cleaned by the instance's MgmtDriver). */
 export async function infraContext(
   ctx: LcmContext,
   instance: VnfInstance,
   state: EngineState,
+  opOcc?: Pick<VnfLcmOpOcc, 'id' | 'operation' | 'operationParams'>,
 ): Promise<InfraContext> {
   const vimId = state.vimId;
   if (!vimId) throw new ProblemError(409, 'Conflict', `VNF instance ${instance.id} has no VIM recorded`);
@@ -54,15 +58,17 @@ export async function infraContext(
   const vim = await getVim(ctx.db, ctx.secrets, vimId);
   if (!vim) throw badRequest(`VIM ${vimId} does not exist`);
   const log = ctx.log.child({ vnfInstanceId: instance.id });
+  const cleanHost = opOcc && cleanHostFor(ctx, opOcc, { instance, state }, flavour);
   return {
     vim,
     requestHelmInfo: requestVimConnection(ctx, state)?.extra?.helm_info,
     packageRoot: ctx.storage.content(instance.vnfPkgId),
     vnfInstanceId: instance.id,
     flavour,
-    additionalParams: state.additionalParams ?? {},
+    additionalParams: instantiateParams(ctx.secrets, state),
     log,
     timeoutMs: ctx.timeoutMs,
+    ...(cleanHost ? { cleanHost } : {}),
     checkpoint: (driverState) => saveInstance(ctx.db, instance, { infraState: { ...state, driverState } }),
     recordHostKey: async (address, key) => {
       if (await recordVimHostKey(ctx.db, vimId, address, key))

@@ -146,8 +146,15 @@ export function maskVimConnectionInfo(vci: VimConnectionInfo): VimConnectionInfo
   return masked;
 }
 
-/** Operation parameters with the vimConnectionInfo they carry masked (a list, or SOL003 v3's map by id). */
-export function maskOperationParams(params: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Operation parameters with the vimConnectionInfo they carry masked (a list, or SOL003 v3's
+ * map by id), and the secrets of additionalParams (the values as sent are kept sealed: src/mgmt/params.ts).
+ */
+export function maskOperationParams(input: Record<string, unknown>): Record<string, unknown> {
+  const params =
+    input.additionalParams !== undefined && input.additionalParams !== null
+      ? { ...input, additionalParams: maskSecrets(input.additionalParams) }
+      : input;
   const v = params.vimConnectionInfo;
   if (v === undefined || v === null) return params;
   const each = (x: unknown) =>

@@ -43,11 +43,15 @@ export interface HostShell {
   readonly host: BoundHost;
   /** The login user's home directory (absolute). */
   readonly home: string;
-  /** Runs argv, every argument quoted; `stdin` is written to the command (secrets go this way, never argv). */
-  exec(argv: readonly string[], opts?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<ExecResult>;
-  /** Writes a file (mode default 0600), creating nothing else. */
+  /**
+   * Runs argv, every argument quoted; resolves with any exit code (never throws on one).
+   * No stdin: the channel's stdin is the command's guard (src/ssh/session.ts), so secrets
+   * go in a file written by `writeFile`, never in argv. Deadline: `timeoutMs`, else the context's.
+   */
+  exec(argv: readonly string[], opts?: { timeoutMs?: number }): Promise<ExecResult>;
+  /** Writes a file by SFTP (mode default 0600, set before the content is written), creating nothing else. */
   writeFile(remotePath: string, content: string | Buffer, mode?: number): Promise<void>;
-  /** Copies local files by SFTP. */
+  /** Copies local files by SFTP (mode default 0600). */
   putFiles(files: readonly { local: string; remote: string; mode?: number }[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -124,12 +128,15 @@ export interface MgmtDriver {
 /** A remote step failed: the operator reads host, step, exit code and the output's tail (secrets redacted). */
 export class RemoteCommandFailed extends Error {
   override name = 'RemoteCommandFailed';
-  constructor(
-    readonly step: string,
-    readonly hostId: string,
-    readonly code: number,
-    readonly tail: string,
-  ) {
+  readonly step: string;
+  readonly hostId: string;
+  readonly code: number;
+  readonly tail: string;
+  constructor(step: string, hostId: string, code: number, tail: string) {
     super(`${step} on host ${hostId} exited ${code}${tail ? `: ${tail}` : ''}`);
+    this.step = step;
+    this.hostId = hostId;
+    this.code = code;
+    this.tail = tail;
   }
 }

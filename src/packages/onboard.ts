@@ -59,6 +59,17 @@ async function artifactInfos(csar: Csar, vnfd: Vnfd): Promise<PackageArtifactInf
   return out;
 }
 
+/** Digests the package declared (manifest, TOSCA.meta) by file path; what MgmtDrivers may use (src/mgmt/verified-file.ts). */
+export type DeclaredDigests = Record<string, { algorithm: string; hash: string }>;
+
+function declaredDigests(csar: Csar): DeclaredDigests {
+  return Object.fromEntries(
+    csar.artifacts
+      .filter((a) => !a.nonFileUri && a.algorithm && a.hash)
+      .map((a) => [a.path, { algorithm: a.algorithm as string, hash: a.hash as string }]),
+  );
+}
+
 function failure(e: unknown): ProblemDetails {
   if (
     e instanceof CsarError ||
@@ -100,6 +111,7 @@ export async function onboard(deps: OnboardDeps, id: string): Promise<VnfPkgInfo
       if (
         !(await updatePackage(deps.db, next, ['PROCESSING'], {
           entryDefinitions: csar.entryDefinitions,
+          declaredDigests: declaredDigests(csar),
           ...vnfd,
         }))
       ) {

@@ -197,23 +197,67 @@ export class SshSession {
     return this.putFiles([{ local: localPath, remote: remotePath }]);
   }
 
-  /** Copies local files by SFTP, all at once on one channel (a channel costs a round trip or two). */
-  async putFiles(files: readonly { local: string; remote: string }[]): Promise<void> {
+  /**
+   * Copies local files by SFTP, all at once on one channel (a channel costs a round trip or two).
+   * With `mode`, each file gets it once written (an existing file's mode included).
+   */
+  async putFiles(files: readonly { local: string; remote: string; mode?: number }[]): Promise<void> {
     if (files.length === 0) return;
     const sftp = await this.#sftp();
+    const failed = (what: string) => (err: Error) =>
+      new SshError(`sftp ${what} on ${this.target.host}: ${err.message}`);
     try {
       await Promise.all(
-        files.map(
-          (f) =>
-            new Promise<void>((resolve, reject) =>
-              sftp.fastPut(f.local, f.remote, (err) =>
-                err
-                  ? reject(new SshError(`sftp put ${f.remote} on ${this.target.host}: ${err.message}`))
-                  : resolve(),
-              ),
+        files.map(async (f) => {
+          await new Promise<void>((resolve, reject) =>
+            sftp.fastPut(f.local, f.remote, (err) =>
+              err ? reject(failed(`put ${f.remote}`)(err)) : resolve(),
             ),
-        ),
+          );
+          if (f.mode !== undefined)
+            await new Promise<void>((resolve, reject) =>
+              sftp.chmod(f.remote, f.mode!, (err) =>
+                err ? reject(failed(`chmod ${f.remote}`)(err)) : resolve(),
+              ),
+            );
+        }),
       );
+    } finally {
+      sftp.end();
+    }
+  }
+
+  /**
+   * Writes `content` to a remote file by SFTP (secrets go this way: no command line sees
+   * them). The mode is set on the open file before any byte is written, so an existing
+   * file with a wider mode never holds the new content readable by others.
+   */
+  async writeFile(remotePath: string, content: string | Buffer, mode = 0o600): Promise<void> {
+    const sftp = await this.#sftp();
+    const fail = (what: string) => (err: Error) =>
+      new SshError(`sftp ${what} ${remotePath} on ${this.target.host}: ${err.message}`);
+    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    try {
+      const handle = await new Promise<Buffer>((resolve, reject) =>
+        sftp.open(remotePath, 'w', { mode }, (err, h) => (err ? reject(fail('open')(err)) : resolve(h))),
+      );
+      try {
+        await new Promise<void>((resolve, reject) =>
+          sftp.fchmod(handle, mode, (err) => (err ? reject(fail('chmod')(err)) : resolve())),
+        );
+        let offset = 0;
+        while (offset < data.length) {
+          const n = Math.min(32 * 1024, data.length - offset);
+          await new Promise<void>((resolve, reject) =>
+            sftp.write(handle, data, offset, n, offset, (err) =>
+              err ? reject(fail('write')(err)) : resolve(),
+            ),
+          );
+          offset += n;
+        }
+      } finally {
+        await new Promise<void>((resolve) => sftp.close(handle, () => resolve()));
+      }
     } finally {
       sftp.end();
     }

@@ -3,6 +3,7 @@
 // half-way when a step fails.
 import { randomUUID } from 'node:crypto';
 import { getVim, saveVim, vimNameTaken, deleteVim as deleteVimRow } from '../db/queries/vims.ts';
+import { liveVimOwner } from '../db/queries/owned-vims.ts';
 import type { Db } from '../db/connect.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import type { SecretBox } from '../secrets/box.ts';
@@ -45,12 +46,13 @@ export function normaliseHelmInfo(raw: unknown): HelmInfo {
   return { ...info, masternode_ip: ips };
 }
 
-function normaliseExtra(extra: Record<string, unknown> | undefined): VimExtra {
+export function normaliseExtra(extra: Record<string, unknown> | undefined): VimExtra {
   if (!extra) return {};
   return extra.helm_info === undefined ? extra : { ...extra, helm_info: normaliseHelmInfo(extra.helm_info) };
 }
 
-async function proveCluster(authUrl: string, cred: KubeAuthCred): Promise<void> {
+/** The cluster answers at authUrl with these credentials (a 400 naming what failed otherwise). */
+export async function proveCluster(authUrl: string, cred: KubeAuthCred): Promise<void> {
   try {
     await checkCluster(authUrl, cred);
   } catch (e) {
@@ -116,6 +118,7 @@ function keepMasked<T extends object>(incoming: T, stored: T): T {
 export async function updateVim(deps: VimDeps, id: string, body: VimBody, merge: boolean): Promise<Vim> {
   const current = await getVim(deps.db, deps.secrets, id);
   if (!current) throw notFound(`VIM ${id} does not exist`);
+  await refuseOwned(deps, id, 'changed');
   if (body.type !== undefined && body.type !== current.type)
     throw badRequest('type of a VIM cannot be changed');
   refuseForeignFields(current.type, body);
@@ -173,8 +176,18 @@ async function updatePool(deps: VimDeps, current: Vim, next: Vim, body: VimBody,
   return next;
 }
 
+/** A VIM a MgmtDriver registered for its instance is that instance's while it exists (src/mgmt/owned-vims.ts). */
+async function refuseOwned(deps: VimDeps, id: string, action: string): Promise<void> {
+  const owner = await liveVimOwner(deps.db, id);
+  if (owner)
+    throw conflict(
+      `VIM ${id} was registered by the MgmtDriver of VNF instance ${owner}: it cannot be ${action} while that instance exists`,
+    );
+}
+
 export async function removeVim(deps: VimDeps, id: string): Promise<void> {
   if (!(await getVim(deps.db, deps.secrets, id))) throw notFound(`VIM ${id} does not exist`);
+  await refuseOwned(deps, id, 'deleted');
   if (await deps.vimInUse(id)) throw conflict(`VIM ${id} is used by a VNF instance`);
   await deleteVimRow(deps.db, id);
   await deps.vimRemoved?.(id);

@@ -9,6 +9,7 @@ import { buildServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type AppContext, closeContext, createContext } from '../../src/context.ts';
 import { createLogger } from '../../src/log.ts';
+import type { MgmtDriver } from '../../src/mgmt/driver.ts';
 
 export interface TestVnfm {
   url: string;
@@ -33,6 +34,10 @@ export async function startVnfm(
     refreshSeconds?: number;
     helmBinary?: string;
     packageQuotaBytes?: number;
+    /** MgmtDrivers enabled: artifact name → driver id (VNFM_MGMT_DRIVERS). */
+    mgmtDrivers?: Record<string, string>;
+    /** Drivers registered beside the built-in ones (a test's double of a plugin), enabled by `mgmtDrivers`. */
+    extraMgmtDrivers?: readonly MgmtDriver[];
     /** The server's log level (debug unless given; the log is captured either way). */
     logLevel?: 'debug' | 'trace';
     /** Called for every route the server registers (they are registered once it starts). */
@@ -47,9 +52,11 @@ export async function startVnfm(
       cb();
     },
   });
-  const { worker = true, onRoute, ...rest } = settings;
+  const { worker = true, onRoute, extraMgmtDrivers, ...rest } = settings;
   const config = loadConfig({ database, dataDir, port: 0, logLevel: 'debug', ...rest });
-  const ctx = await createContext(config, createLogger(config.logLevel, sink));
+  const ctx = await createContext(config, createLogger(config.logLevel, sink), {
+    ...(extraMgmtDrivers ? { mgmtDrivers: extraMgmtDrivers } : {}),
+  });
   const app = buildServer(ctx);
   if (onRoute) app.addHook('onRoute', onRoute);
   await app.listen({ host: '127.0.0.1', port: 0 });

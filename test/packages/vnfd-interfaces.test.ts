@@ -1,6 +1,7 @@
 // LCM scripts a VNFD declares (interfaces.Vnflcm operations with an implementation)
-// are refused at instantiate with a 400 naming them, and no op occ is created, until
-// a MgmtDriver framework runs them; an operation without an implementation has
+// are refused at instantiate with a 400 naming them, and no op occ is created, when
+// configuration enables no MgmtDriver for their artifact (none by default; enabled
+// drivers: test/mgmt/framework.test.ts); an operation without an implementation has
 // nothing to run and does not stand in the way.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

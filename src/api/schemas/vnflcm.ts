@@ -64,6 +64,8 @@ export const InstantiateAdditionalParams = strictObject({
   ),
   'lcm-operation-user-data': Type.Optional(PackagePath()),
   'lcm-operation-user-data-class': Type.Optional(Name()),
+  /** The kubernetes-cluster MgmtDriver's parameters (Tacker's key); its validate() checks every field. */
+  k8s_cluster_installation_param: Type.Optional(KeyValuePairs()),
 });
 
 /** The other operations take no additionalParams: only `{}` passes. */

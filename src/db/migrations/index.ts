@@ -6,6 +6,7 @@ import * as m0003 from './0003_lcm.ts';
 import * as m0004 from './0004_instance_columns.ts';
 import * as m0005 from './0005_mask_stored_secrets.ts';
 import * as m0006 from './0006_host_pool.ts';
+import * as m0007 from './0007_mgmt.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_vims': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_instance_columns': m0004,
   '0005_mask_stored_secrets': m0005,
   '0006_host_pool': m0006,
+  '0007_mgmt': m0007,
 };

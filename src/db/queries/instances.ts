@@ -4,6 +4,7 @@ import { maskVimConnectionInfo, type VnfInstance } from '../../lcm/model.ts';
 import type { Db } from '../connect.ts';
 import type { VnfInstanceRow } from '../schema.ts';
 import type { Term } from '../../api/sol013/filter.ts';
+import { maskSecrets } from '../../vim/model.ts';
 import { type ColumnMap, whereTerms } from './filter-sql.ts';
 
 const OWN_COLUMNS = ['id', 'vnfdId', 'vnfPkgId', 'instantiationState'] as const;
@@ -67,11 +68,18 @@ function info(i: VnfInstance): string {
   return JSON.stringify(rest);
 }
 
-/** The stored engine state: its copy of vimConnectionInfo masked like the instance's (the secrets live sealed beside it). */
+/**
+ * The stored engine state: its copies of vimConnectionInfo and additionalParams masked like
+ * the instance's and the op occ's (the secrets live sealed beside them).
+ */
 function engineStateJson(state: EngineState): string {
-  const masked = state.vimConnectionInfo
-    ? { ...state, vimConnectionInfo: state.vimConnectionInfo.map(maskVimConnectionInfo) }
-    : state;
+  const masked = {
+    ...state,
+    ...(state.vimConnectionInfo
+      ? { vimConnectionInfo: state.vimConnectionInfo.map(maskVimConnectionInfo) }
+      : {}),
+    ...(state.additionalParams ? { additionalParams: maskSecrets(state.additionalParams) } : {}),
+  };
   return JSON.stringify(masked);
 }
 

@@ -7,11 +7,14 @@ import { saveInstance } from '../../db/queries/instances.ts';
 import { badRequest, conflict } from '../../errors.ts';
 import { vduReplicas } from '../../packages/vnfd/index.ts';
 import { driverFor, infraContext } from '../infra-context.ts';
+import { healChanges, hostsBefore, instanceDriver, type MgmtTarget, runHook } from '../../mgmt/hooks.ts';
+import { withMgmt } from '../../mgmt/lcm.ts';
+import { boundVnfcs } from '../../mgmt/vnfcs.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { observeVnfcs, vnfcChanges } from '../vnfcs.ts';
 import { currentLevels } from './scaling.ts';
 
-export const heal: LcmOperationHandler = {
+export const heal: LcmOperationHandler = withMgmt({
   operation: 'HEAL',
 
   async accept(_ctx, stored, body) {
@@ -28,13 +31,18 @@ export const heal: LcmOperationHandler = {
   },
 
   async run(ctx, opOcc, stored) {
-    const state = stored.infraState;
-    const ictx = await infraContext(ctx, stored.instance, state);
-    const driver = driverFor(ctx, state);
+    const ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
+    let target: MgmtTarget = { instance: stored.instance, state: stored.infraState };
     const before = stored.instance.instantiatedVnfInfo?.vnfcResourceInfo ?? [];
     const ids = (opOcc.operationParams as HealVnfRequest).vnfcInstanceId;
+    const whole = !ids || ids.length === 0;
+    const hosts = await hostsBefore(ctx, opOcc, target);
+    const healed = whole ? hosts : hosts.filter((h) => ids.includes(h.vnfcId));
+    target = await runHook(ctx, opOcc, target, ictx.flavour, 'heal_start', { removed: healed });
+    const state = target.state;
+    const driver = driverFor(ctx, state);
     let driverState = state.driverState ?? {};
-    if (ids && ids.length > 0) {
+    if (!whole) {
       // On retry some named pods may already be replaced; heal only those still there.
       const live = new Set((await driver.observe(ictx, driverState)).map((v) => v.id));
       const still = ids.filter((i) => live.has(i));
@@ -50,12 +58,18 @@ export const heal: LcmOperationHandler = {
       await driver.terminate(ictx, driverState);
       driverState = await driver.instantiate(ictx, replicas, driver.keptForReinstall?.(driverState) ?? {});
     }
+    if (instanceDriver(ctx, state)) {
+      target = { ...target, state: { ...state, driverState } };
+      await saveInstance(ctx.db, target.instance, { infraState: target.state });
+      const changes = healChanges(hosts, healed, await boundVnfcs(ctx, stored.instance.id));
+      target = await runHook(ctx, opOcc, target, ictx.flavour, 'heal_end', changes);
+    }
     const vnfcs = await observeVnfcs(driver, ictx, driverState, state.vimConnectionId ?? 'vim-0');
-    const info = stored.instance.instantiatedVnfInfo;
+    const info = target.instance.instantiatedVnfInfo;
     const instance = info
-      ? { ...stored.instance, instantiatedVnfInfo: { ...info, vnfcResourceInfo: vnfcs } }
-      : stored.instance;
-    await saveInstance(ctx.db, instance, { infraState: { ...state, driverState } });
+      ? { ...target.instance, instantiatedVnfInfo: { ...info, vnfcResourceInfo: vnfcs } }
+      : target.instance;
+    await saveInstance(ctx.db, instance, { infraState: { ...target.state, driverState } });
     return vnfcChanges(before, vnfcs);
   },
-};
+});

@@ -10,6 +10,10 @@ import { flavour as findFlavour, scaleLevelsAt, vduReplicas } from '../../packag
 import type { EngineState } from '../context.ts';
 import { driverFor, infraContext, loadVnfd, usesHelm } from '../infra-context.ts';
 import { maskOperationParams, maskVimConnectionInfo, type VimConnectionInfo } from '../model.ts';
+import { baseContext, compensate, instanceDriver, type MgmtTarget, runHook } from '../../mgmt/hooks.ts';
+import { splitParams } from '../../mgmt/params.ts';
+import { selectDriver } from '../../mgmt/select.ts';
+import { boundVnfcs } from '../../mgmt/vnfcs.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { observeVnfcs, partialState, vnfcChanges } from '../vnfcs.ts';
 
@@ -31,17 +35,8 @@ export const instantiate: LcmOperationHandler = {
         `flavourId '${flavourId}' is not in VNFD ${vnfd.vnfdId} (has ${vnfd.flavours.map((f) => f.flavourId).join(', ')})`,
       );
     }
-    // No MgmtDriver framework yet: a VNFD's LCM scripts would not run, so refuse rather than skip them.
-    const scripted = Object.entries(flavour.lcmInterfaces).filter(
-      ([, op]) => op.implementation !== undefined,
-    );
-    if (scripted.length > 0) {
-      const ops = scripted.map(([name, op]) => `${name} (${op.artifact?.file ?? op.implementation})`);
-      throw badRequest(
-        `flavour ${flavourId} of VNFD ${vnfd.vnfdId} declares interface Vnflcm operations ${ops.join(', ')}: ` +
-          'this VNFM does not run VNFD LCM scripts (MgmtDriver) yet',
-      );
-    }
+    // A VNFD's LCM scripts select a built-in MgmtDriver; one not enabled refuses the request here.
+    const mgmtDriver = selectDriver(ctx.mgmt, flavour, vnfd.vnfdId);
     const levelId = body.instantiationLevelId ?? flavour.defaultLevel;
     if (levelId !== undefined && !flavour.instantiationLevels.some((l) => l.id === levelId)) {
       throw badRequest(`instantiationLevelId '${String(levelId)}' is not a level of flavour ${flavourId}`);
@@ -75,11 +70,15 @@ export const instantiate: LcmOperationHandler = {
       );
     if (requestHelmInfo !== undefined && requestHelmInfo !== null)
       resolveMasters(vim.extra.helm_info, requestHelmInfo);
+    // Secrets in additionalParams (a driver's node passwords) are kept sealed; the clear copy is masked.
+    const params = splitParams(ctx.secrets, additionalParams);
     const engineState: EngineState = {
       driver: pool ? 'hostpool' : usesHelm(additionalParams) ? 'helm' : 'manifest',
       flavourId,
       ...(levelId !== undefined ? { instantiationLevelId: String(levelId) } : {}),
-      additionalParams,
+      additionalParams: params.masked,
+      ...(params.sealed ? { additionalParamsSealed: params.sealed } : {}),
+      ...(mgmtDriver ? { mgmtDriver: mgmtDriver.id } : {}),
       vimConnectionId: vci?.id ?? 'vim-0',
       // The entry as sent, sealed: its accessInfo/interfaceInfo/extra may hold secrets.
       ...(vci ? { vimConnectionSealed: ctx.secrets.sealJson(vci) } : {}),
@@ -87,6 +86,15 @@ export const instantiate: LcmOperationHandler = {
     };
     const ictx = await infraContext(ctx, stored.instance, { ...engineState, vimId });
     await driverFor(ctx, engineState).validate(ictx);
+    if (mgmtDriver) {
+      mgmtDriver.validate?.(flavour, additionalParams);
+      const target = { instance: stored.instance, state: { ...engineState, vimId } };
+      await mgmtDriver.accept?.(
+        await baseContext(ctx, target, flavour, additionalParams),
+        'INSTANTIATE',
+        body,
+      );
+    }
     // Request-given secrets are kept sealed only; what is stored and shown is masked.
     const vimConnectionInfo = vci
       ? [{ ...maskVimConnectionInfo(vci), vimId }]
@@ -95,12 +103,20 @@ export const instantiate: LcmOperationHandler = {
     return { operationParams, engineState: { ...engineState, vimId, vimConnectionInfo } };
   },
 
-  async run(ctx, _opOcc, stored) {
-    const state = stored.infraState;
-    const ictx = await infraContext(ctx, stored.instance, state);
+  async run(ctx, opOcc, stored) {
+    const ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
+    const { flavour } = ictx;
+    let target: MgmtTarget = await runHook(
+      ctx,
+      opOcc,
+      { instance: stored.instance, state: stored.infraState },
+      flavour,
+      'instantiate_start',
+    );
+    const state = target.state;
     const driver = driverFor(ctx, state);
     const replicas = Object.fromEntries(
-      ictx.flavour.vdus.map((v) => [v.id, vduReplicas(ictx.flavour, v.id, state.instantiationLevelId)]),
+      flavour.vdus.map((v) => [v.id, vduReplicas(flavour, v.id, state.instantiationLevelId)]),
     );
     let driverState;
     try {
@@ -108,17 +124,25 @@ export const instantiate: LcmOperationHandler = {
     } catch (e) {
       const partial = partialState(e);
       if (partial)
-        await saveInstance(ctx.db, stored.instance, { infraState: { ...state, driverState: partial } });
+        await saveInstance(ctx.db, target.instance, { infraState: { ...state, driverState: partial } });
       throw e;
     }
     const vnfcs = await observeVnfcs(driver, ictx, driverState, state.vimConnectionId ?? 'vim-0');
-    const levels = scaleLevelsAt(ictx.flavour, state.instantiationLevelId);
+    if (instanceDriver(ctx, state)) {
+      // Stored before instantiate_end runs: a failing hook leaves what rollback must remove on record.
+      target = { ...target, state: { ...state, driverState } };
+      await saveInstance(ctx.db, target.instance, { infraState: target.state });
+      target = await runHook(ctx, opOcc, target, flavour, 'instantiate_end', {
+        added: await boundVnfcs(ctx, stored.instance.id),
+      });
+    }
+    const levels = scaleLevelsAt(flavour, state.instantiationLevelId);
     const instance = {
-      ...stored.instance,
+      ...target.instance,
       instantiationState: 'INSTANTIATED' as const,
-      vimConnectionInfo: state.vimConnectionInfo,
+      vimConnectionInfo: target.state.vimConnectionInfo,
       instantiatedVnfInfo: {
-        flavourId: ictx.flavour.flavourId,
+        flavourId: flavour.flavourId,
         vnfState: 'STARTED' as const,
         scaleStatus: Object.entries(levels).map(([aspectId, scaleLevel]) => ({ aspectId, scaleLevel })),
         vnfcResourceInfo: vnfcs,
@@ -126,23 +150,25 @@ export const instantiate: LcmOperationHandler = {
       },
     };
     await saveInstance(ctx.db, instance, {
-      infraState: { ...state, driverState },
+      infraState: { ...target.state, driverState },
       vimId: state.vimId ?? null,
     });
     return vnfcChanges([], vnfcs);
   },
 
-  async rollback(ctx, _opOcc, stored) {
-    const state = stored.infraState;
-    if (state.vimId) {
-      const ictx = await infraContext(ctx, stored.instance, state);
-      await driverFor(ctx, state).terminate(ictx, state.driverState ?? {});
+  /** The MgmtDriver's compensation first (its journal says what it did), then the infra removal (which frees hosts). */
+  async rollback(ctx, opOcc, stored) {
+    let target: MgmtTarget = { instance: stored.instance, state: stored.infraState };
+    if (target.state.vimId) {
+      const ictx = await infraContext(ctx, stored.instance, target.state, opOcc);
+      target = await compensate(ctx, opOcc, target, ictx.flavour);
+      await driverFor(ctx, target.state).terminate(ictx, target.state.driverState ?? {});
     }
     await saveInstance(
       ctx.db,
-      { ...stored.instance, instantiationState: 'NOT_INSTANTIATED' },
+      { ...target.instance, instantiationState: 'NOT_INSTANTIATED' },
       {
-        infraState: { ...state, driverState: {} },
+        infraState: { ...target.state, driverState: {} },
         vimId: null,
       },
     );

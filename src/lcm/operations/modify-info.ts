@@ -16,9 +16,11 @@ import { resolveMasters } from '../../infra/helm/index.ts';
 import { flavour as findFlavour, type Vnfd } from '../../packages/vnfd/index.ts';
 import { readHelmInfo } from '../../vim/helm-fields.ts';
 import type { LcmContext } from '../context.ts';
-import { loadVnfd, requestVimConnection } from '../infra-context.ts';
+import { infraContext, loadVnfd, requestVimConnection } from '../infra-context.ts';
 import { setUsage } from '../instances.ts';
 import { maskOperationParams, maskVimConnectionInfo, type VimConnectionInfo } from '../model.ts';
+import { instanceDriver, type MgmtTarget, runHook } from '../../mgmt/hooks.ts';
+import { withMgmt } from '../../mgmt/lcm.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 
 const sameSet = (a: string[], b: string[]) =>
@@ -140,7 +142,7 @@ async function modifiedConnections(
   return { vimConnectionInfo: list, ...(inUse ? { inUse } : {}) };
 }
 
-export const modifyInfo: LcmOperationHandler = {
+export const modifyInfo: LcmOperationHandler = withMgmt({
   operation: 'MODIFY_INFO',
 
   async accept(ctx, stored, body) {
@@ -169,8 +171,15 @@ export const modifyInfo: LcmOperationHandler = {
 
   async run(ctx, opOcc, stored) {
     const p = opOcc.operationParams as VnfInfoModificationRequest;
-    const i = { ...stored.instance };
-    const state = { ...stored.infraState };
+    // An instantiated instance's MgmtDriver sees the change coming (modify_information_start) and done (_end).
+    const flavour =
+      stored.instance.instantiationState === 'INSTANTIATED' && instanceDriver(ctx, stored.infraState)
+        ? (await infraContext(ctx, stored.instance, stored.infraState)).flavour
+        : undefined;
+    let target: MgmtTarget = { instance: stored.instance, state: stored.infraState };
+    if (flavour) target = await runHook(ctx, opOcc, target, flavour, 'modify_information_start');
+    const i = { ...target.instance };
+    const state = { ...target.state };
     if (p.vnfInstanceName !== undefined) i.vnfInstanceName = p.vnfInstanceName;
     if (p.vnfInstanceDescription !== undefined) i.vnfInstanceDescription = p.vnfInstanceDescription;
     for (const k of ['metadata', 'extensions', 'vnfConfigurableProperties'] as const) {
@@ -206,6 +215,7 @@ export const modifyInfo: LcmOperationHandler = {
       await setUsage(ctx, oldPkgId);
       await setUsage(ctx, i.vnfPkgId);
     }
+    if (flavour) await runHook(ctx, opOcc, { instance: i, state }, flavour, 'modify_information_end');
     return [];
   },
-};
+});

@@ -5,6 +5,7 @@ import type { ScaleVnfToLevelRequest } from '../../api/schemas/vnflcm.ts';
 import { badRequest, conflict } from '../../errors.ts';
 import { flavour as findFlavour, scaleLevelsAt, type Flavour } from '../../packages/vnfd/index.ts';
 import { infraContext, loadVnfd } from '../infra-context.ts';
+import { withMgmt } from '../../mgmt/lcm.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { applyLevels, checkLevel, checkReplicas, currentLevels, restoreLevels } from './scaling.ts';
 
@@ -30,7 +31,7 @@ function targetLevels(flavour: Flavour, current: Record<string, number>, params:
   return next;
 }
 
-export const scaleToLevel: LcmOperationHandler = {
+export const scaleToLevel: LcmOperationHandler = withMgmt({
   operation: 'SCALE_TO_LEVEL',
 
   async accept(ctx, stored, body) {
@@ -50,8 +51,13 @@ export const scaleToLevel: LcmOperationHandler = {
 
   async run(ctx, opOcc, stored) {
     const { flavour } = await infraContext(ctx, stored.instance, stored.infraState);
-    return applyLevels(ctx, stored, targetLevels(flavour, currentLevels(stored), opOcc.operationParams));
+    return applyLevels(
+      ctx,
+      opOcc,
+      stored,
+      targetLevels(flavour, currentLevels(stored), opOcc.operationParams),
+    );
   },
 
-  rollback: (ctx, _opOcc, stored) => restoreLevels(ctx, stored),
-};
+  rollback: (ctx, opOcc, stored) => restoreLevels(ctx, opOcc, stored),
+});

@@ -5,6 +5,7 @@ import type { ScaleVnfRequest } from '../../api/schemas/vnflcm.ts';
 import { conflict } from '../../errors.ts';
 import { flavour as findFlavour } from '../../packages/vnfd/index.ts';
 import { loadVnfd } from '../infra-context.ts';
+import { withMgmt } from '../../mgmt/lcm.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { applyLevels, checkLevel, checkReplicas, currentLevels, restoreLevels } from './scaling.ts';
 
@@ -15,7 +16,7 @@ function target(current: Record<string, number>, params: Record<string, unknown>
   return { aspectId: body.aspectId, level: (current[body.aspectId] ?? 0) + dir * steps };
 }
 
-export const scale: LcmOperationHandler = {
+export const scale: LcmOperationHandler = withMgmt({
   operation: 'SCALE',
 
   async accept(ctx, stored, body) {
@@ -37,8 +38,8 @@ export const scale: LcmOperationHandler = {
   async run(ctx, opOcc, stored) {
     const current = currentLevels(stored);
     const { aspectId, level } = target(current, opOcc.operationParams);
-    return applyLevels(ctx, stored, { ...current, [aspectId]: level });
+    return applyLevels(ctx, opOcc, stored, { ...current, [aspectId]: level });
   },
 
-  rollback: (ctx, _opOcc, stored) => restoreLevels(ctx, stored),
-};
+  rollback: (ctx, opOcc, stored) => restoreLevels(ctx, opOcc, stored),
+});

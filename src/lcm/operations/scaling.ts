@@ -5,7 +5,17 @@ import { badRequest } from '../../errors.ts';
 import { maxScaleLevel, vduReplicas, type Flavour } from '../../packages/vnfd/index.ts';
 import type { LcmContext } from '../context.ts';
 import { driverFor, infraContext } from '../infra-context.ts';
-import type { AffectedVnfc } from '../model.ts';
+import type { BoundHost } from '../../infra/hosts/model.ts';
+import {
+  addedHosts,
+  compensate,
+  hostsBefore,
+  instanceDriver,
+  type MgmtTarget,
+  runHook,
+} from '../../mgmt/hooks.ts';
+import { boundVnfcs } from '../../mgmt/vnfcs.ts';
+import type { AffectedVnfc, VnfLcmOpOcc } from '../model.ts';
 import { observeVnfcs, partialState, vnfcChanges } from '../vnfcs.ts';
 
 export function currentLevels(stored: StoredInstance): Record<string, number> {
@@ -44,50 +54,101 @@ export function checkReplicas(
   replicasAt(flavour, levelId, levels);
 }
 
-/** Sets the instance to `levels`: driver.scale with the VDUs that change, then records the result. */
+/**
+ * On SCALE_IN, the hosts the infra driver will release: per VDU that shrinks, its
+ * last-bound VNFCs (the hostpool driver releases highest binding index first).
+ */
+function releasedOnScale(
+  hosts: readonly BoundHost[],
+  before: Record<string, number>,
+  after: Record<string, number>,
+): BoundHost[] {
+  const out: BoundHost[] = [];
+  for (const [vdu, n] of Object.entries(after)) {
+    const drop = (before[vdu] ?? 0) - n;
+    if (drop <= 0) continue;
+    const mine = hosts.filter((h) => h.vduId === vdu).sort((a, b) => a.index - b.index);
+    out.push(...mine.slice(Math.max(0, mine.length - drop)));
+  }
+  return out;
+}
+
+/**
+ * Sets the instance to `levels`: the MgmtDriver's scale_start, driver.scale with the VDUs
+ * that change, scale_end, then records the result.
+ */
 export async function applyLevels(
   ctx: LcmContext,
+  opOcc: VnfLcmOpOcc,
   stored: StoredInstance,
   levels: Record<string, number>,
 ): Promise<AffectedVnfc[]> {
-  const state = stored.infraState;
-  const ictx = await infraContext(ctx, stored.instance, state);
-  const driver = driverFor(ctx, state);
-  const before = replicasAt(ictx.flavour, state.instantiationLevelId, currentLevels(stored));
-  const after = replicasAt(ictx.flavour, state.instantiationLevelId, levels);
+  const ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
+  let target: MgmtTarget = { instance: stored.instance, state: stored.infraState };
+  const before = replicasAt(ictx.flavour, target.state.instantiationLevelId, currentLevels(stored));
+  const after = replicasAt(ictx.flavour, target.state.instantiationLevelId, levels);
   const changed = Object.fromEntries(Object.entries(after).filter(([vdu, n]) => before[vdu] !== n));
+  const hosts = await hostsBefore(ctx, opOcc, target);
+  target = await runHook(ctx, opOcc, target, ictx.flavour, 'scale_start', {
+    removed: releasedOnScale(hosts, before, after),
+  });
+  const state = target.state;
+  const driver = driverFor(ctx, state);
   let driverState = state.driverState ?? {};
   try {
     if (Object.keys(changed).length > 0) driverState = await driver.scale(ictx, changed, driverState);
   } catch (e) {
     const partial = partialState(e);
     if (partial)
-      await saveInstance(ctx.db, stored.instance, { infraState: { ...state, driverState: partial } });
+      await saveInstance(ctx.db, target.instance, { infraState: { ...state, driverState: partial } });
     throw e;
+  }
+  if (instanceDriver(ctx, state)) {
+    // Stored before scale_end runs: a failing hook leaves the new hosts on record for rollback.
+    target = { ...target, state: { ...state, driverState } };
+    await saveInstance(ctx.db, target.instance, { infraState: target.state });
+    const now = await boundVnfcs(ctx, stored.instance.id);
+    target = await runHook(ctx, opOcc, target, ictx.flavour, 'scale_end', {
+      added: addedHosts(hosts, now),
+      removed: addedHosts(now, hosts),
+    });
   }
   const previous = stored.instance.instantiatedVnfInfo?.vnfcResourceInfo ?? [];
   const vnfcs = await observeVnfcs(driver, ictx, driverState, state.vimConnectionId ?? 'vim-0');
-  const info = stored.instance.instantiatedVnfInfo;
+  const info = target.instance.instantiatedVnfInfo;
   const instance = {
-    ...stored.instance,
+    ...target.instance,
     instantiatedVnfInfo: {
       ...(info ?? { flavourId: ictx.flavour.flavourId, vnfState: 'STARTED' as const }),
       scaleStatus: Object.entries(levels).map(([aspectId, scaleLevel]) => ({ aspectId, scaleLevel })),
       vnfcResourceInfo: vnfcs,
     },
   };
-  await saveInstance(ctx.db, instance, { infraState: { ...state, driverState } });
+  await saveInstance(ctx.db, instance, { infraState: { ...target.state, driverState } });
   return vnfcChanges(previous, vnfcs);
 }
 
-/** Rollback of a scale: back to the levels the instance still records (they change only on success). */
-export async function restoreLevels(ctx: LcmContext, stored: StoredInstance): Promise<void> {
-  const state = stored.infraState;
-  const ictx = await infraContext(ctx, stored.instance, state);
+/**
+ * Rollback of a scale: the MgmtDriver's compensation, then back to the levels the
+ * instance still records (they change only on success).
+ */
+export async function restoreLevels(
+  ctx: LcmContext,
+  opOcc: VnfLcmOpOcc,
+  stored: StoredInstance,
+): Promise<void> {
+  const ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
+  const target = await compensate(
+    ctx,
+    opOcc,
+    { instance: stored.instance, state: stored.infraState },
+    ictx.flavour,
+  );
+  const state = target.state;
   const driver = driverFor(ctx, state);
   const replicas = replicasAt(ictx.flavour, state.instantiationLevelId, currentLevels(stored));
   const driverState = driver.rollbackScale
     ? await driver.rollbackScale(ictx, state.driverState ?? {})
     : await driver.scale(ictx, replicas, state.driverState ?? {});
-  await saveInstance(ctx.db, stored.instance, { infraState: { ...state, driverState } });
+  await saveInstance(ctx.db, target.instance, { infraState: { ...state, driverState } });
 }
