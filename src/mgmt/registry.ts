@@ -5,10 +5,7 @@ import { ConfigError } from '../config.ts';
 import type { MgmtDriver } from './driver.ts';
 import { kubernetesCluster } from './kubernetes-cluster/index.ts';
 
-/**
- * Every built-in driver. The kubernetes-cluster driver (src/mgmt/kubernetes-cluster/index.ts)
- * is listed here once it exists: `import { kubernetesCluster } from './kubernetes-cluster/index.ts'`.
- */
+/** Every built-in driver; a new one is imported and listed here. */
 export const BUILT_IN: readonly MgmtDriver[] = [kubernetesCluster];
 
 export interface MgmtRegistry {
