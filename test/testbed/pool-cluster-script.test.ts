@@ -2,7 +2,8 @@
 // driven over SSH the way the MgmtDriver's contract says (docs/mgmt-driver.md): copied to a
 // private directory, params in a 0600 JSON file, `bash <script> <action> <params>`, result
 // on the last MGMT_RESULT line. A real control plane on m11, a second master on m12, a
-// kwok worker on w21; then m11 removed, and every host reset to nothing.
+// kwok worker on w21, the cluster's virtual address 127.0.0.10 held by a master; then m11
+// removed (the address moves to m12), and every host reset to nothing.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { eventually } from '../helpers/wait.ts';
 
 const SCRIPT = new URL('../fixtures/k8s-cluster/install_k8s_testbed.sh', import.meta.url).pathname;
 const IDS = ['m11', 'm12', 'w21'] as const;
+const VIP = '127.0.0.10';
 const local = mkdtempSync(join(tmpdir(), 'vnfm-k8s-script-'));
 const hosts = new Map<string, PoolHost>();
 const sessions = new Map<string, SshSession>();
@@ -81,7 +83,7 @@ const masterParams = (id: string) => {
   return {
     node_name: `vnfc-${id}`,
     node_ip: h.address,
-    cluster_ip: '127.0.0.11',
+    cluster_ip: VIP, // the cluster's virtual address: a master holds it
     api_port: 6443,
     extra_sans: ['127.0.0.11', '127.0.0.12'],
     pod_cidr: '10.244.0.0/16',
@@ -140,13 +142,14 @@ test('init with a pod_cidr that is not a CIDR fails before anything starts', asy
 
 test('init on m11 starts a control plane on 127.0.0.11:6443: the token and CA it returns verify', async () => {
   const r = await ok('m11', 'init', masterParams('m11'));
-  assert.equal(r.server, 'https://127.0.0.11:6443');
+  assert.equal(r.server, `https://${VIP}:6443`);
   assert.match(String(r.ca_cert), /^-----BEGIN CERTIFICATE-----/);
   assert.equal(typeof r.token, 'string');
   assert.equal(typeof r.join, 'object');
   access = { server: String(r.server), ca: String(r.ca_cert), token: String(r.token) };
   joinData = r.join;
   assert.match(await version(access), /^v1\./);
+  assert.match(await version(at('127.0.0.11')), /^v1\./);
   // The token is the dedicated ServiceAccount's, not `default`'s.
   const claims = JSON.parse(Buffer.from(access.token.split('.')[1] ?? '', 'base64url').toString()) as {
     sub: string;
@@ -160,7 +163,7 @@ test('init on m11 starts a control plane on 127.0.0.11:6443: the token and CA it
   const sans = await servingSans('127.0.0.11');
   assert.deepEqual(
     sans.filter((s) => s.startsWith('IP Address:')),
-    ['IP Address:127.0.0.11', 'IP Address:127.0.0.12', 'IP Address:10.96.0.1'],
+    ['IP Address:127.0.0.11', `IP Address:${VIP}`, 'IP Address:127.0.0.12', 'IP Address:10.96.0.1'],
   );
 });
 
@@ -259,6 +262,15 @@ test('reset on each host leaves no process of its user and no file of the cluste
     assert.ok(h);
     for (const f of ['.k8s-testbed', '.kube', '.kwok'])
       assert.ok(!existsSync(join(h.home, f)), `${id}: ${f} left`);
+    if (id === 'm11') {
+      // m11 held the virtual address; the surviving master takes it over.
+      await eventually(
+        `the cluster on ${VIP} served by m12`,
+        () => version(access).catch((e: Error) => e.message),
+        (v) => v.startsWith('v1.'),
+        60_000,
+      );
+    }
   }
   // Again, now on clean hosts.
   for (const id of IDS) assert.deepEqual(await ok(id, 'reset', {}), {});
