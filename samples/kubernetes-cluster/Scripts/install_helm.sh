@@ -108,6 +108,8 @@ uninstall_helm() {
   [ "$bindir" = /usr/local/bin ] || rmdir -- "$bindir" "$(dirname -- "$bindir")" 2>/dev/null || true
   # helm's own state: repositories, caches, plugins of the login user.
   rm -rf -- "$HOME/.config/helm" "$HOME/.cache/helm" "$HOME/.local/share/helm"
+  # Their parents, when helm made them and nothing else uses them.
+  rmdir -- "$HOME/.config" "$HOME/.cache" "$HOME/.local/share" "$HOME/.local" 2>/dev/null || true
   json result
 }
 

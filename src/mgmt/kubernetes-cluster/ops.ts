@@ -76,10 +76,12 @@ export class ClusterOp {
 
   /** The host's staging directory with the scripts in it (journaled: staged once per op occ and host). */
   staged(node: ClusterNode): Promise<string> {
-    let dir = this.#staged.get(node.bound.vnfcId);
+    // By VNFC and host: a healed VNFC keeps its id on its new host.
+    const key = `${node.bound.vnfcId}@${node.bound.host.id}`;
+    let dir = this.#staged.get(key);
     if (!dir) {
-      dir = this.ctx.journal.step(`stage:${node.bound.vnfcId}`, () => this.stageNow(node));
-      this.#staged.set(node.bound.vnfcId, dir);
+      dir = this.ctx.journal.step(`stage:${key}`, () => this.stageNow(node));
+      this.#staged.set(key, dir);
     }
     return dir;
   }
