@@ -38,6 +38,8 @@ export interface InfraContext {
   /** Absolute path of the onboarded package's extracted content. */
   packageRoot: string;
   vnfInstanceId: string;
+  /** The op occ the driver acts for; absent when it only observes (the vnfcResourceInfo refresh). */
+  opOccId?: string;
   flavour: Flavour;
   /** additionalParams of the instantiate request (drivers read their own keys). */
   additionalParams: Record<string, unknown>;

@@ -69,6 +69,7 @@ export async function infraContext(
     log,
     timeoutMs: ctx.timeoutMs,
     ...(cleanHost ? { cleanHost } : {}),
+    ...(opOcc ? { opOccId: opOcc.id } : {}),
     checkpoint: (driverState) => saveInstance(ctx.db, instance, { infraState: { ...state, driverState } }),
     recordHostKey: async (address, key) => {
       if (await recordVimHostKey(ctx.db, vimId, address, key))

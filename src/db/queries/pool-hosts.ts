@@ -141,20 +141,13 @@ export interface HostWant {
 }
 
 /** FREE hosts eligible for `vduId` (labels.vdu absent or equal), at most `n`; the caller holds the pool's turn. */
-async function freeEligible(
-  tx: Transaction<Schema>,
-  vimId: string,
-  vduId: string,
-  n: number,
-  taken: Set<string>,
-) {
+async function freeEligible(tx: Transaction<Schema>, vimId: string, vduId: string, n: number) {
   const rows = await tx
     .selectFrom('pool_hosts')
     .select('host_id')
     .where('vim_id', '=', vimId)
     .where('state', '=', 'FREE')
     .where((eb) => eb.or([eb('vdu_label', 'is', null), eb('vdu_label', '=', vduId)]))
-    .$if(taken.size > 0, (q) => q.where('host_id', 'not in', [...taken]))
     .orderBy('host_id')
     .limit(n)
     .execute();
@@ -189,14 +182,12 @@ export async function allocateHosts(
   if (wants.length === 0) return;
   await db.transaction().execute(async (tx) => {
     await lockPool(tx, vimId);
-    const taken = new Set<string>();
     const byVdu = Map.groupBy(wants, (w) => w.vduId);
     for (const [vduId, group] of byVdu) {
-      const hosts = await freeEligible(tx, vimId, vduId, group.length, taken);
+      const hosts = await freeEligible(tx, vimId, vduId, group.length);
       if (hosts.length < group.length) throw new PoolExhausted(vimId, vduId, group.length, hosts.length);
       for (const [i, w] of group.entries()) {
         await bind(tx, vimId, instanceId, hosts[i]!, w);
-        taken.add(hosts[i]!);
       }
     }
   });
@@ -223,36 +214,23 @@ export async function swapHosts(
       .where('vnfc_id', 'in', [...vnfcIds])
       .$if(isPostgres(tx), (q) => q.forUpdate())
       .execute();
-    await markDirty(
-      tx,
-      instanceId,
-      old.map((r) => r.host_id),
-    );
-    const taken = new Set(old.map((r) => r.host_id));
+    await releaseHosts(tx, instanceId, vnfcIds);
     for (const [vduId, group] of Map.groupBy(old, (r) => r.vdu_id ?? '')) {
-      const hosts = await freeEligible(tx, vimId, vduId, group.length, taken);
+      const hosts = await freeEligible(tx, vimId, vduId, group.length);
       if (hosts.length < group.length) throw new PoolExhausted(vimId, vduId, group.length, hosts.length);
       for (const [i, r] of group.entries()) {
         await bind(tx, vimId, instanceId, hosts[i]!, { vduId, vnfcId: r.vnfc_id!, index: r.bind_index! });
-        taken.add(hosts[i]!);
       }
     }
   });
 }
 
-async function markDirty(db: Executor, instanceId: string, hostIds: readonly string[]) {
-  if (hostIds.length === 0) return;
-  await db
-    .updateTable('pool_hosts')
-    .set({ state: 'DIRTY', updated_at: new Date().toISOString() })
-    .where('vnf_instance_id', '=', instanceId)
-    .where('host_id', 'in', [...hostIds])
-    .where('state', '=', 'ALLOCATED')
-    .execute();
-}
-
 /** ALLOCATED → DIRTY for the instance's hosts bound to the VNFCs named (all when none named). */
-export async function releaseHosts(db: Db, instanceId: string, vnfcIds?: readonly string[]): Promise<void> {
+export async function releaseHosts(
+  db: Executor,
+  instanceId: string,
+  vnfcIds?: readonly string[],
+): Promise<void> {
   if (vnfcIds?.length === 0) return;
   await db
     .updateTable('pool_hosts')

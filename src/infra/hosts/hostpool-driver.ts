@@ -10,9 +10,9 @@ import type { InfraContext, InfraDriver, InfraState, VnfcResource } from '../dri
 import { HOST_RESOURCE_TYPE } from './model.ts';
 import { finishReleases, type PoolDeps, release } from './release.ts';
 
-/** Driver state: the hosts a heal in progress is moving VNFCs off (VNFC id → host id). */
+/** Driver state: the hosts a heal in progress moves VNFCs off (VNFC id → host id), for its op occ. */
 interface PoolState extends InfraState {
-  healing?: Record<string, string>;
+  healing?: { opOccId: string; from: Record<string, string> };
 }
 
 /** Binds or releases hosts until each VDU named has `replicas[vdu]` VNFCs: new ones first (all or none), then the highest-index surplus. */
@@ -62,14 +62,15 @@ export function createHostPoolDriver(deps: PoolDeps): InfraDriver {
           .filter((b) => b.state === 'ALLOCATED')
           .map((b) => [b.vnfcId, b.host.id]),
       );
-      // A retry of the same heal: a VNFC already on another host than the one recorded is healed.
-      const healing = { ...state.healing };
-      const todo = vnfcIds.filter((id) => !(healing[id] && hostOf.get(id) !== healing[id]));
-      for (const id of todo) healing[id] = hostOf.get(id) ?? '';
+      // A retry of the same heal (same op occ): a VNFC no longer on the host recorded has moved already.
+      const opOccId = ctx.opOccId ?? '';
+      const from = state.healing?.opOccId === opOccId ? { ...state.healing.from } : {};
+      const todo = vnfcIds.filter((id) => !(from[id] && hostOf.get(id) !== from[id]));
+      for (const id of todo) from[id] = hostOf.get(id) ?? '';
+      const healing = { opOccId, from };
       await ctx.checkpoint?.({ ...state, healing });
       await swapHosts(deps.db, ctx.vim.id, ctx.vnfInstanceId, todo);
-      for (const id of todo)
-        ctx.log.info({ vnfcId: id, from: healing[id] }, 'VNFC moved to a spare pool host');
+      for (const id of todo) ctx.log.info({ vnfcId: id, from: from[id] }, 'VNFC moved to a spare pool host');
       await finishReleases(deps, ctx);
       const { healing: _done, ...rest } = state;
       return rest;
