@@ -3,6 +3,7 @@
 // request. Not a mock of a VNFM component: the framework under test is real.
 import { readFileSync } from 'node:fs';
 import { badRequest } from '../../src/errors.ts';
+import type { BoundHost } from '../../src/infra/hosts/model.ts';
 import {
   type HookContext,
   type HookName,
@@ -32,9 +33,14 @@ export class TestDriver {
   /** Hooks that fail (the next `n` times) with RemoteCommandFailed. */
   readonly failures = new Map<HookName, number>();
 
+  /** Hosts the driver wiped (cleanHost), in order. */
+  readonly cleaned: string[] = [];
   readonly id: string;
-  constructor(id = 'test-driver') {
+  /** Set: the driver logs in to every host a hook adds and leaves a marker file in `~/<onHosts>`. */
+  readonly onHosts: string | undefined;
+  constructor(id = 'test-driver', onHosts?: string) {
     this.id = id;
+    this.onHosts = onHosts;
   }
 
   callsOf(instanceId: string): Call[] {
@@ -64,6 +70,16 @@ export class TestDriver {
           throw badRequest('aspectId: the test driver does not scale vdu2_aspect');
       },
       hooks,
+      ...(this.onHosts
+        ? {
+            cleanHost: async (ctx: HookContext, host: BoundHost) => {
+              const shell = await ctx.ssh(host);
+              const res = await shell.exec(['rm', '-rf', `${shell.home}/${this.onHosts}`]);
+              if (res.code !== 0) throw new RemoteCommandFailed('clean', host.host.id, res.code, res.stderr);
+              this.cleaned.push(host.host.id);
+            },
+          }
+        : {}),
       compensate: async (ctx) => {
         this.calls.push({
           hook: 'compensate',
@@ -104,6 +120,10 @@ export class TestDriver {
       );
       call.verified = { listed, unlisted };
     }
+    if (this.onHosts) {
+      for (const host of [...ctx.changes.added, ...ctx.changes.replaced.map((r) => r.after)])
+        await ctx.journal.step(`mark:${host.host.id}`, () => this.#mark(ctx, host));
+    }
     const left = this.failures.get(hook) ?? 0;
     if (left > 0) {
       this.failures.set(hook, left - 1);
@@ -136,5 +156,18 @@ export class TestDriver {
       return { removeVimConnectionIds: ['cluster'] };
     }
     return undefined;
+  }
+
+  /** A private directory and a 0600 file with a secret in it, written by SFTP; its mode read back by a command. */
+  async #mark(ctx: HookContext, host: BoundHost): Promise<{ home: string; mode: string }> {
+    const shell = await ctx.ssh(host);
+    const dir = `${shell.home}/${this.onHosts}`;
+    const mkdir = await shell.exec(['mkdir', '-p', '-m', '700', dir]);
+    if (mkdir.code !== 0) throw new RemoteCommandFailed('mark', host.host.id, mkdir.code, mkdir.stderr);
+    await shell.writeFile(`${dir}/marker`, `vnfc ${host.vnfcId} secret-on-host`);
+    const stat = await shell.exec(['stat', '-c', '%a', `${dir}/marker`]);
+    const failed = await shell.exec(['sh', '-c', 'exit 3']);
+    if (failed.code !== 3) throw new Error(`exec gave ${failed.code} for exit 3`);
+    return { home: shell.home, mode: stat.stdout.trim() };
   }
 }

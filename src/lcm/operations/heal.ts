@@ -31,7 +31,7 @@ export const heal: LcmOperationHandler = withMgmt({
   },
 
   async run(ctx, opOcc, stored) {
-    const ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
+    let ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
     let target: MgmtTarget = { instance: stored.instance, state: stored.infraState };
     const before = stored.instance.instantiatedVnfInfo?.vnfcResourceInfo ?? [];
     const ids = (opOcc.operationParams as HealVnfRequest).vnfcInstanceId;
@@ -39,6 +39,9 @@ export const heal: LcmOperationHandler = withMgmt({
     const hosts = await hostsBefore(ctx, opOcc, target);
     const healed = whole ? hosts : hosts.filter((h) => ids.includes(h.vnfcId));
     target = await runHook(ctx, opOcc, target, ictx.flavour, 'heal_start', { removed: healed });
+    // The infra driver checkpoints the engine state it is given: the hook's changes go with it.
+    if (target.state !== stored.infraState)
+      ictx = await infraContext(ctx, target.instance, target.state, opOcc);
     const state = target.state;
     const driver = driverFor(ctx, state);
     let driverState = state.driverState ?? {};

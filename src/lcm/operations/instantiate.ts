@@ -104,7 +104,7 @@ export const instantiate: LcmOperationHandler = {
   },
 
   async run(ctx, opOcc, stored) {
-    const ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
+    let ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
     const { flavour } = ictx;
     let target: MgmtTarget = await runHook(
       ctx,
@@ -113,6 +113,9 @@ export const instantiate: LcmOperationHandler = {
       flavour,
       'instantiate_start',
     );
+    // The infra driver checkpoints the engine state it is given: the hook's changes go with it.
+    if (target.state !== stored.infraState)
+      ictx = await infraContext(ctx, target.instance, target.state, opOcc);
     const state = target.state;
     const driver = driverFor(ctx, state);
     const replicas = Object.fromEntries(

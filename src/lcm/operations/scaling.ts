@@ -83,7 +83,7 @@ export async function applyLevels(
   stored: StoredInstance,
   levels: Record<string, number>,
 ): Promise<AffectedVnfc[]> {
-  const ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
+  let ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
   let target: MgmtTarget = { instance: stored.instance, state: stored.infraState };
   const before = replicasAt(ictx.flavour, target.state.instantiationLevelId, currentLevels(stored));
   const after = replicasAt(ictx.flavour, target.state.instantiationLevelId, levels);
@@ -92,6 +92,9 @@ export async function applyLevels(
   target = await runHook(ctx, opOcc, target, ictx.flavour, 'scale_start', {
     removed: releasedOnScale(hosts, before, after),
   });
+  // The infra driver checkpoints the engine state it is given: the hook's changes go with it.
+  if (target.state !== stored.infraState)
+    ictx = await infraContext(ctx, target.instance, target.state, opOcc);
   const state = target.state;
   const driver = driverFor(ctx, state);
   let driverState = state.driverState ?? {};

@@ -22,10 +22,13 @@ export const terminate: LcmOperationHandler = withMgmt({
   },
 
   async run(ctx, opOcc, stored) {
-    const ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
+    let ictx = await infraContext(ctx, stored.instance, stored.infraState, opOcc);
     let target = { instance: stored.instance, state: stored.infraState };
     const removed = await hostsBefore(ctx, opOcc, target);
     target = await runHook(ctx, opOcc, target, ictx.flavour, 'terminate_start', { removed });
+    // The infra driver checkpoints the engine state it is given: the hook's changes go with it.
+    if (target.state !== stored.infraState)
+      ictx = await infraContext(ctx, target.instance, target.state, opOcc);
     const state = target.state;
     const p = opOcc.operationParams as TerminateVnfRequest;
     const graceful =
