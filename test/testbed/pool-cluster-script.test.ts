@@ -244,6 +244,19 @@ test('join-worker on w21: its Node is Ready and a Deployment runs a pod on it', 
   );
 });
 
+test('remove-node of worker w21, run on m12: its pod is evicted and its Node deleted', async () => {
+  const params = { node_name: 'vnfc-w21', node_ip: '127.0.0.21', role: 'worker' };
+  assert.deepEqual(await ok('m12', 'remove-node', params), {});
+  const on12 = at('127.0.0.12');
+  assert.equal((await kubeRequest(on12, '/api/v1/nodes/vnfc-w21')).status, 404);
+  const res = await kubeRequest(on12, '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb');
+  const { items = [] } = JSON.parse(res.body) as { items?: { spec: { nodeName?: string } }[] };
+  assert.deepEqual(
+    items.filter((p) => p.spec.nodeName === 'vnfc-w21'),
+    [],
+  );
+});
+
 test('remove-node of m11, run on m12: the cluster answers on .12 and etcd has 1 member', async () => {
   const params = { node_name: 'vnfc-m11', node_ip: '127.0.0.11', role: 'master' };
   assert.deepEqual(await ok('m12', 'remove-node', params), {});
