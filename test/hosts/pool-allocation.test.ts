@@ -243,6 +243,39 @@ describe('hostpool allocation on sqlite', () => {
       ],
     );
     await runOp(vnfm, c, 'terminate', { terminationType: 'FORCEFUL' });
+    // A flavour with a container VDU cannot run on hosts: 400 at accept, no op occ.
+    const { vnfdId: containers } = await onboardPackage(vnfm, {
+      edit: (f) => {
+        // SOL001 v2.6.1 has no Vdu.OsContainer (v3.3.1 does): the package's types file defines it.
+        const types = f.get('Definitions/sample_cnf_types.yaml') as string;
+        f.set(
+          'Definitions/sample_cnf_types.yaml',
+          types.replace(
+            'node_types:\n',
+            'node_types:\n  tosca.nodes.nfv.Vdu.OsContainer:\n    derived_from: tosca.nodes.Root\n',
+          ),
+        );
+        const df = f.get('Definitions/sample_cnf_df_helmchart.yaml') as string;
+        f.set(
+          'Definitions/sample_cnf_df_helmchart.yaml',
+          df.replace(
+            'VDU2:\n      type: tosca.nodes.nfv.Vdu.Compute',
+            'VDU2:\n      type: tosca.nodes.nfv.Vdu.OsContainer',
+          ),
+        );
+      },
+    });
+    const ci = await createInstance(vnfm, containers, 'containers');
+    const refused = await vnfm.request(
+      'POST',
+      `/vnflcm/v1/vnf_instances/${ci}/instantiate`,
+      instantiateOn(split),
+    );
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.match(
+      refused.body.detail,
+      /Vdu\.Compute VDUs only, not VDU2 \(tosca\.nodes\.nfv\.Vdu\.OsContainer\)/,
+    );
     // use_helm is refused for a pool VIM.
     const helm = await vnfm.request('POST', `/vnflcm/v1/vnf_instances/${c}/instantiate`, {
       ...instantiateOn(split),
