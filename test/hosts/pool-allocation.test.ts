@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/db/connect.ts';
-import { allocateHosts, PoolExhausted, poolHostStates } from '../../src/db/queries/pool-hosts.ts';
+import { allocateHosts, freeHost, PoolExhausted, poolHostStates } from '../../src/db/queries/pool-hosts.ts';
 import { boundHosts } from '../../src/infra/hosts/index.ts';
 import { etsiValidator } from '../helpers/etsi-schema.ts';
 import { createInstance, onboardPackage, opOccSettled, runOp, startOp } from '../helpers/lcm.ts';
@@ -320,6 +320,48 @@ describe('hostpool allocation on postgres: concurrent workers never double-book'
       for (const [inst, hs] of byInstance) assert.equal(hs.length, 2, `${inst}: all or nothing`);
     } finally {
       for (const d of dbs) await d.destroy();
+    }
+  });
+
+  test('a VIM update racing allocations: a host is either removed FREE or bound and kept (409), never both', async () => {
+    const [one, two] = vnfms as [TestVnfm, TestVnfm];
+    const hosts = poolHosts(4);
+    const vimId = await registerPool(one, 'update-race', hosts);
+    const shown = (await one.request('GET', `/v1.0/vims/${vimId}`)).body.vim;
+    const db = await openDatabase(url);
+    try {
+      for (let round = 0; round < 4; round++) {
+        // Round r: allocate one host while another VNFM removes h(r+1) from the pool.
+        const keep = shown.extra.hosts.filter((h: any) => h.id !== `h${round + 1}`);
+        const [alloc, put] = await Promise.allSettled([
+          allocateHosts(db, vimId, `race-${round}`, [{ vduId: 'VDU1', vnfcId: `r${round}`, index: 0 }]),
+          two.request('PUT', `/v1.0/vims/${vimId}`, { vim: { extra: { hosts: keep } } }),
+        ]);
+        assert.equal(alloc.status, 'fulfilled', String((alloc as PromiseRejectedResult).reason));
+        const status = put.status === 'fulfilled' ? put.value.status : 0;
+        assert.ok(status === 200 || status === 409, `PUT: ${status}`);
+        const rows = await poolHostStates(one.ctx.db, vimId);
+        const listed = new Set(
+          (await one.request('GET', `/v1.0/vims/${vimId}`)).body.vim.extra.hosts.map((h: any) => h.id),
+        );
+        assert.deepEqual(rows.map((r) => r.host_id).sort(), [...listed].sort(), 'pool_hosts = extra.hosts');
+        assert.equal(rows.filter((r) => r.state === 'ALLOCATED').length, 1, 'the allocation holds');
+        // Back to all four hosts (secrets given: a removed host has none stored), nothing bound.
+        await one.ctx.db
+          .updateTable('pool_hosts')
+          .set({ state: 'DIRTY' })
+          .where('vim_id', '=', vimId)
+          .where('state', '=', 'ALLOCATED')
+          .execute();
+        const [bound] = rows.filter((r) => r.state === 'ALLOCATED');
+        await freeHost(one.ctx.db, vimId, bound!.host_id, `race-${round}`);
+        const restore = await one.request('PUT', `/v1.0/vims/${vimId}`, {
+          vim: { extra: { hosts } },
+        });
+        assert.equal(restore.status, 200, JSON.stringify(restore.body));
+      }
+    } finally {
+      await db.destroy();
     }
   });
 

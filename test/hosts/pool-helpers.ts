@@ -4,14 +4,20 @@ import ssh2 from 'ssh2';
 import type { PoolHostSpec } from '../../src/infra/hosts/model.ts';
 import type { TestVnfm } from '../helpers/vnfm.ts';
 
-export const hostKey = () => ssh2.utils.generateKeyPairSync('ed25519').public.trim();
-/** A fresh OpenSSH private key that ssh2 reads back (about 1 in 200 it generates, it cannot: drawn again). */
-export function privateKey(): string {
+/**
+ * A fresh ed25519 key pair whose both halves ssh2 reads back: about 1 in 200 that ssh2
+ * generates carries a 31-byte key (a leading zero byte dropped) and is malformed.
+ */
+function keyPair(): { public: string; private: string } {
   for (;;) {
-    const key = ssh2.utils.generateKeyPairSync('ed25519').private;
-    if (!(ssh2.utils.parseKey(key) instanceof Error)) return key;
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const pub = ssh2.utils.parseKey(pair.public);
+    if (!(pub instanceof Error) && !(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
   }
 }
+
+export const hostKey = () => keyPair().public.trim();
+export const privateKey = () => keyPair().private;
 
 /** n hosts `h1..hn`; odd ones log in by password, even ones by key. */
 export function poolHosts(
