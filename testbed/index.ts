@@ -10,6 +10,8 @@ import { ensurePki } from './lib/pki.ts';
 import { startPostgres } from './lib/postgres.ts';
 import { daemonPids, isAlive, run, StepError, stopDaemons } from './lib/proc.ts';
 import {
+  isPoolSshd,
+  revivePoolSshd,
   type HelmArchive,
   killPoolUsers,
   type PoolHost,
@@ -41,8 +43,9 @@ const envFile = join(stateDir, 'env.json');
 /** The running testbed's access data, or undefined when it is not (fully) up. */
 export function readEnv(): TestbedEnv | undefined {
   if (!existsSync(envFile)) return undefined;
-  const pids = daemonPids(stateDir);
-  if (pids.size === 0 || ![...pids.values()].every(isAlive)) return undefined;
+  // A pool host whose sshd is down (a test stopped it) is a host down, not a testbed down: `up` revives it.
+  const pids = [...daemonPids(stateDir)].filter(([name]) => !isPoolSshd(name)).map(([, pid]) => pid);
+  if (pids.length === 0 || !pids.every(isAlive)) return undefined;
   return JSON.parse(readFileSync(envFile, 'utf8')) as TestbedEnv;
 }
 
@@ -115,7 +118,11 @@ function toolDir(): string {
 export async function up(log: (msg: string) => void = () => {}): Promise<TestbedEnv> {
   const running = readEnv();
   // An env.json from before the pool hosts existed lacks them.
-  if (running) return (running as Partial<TestbedEnv>).poolHosts ? running : addPoolHosts(running, log);
+  if (running) {
+    if (!(running as Partial<TestbedEnv>).poolHosts) return addPoolHosts(running, log);
+    for (const h of running.poolHosts) await revivePoolSshd(stateDir, h);
+    return running;
+  }
   await stopDaemons(stateDir); // leftovers of a half-started testbed
   await build();
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });

@@ -7,7 +7,9 @@ import { request } from 'node:https';
 import { promisify } from 'node:util';
 import { SshSession } from '../../src/ssh/session.ts';
 import { stateDir } from '../../testbed/lib/paths.ts';
-import { type PoolHost, resetPoolHost } from '../../testbed/lib/pool-hosts.ts';
+import { type PoolHost, poolSshdPid, resetPoolHost, revivePoolSshd } from '../../testbed/lib/pool-hosts.ts';
+import { isAlive } from '../../testbed/lib/proc.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { testbed } from './testbed.ts';
 
 const execFileP = promisify(execFile);
@@ -32,6 +34,19 @@ export function sshToPoolHost(host: PoolHost, auth: 'key' | 'password' = 'key'):
 /** Back to a fresh machine: no process of its user, an empty home but `.ssh`. */
 export function wipePoolHost(id: string): Promise<void> {
   return resetPoolHost(stateDir, id);
+}
+
+/** Takes host `id` off the network: its sshd (the listener; open sessions stay) is killed. */
+export async function stopPoolSshd(id: string): Promise<void> {
+  const pid = poolSshdPid(stateDir, id);
+  if (pid === undefined) throw new Error(`no sshd of pool host ${id}`);
+  process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(50);
+}
+
+/** Starts host `id`'s sshd again (same port and host key); `up` does it too. */
+export async function startPoolSshd(id: string): Promise<void> {
+  await revivePoolSshd(stateDir, await poolHost(id));
 }
 
 /** PIDs and command lines of the host user's processes (none: ''). */

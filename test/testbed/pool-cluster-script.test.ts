@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { connect as connectTls } from 'node:tls';
 import type { SshSession } from '../../src/ssh/session.ts';
 import { commandLine } from '../../src/ssh/quote.ts';
+import { readEnv, up } from '../../testbed/index.ts';
 import type { PoolHost } from '../../testbed/lib/pool-hosts.ts';
 import {
   etcdMembers,
@@ -20,6 +21,7 @@ import {
   kubeRequest,
   poolHost,
   sshToPoolHost,
+  stopPoolSshd,
   userProcesses,
   wipePoolHost,
 } from '../helpers/pool-hosts.ts';
@@ -302,4 +304,18 @@ test('reset on each host leaves no process of its user and no file of the cluste
     );
   }
   for (const id of IDS) sessions.set(id, await sshToPoolHost(hosts.get(id) as PoolHost)); // for `after`
+});
+
+test('a pool host whose sshd was stopped is down alone: the testbed stays up, and up() starts it again on its port', async () => {
+  const w23 = await poolHost('w23');
+  await stopPoolSshd('w23');
+  await assert.rejects(sshToPoolHost(w23));
+  assert.ok(readEnv(), 'the testbed still counts as up');
+  const env = await up();
+  assert.deepEqual(
+    env.poolHosts.find((h) => h.id === 'w23'),
+    w23,
+  );
+  const ssh = await sshToPoolHost(w23);
+  ssh.close();
 });

@@ -21,8 +21,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { binaries, versions } from './paths.ts';
-import { daemonPids, freePort, isAlive, run, StepError } from './proc.ts';
+import { daemonPids, freePort, isAlive, portOpen, run, StepError, startDaemon, waitFor } from './proc.ts';
 import {
+  SSHD,
   ensureClientKey,
   ensureHostKey,
   ensureUser,
@@ -78,6 +79,8 @@ export function poolUser(state: string, id: string): string {
 }
 
 const poolDir = (state: string) => join(state, 'pool');
+const sshdName = (id: string) => `pool-sshd-${id}`;
+export const isPoolSshd = (daemon: string) => daemon.startsWith('pool-sshd-');
 
 /** Port 22 of `address` when nothing holds it, else a free one. */
 function sshPort(address: string): Promise<number> {
@@ -178,7 +181,7 @@ export async function startPoolHosts(state: string): Promise<Pool> {
     mkdirSync(hostDir, { recursive: true, mode: 0o755 });
     const hostKey = await ensureHostKey(join(hostDir, 'ssh_host_ed25519_key'), `${h.id} ${h.address}`);
     const port = await sshPort(h.address);
-    await startSshd(state, `pool-sshd-${h.id}`, {
+    await startSshd(state, sshdName(h.id), {
       host: h.address,
       port,
       dir: hostDir,
@@ -200,13 +203,32 @@ export async function startPoolHosts(state: string): Promise<Pool> {
   return { poolHosts: hosts, helmArchive: archive };
 }
 
+/** The pid of pool host `id`'s sshd (a test may stop it to take the host off the network). */
+export function poolSshdPid(state: string, id: string): number | undefined {
+  return daemonPids(state).get(sshdName(id));
+}
+
+/** Starts pool host `host`'s sshd again, on its port with its key, unless it runs. */
+export async function revivePoolSshd(state: string, host: PoolHost): Promise<void> {
+  const pid = poolSshdPid(state, host.id);
+  if (pid !== undefined && isAlive(pid)) return;
+  const dir = join(poolDir(state), host.id);
+  startDaemon(state, sshdName(host.id), SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')]);
+  await waitFor(
+    `sshd on ${host.address}:${host.port}`,
+    () => portOpen(host.address, host.port),
+    15_000,
+    `see ${state}/logs/${sshdName(host.id)}.log`,
+  );
+}
+
 /**
  * Stops the pool hosts' sshd daemons and forgets them, leaving the rest of the testbed
  * running: a failed start of the pool must not make the whole testbed look down.
  */
 export async function stopPoolSshd(state: string): Promise<void> {
   for (const [name, pid] of daemonPids(state)) {
-    if (!name.startsWith('pool-sshd-')) continue;
+    if (!isPoolSshd(name)) continue;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

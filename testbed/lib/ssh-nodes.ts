@@ -27,7 +27,7 @@ export function sshUser(state: string): string {
     ? 'vnfmtb'
     : `vnfmtb-${createHash('sha256').update(state).digest('hex').slice(0, 8)}`;
 }
-const SSHD = '/usr/sbin/sshd';
+export const SSHD = '/usr/sbin/sshd';
 
 export interface SshNode {
   host: string;
