@@ -119,9 +119,16 @@ export interface MgmtDriver {
     body: Record<string, unknown>,
   ): Promise<void>;
   hooks: Partial<Record<HookName, (ctx: HookContext) => Promise<HookResult | void>>>;
-  /** Undoes what the failed op occ's hooks did (its journal says what); run before hosts are released. */
+  /**
+   * Undoes what the failed op occ's hooks did (its journal says what); run at rollback before
+   * hosts are released. `ctx.hook` is the operation's `_end` hook, `ctx.journal` the failed op occ's.
+   */
   compensate?(ctx: HookContext): Promise<HookResult | void>;
-  /** Wipes what the driver installed on a released host, before it is FREE again. Must succeed on a clean host. */
+  /**
+   * Wipes what the driver installed on a released host, before it is FREE again. Must succeed on
+   * a clean host. Run as the journaled step `clean:<hostId>:<vnfcId>` of the releasing op occ;
+   * `ctx.hook` is that operation's `_end` hook, `ctx.changes.removed` the host.
+   */
   cleanHost?(ctx: HookContext, host: BoundHost): Promise<void>;
 }
 

@@ -176,7 +176,9 @@ export async function compensate(
 
 /**
  * InfraContext.cleanHost for an op occ of an instance with a driver: the driver's cleanHost
- * as the journaled step `clean:<hostId>`, so a retry does not wipe a host twice.
+ * as the journaled step `clean:<hostId>:<vnfcId>`, so a retry does not wipe a host twice —
+ * and a host bound again within the op occ (a retried whole-VNF heal binds afresh, with new
+ * VNFC ids) is wiped again when released again.
  */
 export function cleanHostFor(
   ctx: LcmContext,
@@ -189,7 +191,7 @@ export function cleanHostFor(
   const hook = hooksOf(opOcc.operation).end;
   return (host) =>
     withHookContext(ctx, opOcc, target, flavour, hook, { removed: [host] }, (h) =>
-      h.journal.step(`clean:${host.host.id}`, () => driver.cleanHost!(h, host)),
+      h.journal.step(`clean:${host.host.id}:${host.vnfcId}`, () => driver.cleanHost!(h, host)),
     );
 }
 

@@ -2,7 +2,7 @@
 // HookContext.vnfcs and changes follow the hosts bound (instantiate, scale out/in,
 // heal of one VNFC onto a spare, terminate), HostShell logs in with the pinned key and
 // the pool's credential (exec gives any exit code, writeFile sets the mode), and every
-// host given back is wiped by the driver's cleanHost once, as the step clean:<hostId>.
+// host given back is wiped by the driver's cleanHost once, as the step clean:<hostId>:<vnfcId>.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -131,7 +131,11 @@ describe('MgmtDriver framework on pool hosts', () => {
     assert.equal(last('scale_end').vnfcs, 2);
     assert.deepEqual(double.cleaned, [added[0]!.host.id]);
     assert.equal(await marker(added[0]!.host.id), undefined, 'cleanHost wiped it');
-    assert.ok((await journalSteps(vnfm.ctx.db, scaleIn.id)).includes(`clean:${added[0]!.host.id}`));
+    assert.ok(
+      (await journalSteps(vnfm.ctx.db, scaleIn.id)).includes(
+        `clean:${added[0]!.host.id}:${added[0]!.vnfcId}`,
+      ),
+    );
   });
 
   test('heal of one VNFC: heal_start names its host, heal_end the replacement; the old host is wiped', async () => {
