@@ -160,7 +160,8 @@ export const ScaleVnfToLevelRequest = strictObject({
 export const HealVnfRequest = strictObject({
   vnfcInstanceId: Type.Optional(Type.Array(Id(), { maxItems: LIMITS.items })),
   cause: Type.Optional(Description()),
-  additionalParams: Type.Optional(NoAdditionalParams()),
+  /** `force`: a whole-VNF heal of a Kubernetes-cluster VNF even while CNFs use its VIM (src/mgmt/kubernetes-cluster). */
+  additionalParams: Type.Optional(strictObject({ force: Type.Optional(Type.Boolean()) })),
 });
 
 /** Longest graceful termination accepted: one day (Node's timers overflow at 2^31 ms, ~24.8 days). */
