@@ -9,6 +9,8 @@ import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { getInstance } from '../../src/db/queries/instances.ts';
+import { infraContext } from '../../src/lcm/infra-context.ts';
 import { MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import {
   createInstance,
@@ -173,6 +175,18 @@ for (const store of STORES)
         (done.operationParams as any).additionalParams.k8s_cluster_installation_param.master_node.password,
         '***',
       );
+
+      // Stored masked, kept sealed; the infra drivers (Helm, manifests) are given the values as sent.
+      const stored = (await getInstance(vnfm.ctx.db, id))!;
+      const storedParams = stored.infraState.additionalParams as any;
+      assert.equal(storedParams.k8s_cluster_installation_param.master_node.password, '***');
+      assert.ok(stored.infraState.additionalParamsSealed);
+      const ictx = await infraContext(vnfm.ctx.lcm, stored.instance, stored.infraState);
+      assert.equal(
+        (ictx.additionalParams as any).k8s_cluster_installation_param.master_node.password,
+        PASSWORD,
+      );
+      assert.equal(ictx.additionalParams.namespace, ns);
 
       const inst = (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${id}`)).body;
       assert.equal(inst.instantiationState, 'INSTANTIATED');
