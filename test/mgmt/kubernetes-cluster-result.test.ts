@@ -47,3 +47,22 @@ test('a secret containing another is replaced whole', () => {
 test('stringsIn collects every string of opaque join data', () => {
   assert.deepEqual(stringsIn({ token: 'a', nested: { k: ['b', 1, { c: 'c' }] } }).sort(), ['a', 'b', 'c']);
 });
+
+test('a multi-line secret (a PEM key) shows none of its lines, printed whole or cut by the tail', () => {
+  const body = [
+    'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg',
+    'hV1zRkz5p4s1c2n8m0q9d7f6e5c4b3a2Z1Y0X9W8V7U6T5S4',
+  ];
+  const pem = `-----BEGIN PRIVATE KEY-----\n${body.join('\n')}\n-----END PRIVATE KEY-----\n`;
+  const ca =
+    '-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAAMB4XDTI2\n-----END CERTIFICATE-----\n';
+  const stderr = `first ${ca}second ${pem}`;
+  const tail = outputTail('', stderr, [ca, pem]);
+  for (const line of [...body, 'MIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAAMB4XDTI2'])
+    assert.ok(!tail.includes(line), line);
+  assert.deepEqual(tail.split('\n'), ['first ***', 'second ***']);
+  // Only the key's last lines in the tail: still none shown.
+  const many = Array.from({ length: 30 }, (_, i) => `l${i}`).join('\n');
+  const cut = outputTail('', `${many}\n${pem}`, [pem]);
+  for (const line of body) assert.ok(!cut.includes(line), line);
+});

@@ -43,15 +43,28 @@ export function stringsIn(value: unknown, out: string[] = []): string[] {
 }
 
 /**
+ * What to replace for a set of secrets: each one trimmed, and each line of a multi-line one
+ * (a PEM key printed line by line, or cut by the tail, must not show any of its lines).
+ * Longest first, so a secret containing another is replaced whole.
+ */
+function redactionPieces(secrets: readonly string[]): string[] {
+  const pieces = new Set<string>();
+  for (const s of secrets) {
+    if (s.trim().length >= 4) pieces.add(s.trim());
+    for (const line of s.split(/\r?\n/)) if (line.trim().length >= 6) pieces.add(line.trim());
+  }
+  return [...pieces].sort((a, b) => b.length - a.length);
+}
+
+/**
  * The last lines of a command's output (stdout, then stderr), secrets replaced by `***`,
- * result lines left out (they hold tokens). Longest secrets first, so a secret containing
- * another is replaced whole.
+ * result lines left out (they hold tokens). Redacted before the cut and again after it.
  */
 export function outputTail(stdout: string, stderr: string, secrets: readonly string[]): string {
-  const lines = `${stdout}\n${stderr}`
+  const pieces = redactionPieces(secrets);
+  const lines = redactSecrets(`${stdout}\n${stderr}`, pieces)
     .split(/\r?\n/)
     .filter((l) => l.trim() !== '' && !l.startsWith(RESULT_PREFIX));
-  const sorted = [...new Set(secrets)].sort((a, b) => b.length - a.length);
-  const tail = redactSecrets(lines.slice(-TAIL_LINES).join('\n'), sorted);
+  const tail = redactSecrets(lines.slice(-TAIL_LINES).join('\n'), pieces);
   return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
 }

@@ -1,0 +1,467 @@
+// The Kubernetes-cluster VNF end to end on the testbed's pool hosts (issue 11's
+// acceptance): the sample package, its Kubernetes script swapped for the testbed's
+// (a real etcd + kube-apiserver + controllers + kwok per host), the built-in
+// kubernetes-cluster MgmtDriver. Instantiate 2 masters + 1 worker → the VIM with both
+// masters and a token that works → a Helm CNF over SSH on it → heal master 0 → the CNF
+// scales through the healed master (masternode_ip[0] is the new host) → whole-VNF heal
+// keeps the VIM id → terminate the CNF → terminate the cluster: VIM gone, hosts FREE and
+// clean. Then faults: a script failing once (FAILED_TEMP, retry: no second init, one
+// VIM), a changed host key (FAILED_TEMP, nothing run there; that host is never wiped with
+// an unverified key), rollback (no VIM, hosts FREE and clean).
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { poolHostStates } from '../../src/db/queries/pool-hosts.ts';
+import { getVim } from '../../src/db/queries/vims.ts';
+import type { PoolHostSpec } from '../../src/infra/hosts/model.ts';
+import type { PoolHost } from '../../testbed/lib/pool-hosts.ts';
+import { buildPackage, HELM_SCRIPT, K8S_SCRIPT } from '../../samples/kubernetes-cluster/build.ts';
+import { CHART_PATH } from '../helpers/cnf-package.ts';
+import { createInstance, onboardPackage, opOccSettled, startOp } from '../helpers/lcm.ts';
+import { kubeRequest, sshToPoolHost, userProcesses, wipePoolHost } from '../helpers/pool-hosts.ts';
+import { freshStore } from '../helpers/stores.ts';
+import { testbed } from '../helpers/testbed.ts';
+import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
+import { eventually } from '../helpers/wait.ts';
+
+const DRIVERS = { 'mgmt-drivers-kubernetes': 'kubernetes-cluster' };
+const TESTBED_SCRIPT = new URL('../fixtures/k8s-cluster/install_k8s_testbed.sh', import.meta.url).pathname;
+/** A cluster install takes minutes on the loaded 2-core machine: an upper bound, never a wait. */
+const OP_TIMEOUT_MS = 900_000;
+
+/** The pool as the operator registers it: each host restricted to its VDU, its CP the SSH address. */
+function poolSpec(h: PoolHost, over: Partial<PoolHostSpec> = {}): PoolHostSpec {
+  const master = h.role === 'master';
+  return {
+    id: h.id,
+    address: h.address,
+    port: h.port,
+    username: h.user,
+    password: h.password,
+    host_key: h.hostKey,
+    cps: { [master ? 'CP1' : 'CP2']: h.address },
+    labels: { vdu: master ? 'masterNode' : 'workerNode' },
+    ...over,
+  };
+}
+
+async function registerPool(vnfm: TestVnfm, name: string, hosts: PoolHostSpec[]): Promise<string> {
+  const res = await vnfm.request('POST', '/v1.0/vims', {
+    vim: { name, type: 'hostpool', description: 'testbed pool hosts', extra: { hosts } },
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body.vim.id;
+}
+
+/** Onboards the sample cluster package with `files` swapped in; returns its vnfdId. */
+async function onboardCluster(vnfm: TestVnfm, files: Record<string, string | Buffer>): Promise<string> {
+  const vnfdId = randomUUID();
+  const zip = await buildPackage({ vnfdId, files });
+  const pkg = (await vnfm.request('POST', '/vnfpkgm/v1/vnf_packages', {})).body;
+  assert.equal(
+    (await vnfm.request('PUT', `/vnfpkgm/v1/vnf_packages/${pkg.id}/package_content`, zip)).status,
+    202,
+  );
+  const done = await eventually(
+    'cluster package onboarding',
+    async () => (await vnfm.request('GET', `/vnfpkgm/v1/vnf_packages/${pkg.id}`)).body,
+    (p) => p.onboardingState !== 'PROCESSING' && p.onboardingState !== 'UPLOADING',
+  );
+  assert.equal(done.onboardingState, 'ONBOARDED', JSON.stringify(done.onboardingFailureDetails));
+  return vnfdId;
+}
+
+async function clusterRequest(poolVimId: string, level: string, vimName: string) {
+  const env = await testbed();
+  return {
+    flavourId: 'simple',
+    instantiationLevelId: level,
+    vimConnectionInfo: [{ id: 'pool', vimId: poolVimId, vimType: 'openstack' }],
+    additionalParams: {
+      k8s_cluster_installation_param: {
+        script_path: K8S_SCRIPT,
+        vim_name: vimName,
+        master_node: { aspect_id: 'master_instance', ssh_cp_name: 'CP1' },
+        worker_node: { aspect_id: 'worker_instance', ssh_cp_name: 'CP2' },
+        helm_installation_script_path: HELM_SCRIPT,
+        helm_archive: { path: env.helmArchive.path, sha256: env.helmArchive.sha256 },
+      },
+    },
+  };
+}
+
+const runLong = async (vnfm: TestVnfm, id: string, op: string, body: object, expect = 'COMPLETED') => {
+  const opId = await startOp(vnfm, id, op, body);
+  const done = await opOccSettled(vnfm, opId, OP_TIMEOUT_MS);
+  assert.equal(done.operationState, expect, JSON.stringify(done.error));
+  return done;
+};
+
+const instance = async (vnfm: TestVnfm, id: string) =>
+  (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${id}`)).body;
+
+/** The instance's VNFCs of a VDU in binding order (masternode_ip's), with the pool host each is on. */
+async function vnfcs(
+  vnfm: TestVnfm,
+  poolVimId: string,
+  id: string,
+  vdu: string,
+): Promise<{ id: string; host: PoolHost }[]> {
+  const env = await testbed();
+  const info = (await instance(vnfm, id)).instantiatedVnfInfo;
+  const order = new Map(
+    (await poolHostStates(vnfm.ctx.db, poolVimId)).map((r) => [r.vnfc_id, r.bind_index ?? 0]),
+  );
+  return info.vnfcResourceInfo
+    .filter((v: any) => v.vduId === vdu)
+    .sort((a: any, b: any) => order.get(a.id)! - order.get(b.id)!)
+    .map((v: any) => ({ id: v.id, host: env.poolHosts.find((h) => h.id === v.computeResource.resourceId)! }));
+}
+
+async function kubeAccess(vnfm: TestVnfm, vimId: string) {
+  const vim = await getVim(vnfm.ctx.db, vnfm.ctx.secrets, vimId);
+  assert.ok(vim, `VIM ${vimId} exists`);
+  return { server: vim.authUrl, ca: vim.authCred.ssl_ca_cert!, token: vim.authCred.bearer_token! };
+}
+
+async function remote(host: PoolHost, argv: string[]) {
+  const ssh = await sshToPoolHost(host);
+  try {
+    return await ssh.exec(argv);
+  } finally {
+    ssh.close();
+  }
+}
+
+/** What the cluster install, Helm and the VNFM left on a host: its home holds only .ssh, no daemon runs. */
+async function assertClean(host: PoolHost) {
+  const ls = await remote(host, ['ls', '-A', host.home]);
+  assert.deepEqual(ls.stdout.split('\n').filter(Boolean), ['.ssh'], `home of ${host.id} after release`);
+  // A zombie (`<defunct>`) holds nothing but its pid until init reaps it.
+  const daemons = (await userProcesses(host.user))
+    .split('\n')
+    .filter((l) => /etcd|kube|kwok|helm/.test(l) && !l.includes('<defunct>'));
+  assert.deepEqual(daemons, [], `no daemon left on ${host.id}`);
+}
+
+const vimView = async (vnfm: TestVnfm, id: string) => vnfm.request('GET', `/v1.0/vims/${id}`);
+
+const fresh = async () => {
+  const env = await testbed();
+  for (const h of env.poolHosts) await wipePoolHost(h.id);
+};
+
+describe('Kubernetes-cluster VNF on pool hosts, with a Helm CNF on it', { timeout: 3 * 3600_000 }, () => {
+  let vnfm: TestVnfm;
+  let poolVimId = '';
+  let clusterId = '';
+  let cnfId = '';
+  let vimId = '';
+  let masters: { id: string; host: PoolHost }[] = [];
+
+  before(async () => {
+    await fresh();
+    vnfm = await startVnfm(await freshStore('sqlite'), { mgmtDrivers: DRIVERS });
+    const env = await testbed();
+    poolVimId = await registerPool(
+      vnfm,
+      'pool',
+      env.poolHosts.map((h) => poolSpec(h)),
+    );
+    const vnfdId = await onboardCluster(vnfm, { [K8S_SCRIPT]: readFileSync(TESTBED_SCRIPT) });
+    clusterId = await createInstance(vnfm, vnfdId, 'k8s-cluster');
+  });
+  after(async () => {
+    await vnfm.close();
+    await fresh();
+  });
+
+  test('instantiate 2 masters + 1 worker: a VIM with both masters, a token that works, Helm on each master', async () => {
+    const t0 = Date.now();
+    await runLong(
+      vnfm,
+      clusterId,
+      'instantiate',
+      await clusterRequest(poolVimId, 'instantiation_level_2', 'k8s-e2e'),
+    );
+    process.stderr.write(`# cluster instantiate: ${((Date.now() - t0) / 1000).toFixed(0)}s\n`);
+    const inst = await instance(vnfm, clusterId);
+    assert.equal(inst.vimConnectionInfo[0].id, 'pool', 'the pool entry stays first');
+    const k8s = inst.vimConnectionInfo.filter((v: any) => v.vimType === 'kubernetes');
+    assert.equal(k8s.length, 1);
+    vimId = k8s[0].vimId;
+    masters = await vnfcs(vnfm, poolVimId, clusterId, 'masterNode');
+    const workers = await vnfcs(vnfm, poolVimId, clusterId, 'workerNode');
+    assert.equal(masters.length, 2);
+    assert.equal(workers.length, 1);
+
+    const vim = (await vimView(vnfm, vimId)).body.vim;
+    assert.equal(vim.name, 'k8s-e2e');
+    assert.deepEqual(
+      vim.extra.helm_info.masternode_ip,
+      masters.map((m) => m.host.address),
+    );
+    assert.equal(vim.extra.helm_info.masternode_password, '***');
+    assert.equal(vim.auth_cred.bearer_token, '***');
+    assert.equal(k8s[0].extra.helm_info.masternode_password, '***');
+
+    const access = await kubeAccess(vnfm, vimId);
+    const nodes = await kubeRequest(access, '/api/v1/nodes');
+    assert.equal(nodes.status, 200, nodes.body);
+    const names = (JSON.parse(nodes.body).items as any[]).map((n) => n.metadata.name).sort();
+    assert.deepEqual(names, [...masters, ...workers].map((v) => `vnfc-${v.id}`).sort());
+    for (const m of masters) {
+      const v = await remote(m.host, ['helm', 'version', '--short']);
+      assert.equal(v.code, 0, v.stderr);
+    }
+    const logs = vnfm.logs();
+    assert.ok(!logs.includes(access.token), 'the token is never logged');
+    assert.ok(!logs.includes(masters[0]!.host.password), 'the hosts password is never logged');
+  });
+
+  test('a Helm CNF instantiates on the new VIM over SSH to its first master', async () => {
+    const { vnfdId } = await onboardPackage(vnfm);
+    cnfId = await createInstance(vnfm, vnfdId, 'cnf-on-cluster');
+    await runLong(vnfm, cnfId, 'instantiate', {
+      flavourId: 'helmchart',
+      vimConnectionInfo: [{ id: 'c1', vimId, vimType: 'kubernetes' }],
+      additionalParams: {
+        namespace: 'default',
+        use_helm: 'true',
+        using_helm_install_param: [
+          {
+            exthelmchart: 'false',
+            helmchartfile_path: CHART_PATH,
+            helmreleasename: 'vdu1',
+            helmparameter: [],
+          },
+          {
+            exthelmchart: 'false',
+            helmchartfile_path: CHART_PATH,
+            helmreleasename: 'vdu2',
+            helmparameter: [],
+          },
+        ],
+        helm_replica_values: { vdu1_aspect: 'replicaCount', vdu2_aspect: 'replicaCount' },
+        vdu_mapping: {
+          VDU1: { name: 'vdu1-app', kind: 'Deployment', helmreleasename: 'vdu1' },
+          VDU2: { name: 'vdu2-app', kind: 'Deployment', helmreleasename: 'vdu2' },
+        },
+      },
+    });
+    const list = await remote(masters[0]!.host, ['helm', 'list', '-n', 'default', '-o', 'json']);
+    assert.deepEqual((JSON.parse(list.stdout) as any[]).map((r) => r.name).sort(), ['vdu1', 'vdu2']);
+  });
+
+  test('heal master 0: a spare takes index 0 of masternode_ip, the VIM keeps its id, Helm state restored', async () => {
+    const old = masters[0]!;
+    await runLong(vnfm, clusterId, 'heal', { vnfcInstanceId: [old.id], cause: 'e2e: master 0' });
+    const now = await vnfcs(vnfm, poolVimId, clusterId, 'masterNode');
+    const healed = now.find((m) => m.id === old.id)!;
+    assert.notEqual(healed.host.id, old.host.id, 'the VNFC is on another host');
+    const vim = (await vimView(vnfm, vimId)).body.vim;
+    assert.equal(vim.id, vimId);
+    assert.deepEqual(vim.extra.helm_info.masternode_ip, [healed.host.address, masters[1]!.host.address]);
+    assert.equal(vim.extra.helm_info.masternode_host_keys[healed.host.address], healed.host.hostKey);
+    assert.equal(vim.extra.helm_info.masternode_host_keys[old.host.address], undefined);
+    const entry = (await instance(vnfm, clusterId)).vimConnectionInfo.find((v: any) => v.vimId === vimId);
+    assert.equal(entry.extra.helm_info.masternode_ip[0], healed.host.address);
+    // The chart directories the CNF driver keeps, copied from the survivor through the VNFM.
+    const charts = await remote(healed.host, ['ls', `${healed.host.home}/vnfm/${cnfId}`]);
+    assert.equal(charts.code, 0, charts.stderr);
+    const access = await kubeAccess(vnfm, vimId);
+    const nodes = await kubeRequest(access, '/api/v1/nodes');
+    assert.equal(nodes.status, 200, nodes.body);
+    assert.equal((JSON.parse(nodes.body).items as any[]).length, 3);
+    masters = [healed, masters[1]!];
+  });
+
+  test('the CNF scales out through the healed master', async () => {
+    await runLong(vnfm, cnfId, 'scale', { type: 'SCALE_OUT', aspectId: 'vdu1_aspect', numberOfSteps: 1 });
+    const values = await remote(masters[0]!.host, [
+      'helm',
+      'get',
+      'values',
+      'vdu1',
+      '-n',
+      'default',
+      '-o',
+      'json',
+    ]);
+    assert.equal(values.code, 0, values.stderr);
+    assert.equal(JSON.parse(values.stdout).replicaCount, 2);
+  });
+
+  test('whole-VNF heal: refused while the CNF uses the VIM, forced it rebuilds the cluster under the same VIM id', async () => {
+    const refused = await vnfm.request('POST', `/vnflcm/v1/vnf_instances/${clusterId}/heal`, {});
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    const before = await kubeAccess(vnfm, vimId);
+    await runLong(vnfm, clusterId, 'heal', { additionalParams: { force: true } });
+    const vim = (await vimView(vnfm, vimId)).body.vim;
+    assert.equal(vim.status, 'REACHABLE');
+    const now = await kubeAccess(vnfm, vimId);
+    assert.notEqual(now.ca, before.ca, 'a new cluster, a new CA');
+    const ok = await kubeRequest(now, '/version');
+    assert.equal(ok.status, 200, ok.body);
+    masters = await vnfcs(vnfm, poolVimId, clusterId, 'masterNode');
+    assert.deepEqual(
+      vim.extra.helm_info.masternode_ip,
+      masters.map((m) => m.host.address),
+    );
+  });
+
+  test('terminate: refused while the CNF uses the VIM; then CNF, then cluster: VIM gone, hosts FREE and clean', async () => {
+    const refused = await vnfm.request('POST', `/vnflcm/v1/vnf_instances/${clusterId}/terminate`, {
+      terminationType: 'FORCEFUL',
+    });
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    await runLong(vnfm, cnfId, 'terminate', { terminationType: 'FORCEFUL' });
+    assert.equal((await vnfm.request('DELETE', `/vnflcm/v1/vnf_instances/${cnfId}`)).status, 204);
+    await runLong(vnfm, clusterId, 'terminate', { terminationType: 'FORCEFUL' });
+    assert.equal((await vimView(vnfm, vimId)).status, 404);
+    const inst = await instance(vnfm, clusterId);
+    assert.ok(!(inst.vimConnectionInfo ?? []).some((v: any) => v.vimId === vimId));
+    const states = await poolHostStates(vnfm.ctx.db, poolVimId);
+    assert.deepEqual(
+      states.map((s) => s.state),
+      states.map(() => 'FREE'),
+    );
+    for (const h of (await testbed()).poolHosts) await assertClean(h);
+  });
+});
+
+/** A Kubernetes script that wraps the testbed's: counts inits, and fails join-worker (once, or always). */
+const wrapper = (mode: 'once' | 'always') => `#!/usr/bin/env bash
+# Test wrapper around install_k8s_testbed.sh: records each init, fails join-worker ${mode}
+# (printing the join data's secrets, which the VNFM must redact from its error).
+set -euo pipefail
+here=$(cd -- "$(dirname -- "\${BASH_SOURCE[0]}")" && pwd)
+case "$1" in
+  init) echo init >>"$HOME/.fault-inits" ;;
+  join-worker)
+    if [ ${mode === 'always' ? 'true' : '! -e "$HOME/.fault-fired"'} ]; then
+      : >"$HOME/.fault-fired"
+      python3 -c 'import json,sys; [print("injected failure, join secret", v, file=sys.stderr) for v in json.load(open(sys.argv[1]))["join"].values() if isinstance(v, str) and len(v) >= 16]' "$2" || true
+      exit 1
+    fi ;;
+  reset) rm -f "$HOME/.fault-inits" "$HOME/.fault-fired" ;;
+esac
+exec bash "$here/install_k8s_testbed.sh" "$@"
+`;
+
+describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
+  let vnfm: TestVnfm;
+  let env: Awaited<ReturnType<typeof testbed>>;
+  const host = (id: string) => env.poolHosts.find((h) => h.id === id)!;
+
+  before(async () => {
+    env = await testbed();
+    await fresh();
+    vnfm = await startVnfm(await freshStore('sqlite'), { mgmtDrivers: DRIVERS });
+  });
+  after(async () => {
+    await vnfm.close();
+    await fresh();
+  });
+
+  test('a script failing once: FAILED_TEMP naming step, host and exit code, secrets redacted; retry completes with one init and one VIM', async () => {
+    const pool = await registerPool(vnfm, 'pool-once', [poolSpec(host('m11')), poolSpec(host('w21'))]);
+    const vnfdId = await onboardCluster(vnfm, {
+      [K8S_SCRIPT]: wrapper('once'),
+      'Scripts/install_k8s_testbed.sh': readFileSync(TESTBED_SCRIPT),
+    });
+    const id = await createInstance(vnfm, vnfdId, 'k8s-once');
+    const failed = await runLong(
+      vnfm,
+      id,
+      'instantiate',
+      await clusterRequest(pool, 'instantiation_level_1', 'k8s-once'),
+      'FAILED_TEMP',
+    );
+    const detail = String(failed.error?.detail ?? '');
+    assert.match(detail, /k8s\.join-worker/);
+    assert.match(detail, /w21/);
+    assert.match(detail, /exited 1/);
+    const printed = detail.split('\n').filter((l) => l.startsWith('injected failure, join secret '));
+    assert.ok(printed.length > 0, detail);
+    for (const l of printed) assert.equal(l, 'injected failure, join secret ***');
+    const retry = await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${failed.id}/retry`);
+    assert.equal(retry.status, 202);
+    const done = await opOccSettled(vnfm, failed.id, OP_TIMEOUT_MS);
+    assert.equal(done.operationState, 'COMPLETED', JSON.stringify(done.error));
+    const inits = await remote(host('m11'), ['cat', `${host('m11').home}/.fault-inits`]);
+    assert.deepEqual(inits.stdout.trim().split('\n'), ['init'], 'init ran once');
+    const vims = (await vnfm.request('GET', '/v1.0/vims')).body.vims.filter(
+      (v: any) => v.name === 'k8s-once',
+    );
+    assert.equal(vims.length, 1);
+    await runLong(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
+    for (const h of ['m11', 'w21']) await assertClean(host(h));
+  });
+
+  test('a changed host key: FAILED_TEMP before anything runs there; rollback leaves that host DIRTY, the other FREE', async () => {
+    const hosts = [poolSpec(host('m12')), poolSpec(host('w22'), { host_key: host('w23').hostKey })];
+    const pool = await registerPool(vnfm, 'pool-key', hosts);
+    const vnfdId = await onboardCluster(vnfm, { [K8S_SCRIPT]: readFileSync(TESTBED_SCRIPT) });
+    const id = await createInstance(vnfm, vnfdId, 'k8s-key');
+    const failed = await runLong(
+      vnfm,
+      id,
+      'instantiate',
+      await clusterRequest(pool, 'instantiation_level_1', 'k8s-key'),
+      'FAILED_TEMP',
+    );
+    assert.match(String(failed.error?.detail), /host key .*changed/);
+    const ls = await remote(host('w22'), ['ls', '-A', host('w22').home]);
+    assert.deepEqual(ls.stdout.split('\n').filter(Boolean), ['.ssh'], 'nothing ran on w22');
+    // Rollback wipes m12; w22 cannot be wiped without trusting a key that changed: it stays
+    // DIRTY (never handed out again) and the rollback is FAILED_TEMP naming why.
+    assert.equal(
+      (await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${failed.id}/rollback`)).status,
+      202,
+    );
+    const rolled = await opOccSettled(vnfm, failed.id, OP_TIMEOUT_MS);
+    assert.equal(rolled.operationState, 'FAILED_TEMP');
+    assert.match(String(rolled.error?.detail), /host key .*changed/);
+    const states = Object.fromEntries(
+      (await poolHostStates(vnfm.ctx.db, pool)).map((r) => [r.host_id, r.state]),
+    );
+    assert.deepEqual(states, { m12: 'FREE', w22: 'DIRTY' });
+    await assertClean(host('m12'));
+    const vims = (await vnfm.request('GET', '/v1.0/vims')).body.vims.filter((v: any) => v.name === 'k8s-key');
+    assert.equal(vims.length, 0);
+  });
+
+  test('rollback after a failing join: no VIM, every host FREE and clean', async () => {
+    const pool = await registerPool(vnfm, 'pool-rollback', [poolSpec(host('m13')), poolSpec(host('w23'))]);
+    const vnfdId = await onboardCluster(vnfm, {
+      [K8S_SCRIPT]: wrapper('always'),
+      'Scripts/install_k8s_testbed.sh': readFileSync(TESTBED_SCRIPT),
+    });
+    const id = await createInstance(vnfm, vnfdId, 'k8s-rollback');
+    const failed = await runLong(
+      vnfm,
+      id,
+      'instantiate',
+      await clusterRequest(pool, 'instantiation_level_1', 'k8s-rollback'),
+      'FAILED_TEMP',
+    );
+    assert.equal(
+      (await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${failed.id}/rollback`)).status,
+      202,
+    );
+    const done = await opOccSettled(vnfm, failed.id, OP_TIMEOUT_MS);
+    assert.equal(done.operationState, 'ROLLED_BACK', JSON.stringify(done.error));
+    const vims = (await vnfm.request('GET', '/v1.0/vims')).body.vims.filter(
+      (v: any) => v.name === 'k8s-rollback',
+    );
+    assert.equal(vims.length, 0);
+    const states = await poolHostStates(vnfm.ctx.db, pool);
+    assert.deepEqual(
+      states.map((s) => s.state),
+      ['FREE', 'FREE'],
+    );
+    for (const h of ['m13', 'w23']) await assertClean(host(h));
+  });
+});
