@@ -3,11 +3,13 @@
 // (a real etcd + kube-apiserver + controllers + kwok per host), the built-in
 // kubernetes-cluster MgmtDriver. Instantiate 2 masters + 1 worker → the VIM with both
 // masters and a token that works → a Helm CNF over SSH on it → heal master 0 → the CNF
-// scales through the healed master (masternode_ip[0] is the new host) → whole-VNF heal
-// keeps the VIM id → terminate the CNF → terminate the cluster: VIM gone, hosts FREE and
-// clean. Then faults: a script failing once (FAILED_TEMP, retry: no second init, one
-// VIM), a changed host key (FAILED_TEMP, nothing run there; that host is never wiped with
-// an unverified key), rollback (no VIM, hosts FREE and clean).
+// scales through the healed master (masternode_ip[0] is the new host) → accept refusals,
+// worker scale out / heal / scale in → whole-VNF heal keeps the VIM id → terminate the
+// CNF → terminate the cluster: VIM gone, hosts FREE and clean. Then faults: a script
+// failing once (FAILED_TEMP, retry: no second init, one VIM; the only master cannot be
+// healed), a worker's sshd down (FAILED_TEMP, retry), a changed host key (FAILED_TEMP,
+// nothing run there; that host is never wiped with an unverified key), rollback (no VIM,
+// hosts FREE and clean).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -19,7 +21,14 @@ import type { PoolHost } from '../../testbed/lib/pool-hosts.ts';
 import { buildPackage, HELM_SCRIPT, K8S_SCRIPT } from '../../samples/kubernetes-cluster/build.ts';
 import { CHART_PATH } from '../helpers/cnf-package.ts';
 import { createInstance, onboardPackage, opOccSettled, startOp } from '../helpers/lcm.ts';
-import { kubeRequest, sshToPoolHost, userProcesses, wipePoolHost } from '../helpers/pool-hosts.ts';
+import {
+  kubeRequest,
+  sshToPoolHost,
+  startPoolSshd,
+  stopPoolSshd,
+  userProcesses,
+  wipePoolHost,
+} from '../helpers/pool-hosts.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { testbed } from '../helpers/testbed.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
@@ -293,6 +302,55 @@ describe('Kubernetes-cluster VNF on pool hosts, with a Helm CNF on it', { timeou
     assert.equal(JSON.parse(values.stdout).replicaCount, 2);
   });
 
+  test('refused at accept: scaling the master aspect (400), healing every master at once (409)', async () => {
+    const scale = await vnfm.request('POST', `/vnflcm/v1/vnf_instances/${clusterId}/scale`, {
+      type: 'SCALE_OUT',
+      aspectId: 'master_instance',
+      numberOfSteps: 1,
+    });
+    assert.equal(scale.status, 400, JSON.stringify(scale.body));
+    assert.match(scale.body.detail, /master/);
+    const heal = await vnfm.request('POST', `/vnflcm/v1/vnf_instances/${clusterId}/heal`, {
+      vnfcInstanceId: masters.map((m) => m.id),
+    });
+    assert.equal(heal.status, 409, JSON.stringify(heal.body));
+  });
+
+  test('workers: scale out joins one, heal rejoins it on a spare, scale in removes it; helm_info unchanged', async () => {
+    const access = async () => kubeAccess(vnfm, vimId);
+    const nodeNames = async () =>
+      (JSON.parse((await kubeRequest(await access(), '/api/v1/nodes')).body).items as any[])
+        .map((n) => n.metadata.name)
+        .sort();
+    const helmInfo = async () => (await vimView(vnfm, vimId)).body.vim.extra.helm_info;
+    const before = await helmInfo();
+    await runLong(vnfm, clusterId, 'scale', {
+      type: 'SCALE_OUT',
+      aspectId: 'worker_instance',
+      numberOfSteps: 1,
+    });
+    let workers = await vnfcs(vnfm, poolVimId, clusterId, 'workerNode');
+    assert.equal(workers.length, 2);
+    assert.ok((await nodeNames()).includes(`vnfc-${workers[1]!.id}`));
+    const added = workers[1]!;
+    await runLong(vnfm, clusterId, 'heal', { vnfcInstanceId: [added.id] });
+    workers = await vnfcs(vnfm, poolVimId, clusterId, 'workerNode');
+    const moved = workers.find((w) => w.id === added.id)!;
+    assert.notEqual(moved.host.id, added.host.id);
+    assert.ok((await nodeNames()).includes(`vnfc-${added.id}`));
+    await assertClean(added.host);
+    await runLong(vnfm, clusterId, 'scale', {
+      type: 'SCALE_IN',
+      aspectId: 'worker_instance',
+      numberOfSteps: 1,
+    });
+    workers = await vnfcs(vnfm, poolVimId, clusterId, 'workerNode');
+    assert.equal(workers.length, 1);
+    assert.ok(!(await nodeNames()).includes(`vnfc-${added.id}`));
+    await assertClean(moved.host);
+    assert.deepEqual(await helmInfo(), before);
+  });
+
   test('whole-VNF heal: refused while the CNF uses the VIM, forced it rebuilds the cluster under the same VIM id', async () => {
     const refused = await vnfm.request('POST', `/vnflcm/v1/vnf_instances/${clusterId}/heal`, {});
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
@@ -396,8 +454,41 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
       (v: any) => v.name === 'k8s-once',
     );
     assert.equal(vims.length, 1);
+    const master = (await instance(vnfm, id)).instantiatedVnfInfo.vnfcResourceInfo.find(
+      (v: any) => v.vduId === 'masterNode',
+    );
+    const only = await vnfm.request('POST', `/vnflcm/v1/vnf_instances/${id}/heal`, {
+      vnfcInstanceId: [master.id],
+    });
+    assert.equal(only.status, 409, JSON.stringify(only.body));
+    assert.match(only.body.detail, /only master/);
     await runLong(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
     for (const h of ['m11', 'w21']) await assertClean(host(h));
+  });
+
+  test('a worker host unreachable over SSH: FAILED_TEMP naming it; back up, retry completes', async () => {
+    const pool = await registerPool(vnfm, 'pool-down', [poolSpec(host('m14')), poolSpec(host('w22'))]);
+    const vnfdId = await onboardCluster(vnfm, { [K8S_SCRIPT]: readFileSync(TESTBED_SCRIPT) });
+    const id = await createInstance(vnfm, vnfdId, 'k8s-down');
+    await stopPoolSshd('w22');
+    let failed;
+    try {
+      failed = await runLong(
+        vnfm,
+        id,
+        'instantiate',
+        await clusterRequest(pool, 'instantiation_level_1', 'k8s-down'),
+        'FAILED_TEMP',
+      );
+    } finally {
+      await startPoolSshd('w22');
+    }
+    assert.match(String(failed.error?.detail), /w22|127\.0\.0\.22/);
+    assert.equal((await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${failed.id}/retry`)).status, 202);
+    const done = await opOccSettled(vnfm, failed.id, OP_TIMEOUT_MS);
+    assert.equal(done.operationState, 'COMPLETED', JSON.stringify(done.error));
+    await runLong(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
+    for (const h of ['m14', 'w22']) await assertClean(host(h));
   });
 
   test('a changed host key: FAILED_TEMP before anything runs there; rollback leaves that host DIRTY, the other FREE', async () => {
