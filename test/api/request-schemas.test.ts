@@ -602,11 +602,30 @@ describe('every string, number and list is bounded', () => {
       ),
     ],
     [
-      'extVirtualLinks given',
+      'extVirtualLinks entry without resourceId',
       'POST',
       () => inst(idle, 'instantiate'),
-      { flavourId: 'f', extVirtualLinks: [{ id: 'l' }] },
-      /body\/extVirtualLinks: must NOT have more than 0 items/,
+      { flavourId: 'f', extVirtualLinks: [{ id: 'l', extCps: [{ cpdId: 'CP1' }] }] },
+      /body\/extVirtualLinks\/0\/resourceId: is required/,
+    ],
+    [
+      'extVirtualLinks cpConfig with an unknown field',
+      'POST',
+      () => inst(idle, 'instantiate'),
+      {
+        flavourId: 'f',
+        extVirtualLinks: [
+          { id: 'l', resourceId: 'net', extCps: [{ cpdId: 'CP1', cpConfig: [{ linkPort: 'p' }] }] },
+        ],
+      },
+      /body\/extVirtualLinks\/0\/extCps\/0\/cpConfig\/0\/linkPort: unknown field/,
+    ],
+    [
+      'extManagedVirtualLinks given',
+      'POST',
+      () => inst(idle, 'instantiate'),
+      { flavourId: 'f', extManagedVirtualLinks: [{ id: 'l' }] },
+      /body\/extManagedVirtualLinks: must NOT have more than 0 items/,
     ],
   ];
   rejectedCases(cases);

@@ -119,10 +119,41 @@ export const VnfInfoModificationRequest = strictObject({
 /** Links a CNF does not have here (its networking is the chart's or manifests'): absent or empty. */
 const Unsupported = () => Type.Array(KeyValuePairs(), { maxItems: 0 });
 
+/**
+ * SOL003 v2.6.1 ExtVirtualLinkData, as Tacker's requests for VM-based VNFs send it (a
+ * Kubernetes-cluster VNF's masters and workers on networks). Only a hostpool VIM takes
+ * them (its hosts' `cps` give the addresses); on a Kubernetes VIM instantiate refuses a
+ * non-empty list (src/lcm/operations/instantiate.ts). Protocol data and link ports are
+ * bounded maps: they are recorded, not interpreted.
+ */
+export const ExtVirtualLinkData = strictObject({
+  id: Id(),
+  vimConnectionId: Type.Optional(Id()),
+  resourceProviderId: Type.Optional(Id()),
+  resourceId: Id(),
+  extCps: Type.Array(
+    strictObject({
+      cpdId: Id(),
+      cpConfig: Type.Optional(
+        Type.Array(
+          strictObject({
+            cpInstanceId: Type.Optional(Id()),
+            linkPortId: Type.Optional(Id()),
+            cpProtocolData: Type.Optional(Type.Array(KeyValuePairs(), { maxItems: 16 })),
+          }),
+          { maxItems: LIMITS.items },
+        ),
+      ),
+    }),
+    { minItems: 1, maxItems: LIMITS.items },
+  ),
+  extLinkPorts: Type.Optional(Type.Array(KeyValuePairs(), { maxItems: LIMITS.items })),
+});
+
 export const InstantiateVnfRequest = strictObject({
   flavourId: Id(),
   instantiationLevelId: Type.Optional(Id()),
-  extVirtualLinks: Type.Optional(Unsupported()),
+  extVirtualLinks: Type.Optional(Type.Array(ExtVirtualLinkData, { maxItems: 32 })),
   extManagedVirtualLinks: Type.Optional(Unsupported()),
   vimConnectionInfo: Type.Optional(Type.Array(VimConnectionInfo, { maxItems: 16 })),
   localizationLanguage: Type.Optional(Type.String({ maxLength: 64 })),

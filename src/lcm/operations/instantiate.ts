@@ -64,6 +64,12 @@ export const instantiate: LcmOperationHandler = {
     // A hostpool VIM runs the VNF on its hosts (whatever vimType the request names): no Helm or manifests.
     if (pool && usesHelm(additionalParams))
       throw badRequest(`additionalParams.use_helm: VIM ${vimId} is a hostpool VIM, not a Kubernetes cluster`);
+    // External links are networks of VM-based VNFs (a Tacker cluster VNF's CPs): on a pool the
+    // hosts' `cps` already give the addresses; a CNF on Kubernetes has none to connect.
+    if (!pool && Array.isArray(body.extVirtualLinks) && body.extVirtualLinks.length > 0)
+      throw badRequest(
+        `extVirtualLinks: VIM ${vimId} is a Kubernetes VIM; a CNF's networking is its chart's or manifests' (only a hostpool VIM takes external links)`,
+      );
     if (pool && requestHelmInfo !== undefined && requestHelmInfo !== null)
       throw badRequest(
         `vimConnectionInfo.extra.helm_info: VIM ${vimId} is a hostpool VIM, not a Kubernetes cluster`,
