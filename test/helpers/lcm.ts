@@ -35,6 +35,11 @@ export async function onboardPackage(
   opts: CnfPackageOptions = {},
 ): Promise<{ pkgId: string; vnfdId: string }> {
   const { zip, vnfdId } = await cnfPackage(opts);
+  return { pkgId: await onboardZip(vnfm, zip), vnfdId };
+}
+
+/** Creates a package, uploads `zip`, waits for ONBOARDED; returns the package id. */
+export async function onboardZip(vnfm: TestVnfm, zip: Buffer): Promise<string> {
   const pkg = (await vnfm.request('POST', '/vnfpkgm/v1/vnf_packages', {})).body;
   assert.equal(
     (await vnfm.request('PUT', `/vnfpkgm/v1/vnf_packages/${pkg.id}/package_content`, zip)).status,
@@ -46,7 +51,7 @@ export async function onboardPackage(
     (p) => p.onboardingState !== 'PROCESSING' && p.onboardingState !== 'UPLOADING',
   );
   assert.equal(done.onboardingState, 'ONBOARDED', JSON.stringify(done.onboardingFailureDetails));
-  return { pkgId: pkg.id, vnfdId };
+  return pkg.id;
 }
 
 export async function createInstance(vnfm: TestVnfm, vnfdId: string, name = 'cnf'): Promise<string> {

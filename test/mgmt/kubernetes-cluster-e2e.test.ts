@@ -20,7 +20,7 @@ import type { PoolHostSpec } from '../../src/infra/hosts/model.ts';
 import type { PoolHost } from '../../testbed/lib/pool-hosts.ts';
 import { buildPackage, HELM_SCRIPT, K8S_SCRIPT } from '../../samples/kubernetes-cluster/build.ts';
 import { CHART_PATH } from '../helpers/cnf-package.ts';
-import { createInstance, onboardPackage, opOccSettled, startOp } from '../helpers/lcm.ts';
+import { createInstance, onboardPackage, onboardZip, opOccSettled, startOp } from '../helpers/lcm.ts';
 import {
   kubeRequest,
   sshToPoolHost,
@@ -32,7 +32,6 @@ import {
 import { freshStore } from '../helpers/stores.ts';
 import { testbed } from '../helpers/testbed.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
-import { eventually } from '../helpers/wait.ts';
 
 const DRIVERS = { 'mgmt-drivers-kubernetes': 'kubernetes-cluster' };
 const TESTBED_SCRIPT = new URL('../fixtures/k8s-cluster/install_k8s_testbed.sh', import.meta.url).pathname;
@@ -66,18 +65,7 @@ async function registerPool(vnfm: TestVnfm, name: string, hosts: PoolHostSpec[])
 /** Onboards the sample cluster package with `files` swapped in; returns its vnfdId. */
 async function onboardCluster(vnfm: TestVnfm, files: Record<string, string | Buffer>): Promise<string> {
   const vnfdId = randomUUID();
-  const zip = await buildPackage({ vnfdId, files });
-  const pkg = (await vnfm.request('POST', '/vnfpkgm/v1/vnf_packages', {})).body;
-  assert.equal(
-    (await vnfm.request('PUT', `/vnfpkgm/v1/vnf_packages/${pkg.id}/package_content`, zip)).status,
-    202,
-  );
-  const done = await eventually(
-    'cluster package onboarding',
-    async () => (await vnfm.request('GET', `/vnfpkgm/v1/vnf_packages/${pkg.id}`)).body,
-    (p) => p.onboardingState !== 'PROCESSING' && p.onboardingState !== 'UPLOADING',
-  );
-  assert.equal(done.onboardingState, 'ONBOARDED', JSON.stringify(done.onboardingFailureDetails));
+  await onboardZip(vnfm, await buildPackage({ vnfdId, files }));
   return vnfdId;
 }
 
@@ -413,6 +401,25 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
   let env: Awaited<ReturnType<typeof testbed>>;
   const host = (id: string) => env.poolHosts.find((h) => h.id === id)!;
 
+  /** A one-master, one-worker cluster VNF on a pool of its own, instantiated: FAILED_TEMP expected. */
+  async function failedInstantiate(
+    name: string,
+    hosts: PoolHostSpec[],
+    files: Record<string, string | Buffer>,
+  ) {
+    const pool = await registerPool(vnfm, `pool-${name}`, hosts);
+    const id = await createInstance(vnfm, await onboardCluster(vnfm, files), name);
+    const body = await clusterRequest(pool, 'instantiation_level_1', name);
+    const failed = await runLong(vnfm, id, 'instantiate', body, 'FAILED_TEMP');
+    return { pool, id, failed, detail: String(failed.error?.detail ?? '') };
+  }
+  /** The testbed's Kubernetes script behind a fault-injecting wrapper. */
+  const wrapped = (mode: 'once' | 'always') => ({
+    [K8S_SCRIPT]: wrapper(mode),
+    'Scripts/install_k8s_testbed.sh': readFileSync(TESTBED_SCRIPT),
+  });
+  const testbedScript = () => ({ [K8S_SCRIPT]: readFileSync(TESTBED_SCRIPT) });
+
   before(async () => {
     env = await testbed();
     await fresh();
@@ -424,20 +431,11 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
   });
 
   test('a script failing once: FAILED_TEMP naming step, host and exit code, secrets redacted; retry completes with one init and one VIM', async () => {
-    const pool = await registerPool(vnfm, 'pool-once', [poolSpec(host('m11')), poolSpec(host('w21'))]);
-    const vnfdId = await onboardCluster(vnfm, {
-      [K8S_SCRIPT]: wrapper('once'),
-      'Scripts/install_k8s_testbed.sh': readFileSync(TESTBED_SCRIPT),
-    });
-    const id = await createInstance(vnfm, vnfdId, 'k8s-once');
-    const failed = await runLong(
-      vnfm,
-      id,
-      'instantiate',
-      await clusterRequest(pool, 'instantiation_level_1', 'k8s-once'),
-      'FAILED_TEMP',
+    const { failed, detail, id } = await failedInstantiate(
+      'k8s-once',
+      [poolSpec(host('m11')), poolSpec(host('w21'))],
+      wrapped('once'),
     );
-    const detail = String(failed.error?.detail ?? '');
     assert.match(detail, /k8s\.join-worker/);
     assert.match(detail, /w21/);
     assert.match(detail, /exited 1/);
@@ -467,23 +465,19 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
   });
 
   test('a worker host unreachable over SSH: FAILED_TEMP naming it; back up, retry completes', async () => {
-    const pool = await registerPool(vnfm, 'pool-down', [poolSpec(host('m14')), poolSpec(host('w22'))]);
-    const vnfdId = await onboardCluster(vnfm, { [K8S_SCRIPT]: readFileSync(TESTBED_SCRIPT) });
-    const id = await createInstance(vnfm, vnfdId, 'k8s-down');
     await stopPoolSshd('w22');
-    let failed;
+    let run;
     try {
-      failed = await runLong(
-        vnfm,
-        id,
-        'instantiate',
-        await clusterRequest(pool, 'instantiation_level_1', 'k8s-down'),
-        'FAILED_TEMP',
+      run = await failedInstantiate(
+        'k8s-down',
+        [poolSpec(host('m14')), poolSpec(host('w22'))],
+        testbedScript(),
       );
     } finally {
       await startPoolSshd('w22');
     }
-    assert.match(String(failed.error?.detail), /w22|127\.0\.0\.22/);
+    const { failed, id } = run;
+    assert.match(run.detail, /w22|127\.0\.0\.22/);
     assert.equal((await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${failed.id}/retry`)).status, 202);
     const done = await opOccSettled(vnfm, failed.id, OP_TIMEOUT_MS);
     assert.equal(done.operationState, 'COMPLETED', JSON.stringify(done.error));
@@ -493,17 +487,8 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
 
   test('a changed host key: FAILED_TEMP before anything runs there; rollback leaves that host DIRTY, the other FREE', async () => {
     const hosts = [poolSpec(host('m12')), poolSpec(host('w22'), { host_key: host('w23').hostKey })];
-    const pool = await registerPool(vnfm, 'pool-key', hosts);
-    const vnfdId = await onboardCluster(vnfm, { [K8S_SCRIPT]: readFileSync(TESTBED_SCRIPT) });
-    const id = await createInstance(vnfm, vnfdId, 'k8s-key');
-    const failed = await runLong(
-      vnfm,
-      id,
-      'instantiate',
-      await clusterRequest(pool, 'instantiation_level_1', 'k8s-key'),
-      'FAILED_TEMP',
-    );
-    assert.match(String(failed.error?.detail), /host key .*changed/);
+    const { pool, failed, detail } = await failedInstantiate('k8s-key', hosts, testbedScript());
+    assert.match(detail, /host key .*changed/);
     const ls = await remote(host('w22'), ['ls', '-A', host('w22').home]);
     assert.deepEqual(ls.stdout.split('\n').filter(Boolean), ['.ssh'], 'nothing ran on w22');
     // Rollback wipes m12; w22 cannot be wiped without trusting a key that changed: it stays
@@ -525,18 +510,10 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
   });
 
   test('rollback after a failing join: no VIM, every host FREE and clean', async () => {
-    const pool = await registerPool(vnfm, 'pool-rollback', [poolSpec(host('m13')), poolSpec(host('w23'))]);
-    const vnfdId = await onboardCluster(vnfm, {
-      [K8S_SCRIPT]: wrapper('always'),
-      'Scripts/install_k8s_testbed.sh': readFileSync(TESTBED_SCRIPT),
-    });
-    const id = await createInstance(vnfm, vnfdId, 'k8s-rollback');
-    const failed = await runLong(
-      vnfm,
-      id,
-      'instantiate',
-      await clusterRequest(pool, 'instantiation_level_1', 'k8s-rollback'),
-      'FAILED_TEMP',
+    const { pool, failed } = await failedInstantiate(
+      'k8s-rollback',
+      [poolSpec(host('m13')), poolSpec(host('w23'))],
+      wrapped('always'),
     );
     assert.equal(
       (await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${failed.id}/rollback`)).status,

@@ -10,20 +10,10 @@
 #
 # Contract: docs/mgmt-driver.md ("Helm script actions"). Progress goes to stderr;
 # stdout carries only the final `MGMT_RESULT <json>` line.
-set -euo pipefail
-umask 077
-
-action=${1:-}
-params=${2:-}
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-json() { python3 "$here/vnfm_json.py" "$@"; }
-say() { printf 'install_helm: %s\n' "$*" >&2; }
-die() {
-  say "$action: $*"
-  exit 1
-}
+# shellcheck source=vnfm_lib.sh
+. "$here/vnfm_lib.sh" install_helm "$@"
 
-[ -n "$params" ] && [ -r "$params" ] || die "usage: install_helm.sh install|uninstall <params.json>"
 if [ "$(id -u)" = 0 ]; then bindir=/usr/local/bin; else bindir=$HOME/.local/bin; fi
 # What this script installed, so uninstall never removes a helm the operator put there.
 state=$HOME/.vnfm/helm-installed

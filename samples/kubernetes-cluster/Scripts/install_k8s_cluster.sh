@@ -14,19 +14,9 @@
 # certificate keys, proxy credentials) are read from the 0600 params file and handed
 # to kubeadm in 0600 config files, never on a command line. Progress goes to stderr;
 # stdout carries only the final `MGMT_RESULT <json>` line.
-set -euo pipefail
-umask 077
-
-action=${1:-}
-params=${2:-}
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-json() { python3 "$here/vnfm_json.py" "$@"; }
-say() { printf 'install_k8s_cluster: %s\n' "$*" >&2; }
-die() {
-  say "$action: $*"
-  exit 1
-}
-[ -n "$params" ] && [ -r "$params" ] || die "usage: install_k8s_cluster.sh <action> <params.json>"
+# shellcheck source=vnfm_lib.sh
+. "$here/vnfm_lib.sh" install_k8s_cluster "$@"
 
 if [ "$(id -u)" = 0 ]; then SUDO=(); else SUDO=(sudo -n --); fi
 as_root() { "${SUDO[@]}" "$@"; }
