@@ -100,7 +100,27 @@ const tackerInstantiate = (vimId: string, proxy: Record<string, string> = {}) =>
     {
       id: 'net0_worker',
       resourceId: randomUUID(),
-      extCps: [{ cpdId: 'workerNode_CP2', cpConfig: [{ linkPortId: randomUUID() }] }],
+      extCps: [
+        {
+          cpdId: 'workerNode_CP2',
+          cpConfig: [
+            {
+              cpProtocolData: [
+                {
+                  layerProtocol: 'IP_OVER_ETHERNET',
+                  ipOverEthernet: { ipAddresses: [{ type: 'IPV4', fixedAddresses: ['10.10.0.21'] }] },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      extLinkPorts: [
+        {
+          id: 'port-w1',
+          resourceHandle: { resourceId: randomUUID(), vimLevelResourceType: 'OS::Neutron::Port' },
+        },
+      ],
     },
   ],
 });
@@ -294,6 +314,26 @@ describe('Tacker-style cluster VNF over the API (SQLite, no host contacted)', ()
       vims.map((v: any) => v.name),
       ['tacker-style-pool'],
     );
+  });
+
+  test("Tacker's HA body (complex flavour, cluster_cp_name vip_CP, no CIDRs) is accepted and fails at allocation", async () => {
+    const ha = await createInstance(vnfm, VNFD_ID, 'tacker-style-ha');
+    const body = tackerInstantiate(poolId);
+    body.flavourId = 'complex';
+    const k8s = body.additionalParams.k8s_cluster_installation_param as any;
+    k8s.vim_name = 'kubernetes_vim_complex';
+    k8s.master_node.cluster_cp_name = 'vip_CP';
+    delete k8s.master_node.pod_cidr;
+    delete k8s.master_node.cluster_cidr;
+    const op = await startOp(vnfm, ha, 'instantiate', body);
+    const done = await opOccSettled(vnfm, op);
+    assert.equal(done.operationState, 'FAILED_TEMP', JSON.stringify(done));
+    // Three masters wanted, one master host in the pool: nothing bound.
+    assert.match(done.error.detail, /3 FREE host\(s\) eligible for VDU masterNode needed, 1 available/);
+    assert.deepEqual(await hostStates(), { m1: 'FREE' });
+    assert.equal((await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${op}/rollback`)).status, 202);
+    assert.equal((await opOccSettled(vnfm, op)).operationState, 'ROLLED_BACK');
+    assert.equal((await vnfm.request('DELETE', `/vnflcm/v1/vnf_instances/${ha}`)).status, 204);
   });
 
   test('extVirtualLinks on a Kubernetes VIM are refused (400 naming the field), nothing started', async () => {
