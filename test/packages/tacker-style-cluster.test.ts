@@ -17,10 +17,9 @@ import { poolHostStates } from '../../src/db/queries/pool-hosts.ts';
 import { HOOKS } from '../../src/mgmt/driver.ts';
 import { kubernetesCluster } from '../../src/mgmt/kubernetes-cluster/index.ts';
 import { loadVnfd, vduReplicas } from '../../src/packages/vnfd/index.ts';
-import { createInstance, opOccSettled, registerTestbedVim, startOp } from '../helpers/lcm.ts';
+import { createInstance, onboardZip, opOccSettled, registerTestbedVim, startOp } from '../helpers/lcm.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
-import { eventually } from '../helpers/wait.ts';
 import { buildZip } from '../helpers/zip.ts';
 import { hostKey } from '../hosts/pool-helpers.ts';
 
@@ -227,15 +226,8 @@ describe('Tacker-style cluster VNF over the API (SQLite, no host contacted)', ()
     });
     const files = fixtureFiles();
     const zip = await buildZip([...files].map(([name, data]) => ({ name, data })));
-    const pkg = (await vnfm.request('POST', '/vnfpkgm/v1/vnf_packages', {})).body;
-    const put = await vnfm.request('PUT', `/vnfpkgm/v1/vnf_packages/${pkg.id}/package_content`, zip);
-    assert.equal(put.status, 202, JSON.stringify(put.body));
-    const info = await eventually(
-      'onboarding',
-      async () => (await vnfm.request('GET', `/vnfpkgm/v1/vnf_packages/${pkg.id}`)).body,
-      (p) => p.onboardingState !== 'PROCESSING' && p.onboardingState !== 'UPLOADING',
-    );
-    assert.equal(info.onboardingState, 'ONBOARDED', JSON.stringify(info.onboardingFailureDetails));
+    const pkgId = await onboardZip(vnfm, zip);
+    const info = (await vnfm.request('GET', `/vnfpkgm/v1/vnf_packages/${pkgId}`)).body;
     assert.equal(info.vnfdId, VNFD_ID);
     // One master host only, at an address nothing listens on: a worker finds no host.
     const res = await vnfm.request('POST', '/v1.0/vims', {
