@@ -348,8 +348,10 @@ describe('Kubernetes-cluster VNF on pool hosts, with a Helm CNF on it', { timeou
     assert.equal(vim.status, 'REACHABLE');
     const now = await kubeAccess(vnfm, vimId);
     assert.notEqual(now.ca, before.ca, 'a new cluster, a new CA');
-    const ok = await kubeRequest(now, '/version');
+    const ok = await kubeRequest(now, '/api/v1/nodes');
     assert.equal(ok.status, 200, ok.body);
+    const stale = await kubeRequest({ ...now, token: before.token }, '/api/v1/nodes');
+    assert.equal(stale.status, 401, 'the new cluster refuses the old token');
     masters = await vnfcs(vnfm, poolVimId, clusterId, 'masterNode');
     assert.deepEqual(
       vim.extra.helm_info.masternode_ip,
