@@ -69,7 +69,7 @@ async function onboardCluster(vnfm: TestVnfm, files: Record<string, string | Buf
   return vnfdId;
 }
 
-async function clusterRequest(poolVimId: string, level: string, vimName: string) {
+async function clusterRequest(poolVimId: string, level: string, vimName: string, master: object = {}) {
   const env = await testbed();
   return {
     flavourId: 'simple',
@@ -79,7 +79,7 @@ async function clusterRequest(poolVimId: string, level: string, vimName: string)
       k8s_cluster_installation_param: {
         script_path: K8S_SCRIPT,
         vim_name: vimName,
-        master_node: { aspect_id: 'master_instance', ssh_cp_name: 'CP1' },
+        master_node: { aspect_id: 'master_instance', ssh_cp_name: 'CP1', ...master },
         worker_node: { aspect_id: 'worker_instance', ssh_cp_name: 'CP2' },
         helm_installation_script_path: HELM_SCRIPT,
         helm_archive: { path: env.helmArchive.path, sha256: env.helmArchive.sha256 },
@@ -378,6 +378,55 @@ describe('Kubernetes-cluster VNF on pool hosts, with a Helm CNF on it', { timeou
     for (const h of (await testbed()).poolHosts) await assertClean(h);
   });
 });
+
+describe(
+  'Kubernetes-cluster VNF behind a virtual address (cluster_cp_name)',
+  { timeout: 3 * 3600_000 },
+  () => {
+    const VIP = '127.0.0.10';
+    let vnfm: TestVnfm;
+    let poolVimId = '';
+    let clusterId = '';
+
+    before(async () => {
+      await fresh();
+      vnfm = await startVnfm(await freshStore('sqlite'), { mgmtDrivers: DRIVERS });
+      const env = await testbed();
+      // Each master host lists the VIP under the cpd id cluster_cp_name names.
+      const hosts = env.poolHosts
+        .filter((h) => ['m11', 'm12', 'm13', 'w21'].includes(h.id))
+        .map((h) => poolSpec(h, h.role === 'master' ? { cps: { CP1: h.address, vip_CP: VIP } } : {}));
+      poolVimId = await registerPool(vnfm, 'pool-vip', hosts);
+      const vnfdId = await onboardCluster(vnfm, { [K8S_SCRIPT]: readFileSync(TESTBED_SCRIPT) });
+      clusterId = await createInstance(vnfm, vnfdId, 'k8s-vip');
+    });
+    after(async () => {
+      await vnfm.close();
+      await fresh();
+    });
+
+    test('the VIM names the VIP; healing the master holding it keeps auth_url, and the token still works', async () => {
+      const body = await clusterRequest(poolVimId, 'instantiation_level_2', 'k8s-vip', {
+        cluster_cp_name: 'vip_CP',
+      });
+      await runLong(vnfm, clusterId, 'instantiate', body);
+      const vimId = (await instance(vnfm, clusterId)).vimConnectionInfo.find(
+        (v: any) => v.vimType === 'kubernetes',
+      ).vimId;
+      assert.equal((await vimView(vnfm, vimId)).body.vim.auth_url, `https://${VIP}:6443`);
+      const masters = await vnfcs(vnfm, poolVimId, clusterId, 'masterNode');
+      await runLong(vnfm, clusterId, 'heal', { vnfcInstanceId: [masters[0]!.id] });
+      const vim = (await vimView(vnfm, vimId)).body.vim;
+      assert.equal(vim.auth_url, `https://${VIP}:6443`);
+      const healed = (await vnfcs(vnfm, poolVimId, clusterId, 'masterNode'))[0]!;
+      assert.equal(vim.extra.helm_info.masternode_ip[0], healed.host.address);
+      const nodes = await kubeRequest(await kubeAccess(vnfm, vimId), '/api/v1/nodes');
+      assert.equal(nodes.status, 200, nodes.body);
+      await runLong(vnfm, clusterId, 'terminate', { terminationType: 'FORCEFUL' });
+      for (const h of (await testbed()).poolHosts) await assertClean(h);
+    });
+  },
+);
 
 /** A Kubernetes script that wraps the testbed's: counts inits, and fails join-worker (once, or always). */
 const wrapper = (mode: 'once' | 'always') => `#!/usr/bin/env bash
