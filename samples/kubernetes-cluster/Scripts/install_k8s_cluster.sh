@@ -256,8 +256,11 @@ do_remove_node() {
 
 do_reset() {
   if command -v kubeadm >/dev/null; then as_root kubeadm reset -f >&2 || true; fi
-  as_root rm -rf -- "$CONF" /etc/cni/net.d /etc/sysctl.d/90-vnfm-k8s.conf \
-    /etc/systemd/system/containerd.service.d/vnfm-proxy.conf /etc/systemd/system/kubelet.service.d/vnfm-proxy.conf
+  # Only what exists: on a host where nothing was installed, reset needs no root.
+  for f in "$CONF" /etc/cni/net.d /etc/sysctl.d/90-vnfm-k8s.conf \
+    /etc/systemd/system/containerd.service.d/vnfm-proxy.conf /etc/systemd/system/kubelet.service.d/vnfm-proxy.conf; do
+    [ ! -e "$f" ] || as_root rm -rf -- "$f"
+  done
   rm -f -- "$HOME/.kube/config"
   rmdir -- "$HOME/.kube" 2>/dev/null || true
   json result
