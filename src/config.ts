@@ -34,6 +34,26 @@ export interface Config {
    * Empty by default: a VNFD naming any artifact in interfaces.Vnflcm is then refused.
    */
   mgmtDrivers: Record<string, string>;
+  /** YAML/JSON file of OAuth 2.0 clients (client_id, secret_hash, scopes); see docs/security.md. */
+  authClientsFile: string;
+  /** The same text as the file, from VNFM_AUTH_CLIENTS (environment only, never a flag). */
+  authClients: string;
+  /** Clients' credentials accepted as HTTP Basic on the API as well (lab use). */
+  authBasic: boolean;
+  /** `iss` of the tokens the VNFM issues. */
+  authIssuer: string;
+  /** `aud` the VNFM issues and requires of every token, its own and an external issuer's. */
+  authAudience: string;
+  /** Lifetime of an issued access token. */
+  authTokenTtlSeconds: number;
+  /** An external authorization server whose tokens are accepted: its `iss` and JWKS URL. */
+  authExternalIssuer: string;
+  authExternalJwksUrl: string;
+  /** PEM server certificate (chain) and key: HTTPS instead of HTTP; re-read on SIGHUP. */
+  tlsCert: string;
+  tlsKey: string;
+  /** PEM CA bundle: clients must present a certificate it signed (mTLS). */
+  tlsClientCa: string;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +77,17 @@ export const DEFAULT_CONFIG: Config = {
   refreshSeconds: 15,
   packageQuotaBytes: 20 * 1024 ** 3,
   mgmtDrivers: {},
+  authClientsFile: '',
+  authClients: '',
+  authBasic: false,
+  authIssuer: 'helm-vnfm',
+  authAudience: 'helm-vnfm',
+  authTokenTtlSeconds: 3600,
+  authExternalIssuer: '',
+  authExternalJwksUrl: '',
+  tlsCert: '',
+  tlsKey: '',
+  tlsClientCa: '',
 };
 
 export type ConfigInput = {
@@ -148,6 +179,17 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     refreshSeconds: env.VNFM_REFRESH_SECONDS,
     packageQuotaBytes: env.VNFM_PACKAGE_QUOTA_BYTES,
     mgmtDrivers: env.VNFM_MGMT_DRIVERS,
+    authClientsFile: env.VNFM_AUTH_CLIENTS_FILE,
+    authClients: env.VNFM_AUTH_CLIENTS,
+    authBasic: env.VNFM_AUTH_BASIC,
+    authIssuer: env.VNFM_AUTH_ISSUER,
+    authAudience: env.VNFM_AUTH_AUDIENCE,
+    authTokenTtlSeconds: env.VNFM_AUTH_TOKEN_TTL_SECONDS,
+    authExternalIssuer: env.VNFM_AUTH_EXTERNAL_ISSUER,
+    authExternalJwksUrl: env.VNFM_AUTH_EXTERNAL_JWKS_URL,
+    tlsCert: env.VNFM_TLS_CERT,
+    tlsKey: env.VNFM_TLS_KEY,
+    tlsClientCa: env.VNFM_TLS_CLIENT_CA,
   };
 }
 
@@ -159,7 +201,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
       if (v !== undefined && v !== '') (merged as Record<string, unknown>)[k] = v;
     }
   }
-  return {
+  const config: Config = {
     host: String(merged.host),
     port: parsePort(merged.port ?? DEFAULT_CONFIG.port),
     database: parseDatabase(String(merged.database)),
@@ -174,7 +216,57 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     refreshSeconds: parseInteger('refresh seconds', merged.refreshSeconds, 0, 86_400),
     packageQuotaBytes: parseBytes('package quota', merged.packageQuotaBytes),
     mgmtDrivers: parseMgmtDrivers(merged.mgmtDrivers),
+    authClientsFile: String(merged.authClientsFile ?? ''),
+    authClients: String(merged.authClients ?? ''),
+    authBasic: parseBoolean('auth basic', merged.authBasic),
+    authIssuer: String(merged.authIssuer),
+    authAudience: String(merged.authAudience),
+    authTokenTtlSeconds: parseInteger('auth token TTL seconds', merged.authTokenTtlSeconds, 60, 86_400),
+    authExternalIssuer: String(merged.authExternalIssuer ?? ''),
+    authExternalJwksUrl: String(merged.authExternalJwksUrl ?? ''),
+    tlsCert: String(merged.tlsCert ?? ''),
+    tlsKey: String(merged.tlsKey ?? ''),
+    tlsClientCa: String(merged.tlsClientCa ?? ''),
   };
+  checkSecurity(config);
+  return config;
+}
+
+function parseBoolean(what: string, value: unknown): boolean {
+  const v = String(value).toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${what} must be true or false, got '${value}'`);
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+/** Whether the configuration turns API authentication on (clients or an external issuer). */
+export const authConfigured = (c: Config) =>
+  Boolean(c.authClientsFile || c.authClients || c.authExternalIssuer);
+
+/** Safe by default: the API is open only on loopback; TLS and an external issuer come complete. */
+function checkSecurity(c: Config): void {
+  if (!authConfigured(c) && !isLoopback(c.host))
+    throw new ConfigError(
+      `refusing to serve on ${c.host} without authentication: set VNFM_AUTH_CLIENTS_FILE (--auth-clients) or VNFM_AUTH_EXTERNAL_ISSUER with VNFM_AUTH_EXTERNAL_JWKS_URL (docs/security.md), or bind to 127.0.0.1`,
+    );
+  if (Boolean(c.authExternalIssuer) !== Boolean(c.authExternalJwksUrl))
+    throw new ConfigError(
+      'an external token issuer needs both VNFM_AUTH_EXTERNAL_ISSUER and VNFM_AUTH_EXTERNAL_JWKS_URL',
+    );
+  if (c.authExternalJwksUrl && !/^https?:\/\/./.test(c.authExternalJwksUrl))
+    throw new ConfigError(`the external JWKS URL must be http(s)://…, got '${c.authExternalJwksUrl}'`);
+  if (Boolean(c.tlsCert) !== Boolean(c.tlsKey))
+    throw new ConfigError('TLS needs both a certificate (--tls-cert) and its key (--tls-key)');
+  if (c.tlsClientCa && !c.tlsCert)
+    throw new ConfigError(
+      'client certificate verification (--tls-client-ca) needs TLS (--tls-cert, --tls-key)',
+    );
 }
 
 /** A URL with its password replaced, for messages and logs. */

@@ -22,6 +22,9 @@ export const REDACTED_KEYS = [
   'set-cookie',
   'x-auth-token',
   'token',
+  'client_secret',
+  'access_token',
+  'secret_hash',
 ];
 
 export type Logger = pino.Logger;

@@ -4,7 +4,11 @@ import { buildServer } from '../api/server.ts';
 import { packageDeps } from '../api/vnfpkgm.ts';
 import { recoverPackages } from '../packages/operations.ts';
 import { isPostgres } from '../db/connect.ts';
-import { ConfigError, fromEnv, loadConfig } from '../config.ts';
+import type { AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
+import { hashSecret } from '../auth/clients.ts';
+import { reloadTls, tlsMode } from '../auth/tls.ts';
+import { authConfigured, ConfigError, fromEnv, loadConfig, redactUrl } from '../config.ts';
 import { closeContext, createContext } from '../context.ts';
 
 const program = new Command('vnfm')
@@ -27,8 +31,22 @@ program
     '--mgmt-drivers <pairs>',
     'MgmtDrivers enabled: artifact=driver pairs, comma-separated (env VNFM_MGMT_DRIVERS; default none)',
   )
-  .action(async (opts: Record<string, string | undefined>) => {
-    const config = loadConfig(fromEnv(), opts);
+  .option('--auth-clients <file>', 'YAML/JSON file of OAuth 2.0 clients (env VNFM_AUTH_CLIENTS_FILE)')
+  .option(
+    '--auth-basic',
+    "accept the clients' credentials as HTTP Basic too, for lab use (env VNFM_AUTH_BASIC)",
+  )
+  .option(
+    '--auth-external-issuer <iss>',
+    "accept this authorization server's tokens (env VNFM_AUTH_EXTERNAL_ISSUER)",
+  )
+  .option('--auth-external-jwks-url <url>', "that server's JWKS URL (env VNFM_AUTH_EXTERNAL_JWKS_URL)")
+  .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS; re-read on SIGHUP (env VNFM_TLS_CERT)')
+  .option('--tls-key <file>', 'PEM key of --tls-cert (env VNFM_TLS_KEY)')
+  .option('--tls-client-ca <file>', 'PEM CA: require client certificates it signed (env VNFM_TLS_CLIENT_CA)')
+  .action(async (flags: Record<string, string | boolean | undefined>) => {
+    const { authClients, ...opts } = flags;
+    const config = loadConfig(fromEnv(), { ...opts, authClientsFile: authClients });
     const ctx = await createContext(config);
     const app = buildServer(ctx);
     await recoverPackages(packageDeps(ctx));
@@ -45,7 +63,40 @@ program
     };
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGHUP', () => {
+      try {
+        reloadTls(app.server as unknown as TlsServer, config);
+        if (config.tlsCert) ctx.log.info({ cert: config.tlsCert }, 'TLS certificate reloaded');
+      } catch (err) {
+        ctx.log.error({ err }, 'TLS certificate not reloaded; the previous one stays');
+      }
+    });
     await app.listen({ host: config.host, port: config.port });
+    ctx.log.info(
+      {
+        store: redactUrl(config.database),
+        dataDir: config.dataDir,
+        address: addressOf(app.server.address(), config.host),
+        auth: authConfigured(config) ? 'on' : 'off',
+        tls: tlsMode(config),
+      },
+      'vnfm serving',
+    );
+  });
+
+program
+  .command('auth')
+  .description('API authentication helpers')
+  .command('hash-secret')
+  .description('read a client secret on stdin, print the secret_hash to configure for it (docs/security.md)')
+  .action(async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    const secret = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+    if (secret.length < 16) throw new Error('a client secret needs at least 16 characters');
+    process.stdout.write(`${await hashSecret(secret)}\n`);
   });
 
 program
@@ -77,6 +128,11 @@ program
     process.once('SIGINT', () => void stop());
     process.once('SIGTERM', () => void stop());
   });
+
+/** `host:port` the server listens on. */
+function addressOf(a: string | AddressInfo | null, host: string): string {
+  return typeof a === 'object' && a !== null ? `${a.address}:${a.port}` : String(a ?? host);
+}
 
 program.parseAsync().catch((err: unknown) => {
   const message = err instanceof ConfigError ? `configuration: ${err.message}` : (err as Error).message;
