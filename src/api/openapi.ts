@@ -21,6 +21,8 @@ const SUMMARIES: Record<string, string> = {
   'POST /vnflcm/v1/vnf_instances/:id/terminate': 'Terminate a VNF instance (helm uninstall)',
   'POST /vnflcm/v1/vnf_lcm_op_occs/:id/cancel': 'Cancel an LCM operation occurrence',
   'GET /healthz': 'Liveness and database reachability',
+  'GET /readyz': 'Readiness: the database answers and the embedded worker runs',
+  'GET /metrics': 'Prometheus metrics (text exposition format)',
   'GET /openapi.json': 'This OpenAPI document',
 };
 
@@ -53,7 +55,7 @@ export function openApiRoutes(app: FastifyInstance, version: string): void {
         { name: 'vims', description: 'Kubernetes VIM registry (Tacker NFVO shape)' },
         { name: 'vnfpkgm', description: 'SOL005 VNF package management' },
         { name: 'vnflcm', description: 'SOL003 VNF lifecycle management' },
-        { name: 'operations', description: 'Health and this document' },
+        { name: 'operations', description: 'Health, readiness, metrics and this document' },
       ],
     },
   });

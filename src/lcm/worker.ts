@@ -19,6 +19,7 @@ import type { LcmContext } from './context.ts';
 import type { VnfLcmOpOcc } from './model.ts';
 import { type Engine, HANDLERS, moved } from './occurrences.ts';
 import { refreshVnfcs } from './refresh.ts';
+import { observeOperation, secondsSince, workerRunning } from '../metrics/registry.ts';
 
 export interface WorkerOptions {
   id?: string;
@@ -41,6 +42,8 @@ export class Worker implements Engine {
   readonly id: string;
   readonly #opts: Required<Omit<WorkerOptions, 'id'>>;
   #running = false;
+  /** Set while the claim loop turns; false once it ended (stopped, or died on an unexpected error). */
+  #looping = false;
   #active = 0;
   #wakeUp: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -104,7 +107,17 @@ export class Worker implements Engine {
       }, this.#opts.refreshMs);
       this.#refreshTimer.unref();
     }
-    this.#loop = this.#run();
+    this.#looping = true;
+    this.#loop = this.#run()
+      .catch((err) => this.ctx.log.error({ err }, 'the worker loop stopped on an error'))
+      .finally(() => {
+        this.#looping = false;
+      });
+  }
+
+  /** Whether this worker claims and runs operations (what /readyz reports). */
+  get running(): boolean {
+    return this.#running && this.#looping;
   }
 
   async stop(): Promise<void> {
@@ -163,6 +176,9 @@ export class Worker implements Engine {
     });
     const handler = HANDLERS[op.operation];
     const from = op.operationState;
+    const started = performance.now();
+    let outcome: VnfLcmOpOcc['operationState'] = 'FAILED_TEMP';
+    workerRunning(1);
     try {
       if (!handler) throw new Error(`no handler for ${op.operation}`);
       if (pending === 'run') {
@@ -183,6 +199,7 @@ export class Worker implements Engine {
           ['PROCESSING'],
           null,
         );
+        outcome = 'COMPLETED';
         log.info('operation COMPLETED');
       } else {
         if (!handler.rollback) throw new Error(`${op.operation} cannot be rolled back`);
@@ -190,6 +207,7 @@ export class Worker implements Engine {
         if (!stored) throw new Error(`VNF instance ${op.vnfInstanceId} no longer exists`);
         await handler.rollback(this.ctx, op, stored);
         await transitionOpOcc(this.ctx.db, moved(op, 'ROLLED_BACK'), ['ROLLING_BACK'], null);
+        outcome = 'ROLLED_BACK';
         log.info('operation ROLLED_BACK');
       }
     } catch (e) {
@@ -203,6 +221,9 @@ export class Worker implements Engine {
         [state],
         null,
       ).catch((err) => log.error({ err }, 'could not record FAILED_TEMP'));
+    } finally {
+      workerRunning(-1);
+      observeOperation(op.operation, pending, outcome, secondsSince(started));
     }
   }
 }

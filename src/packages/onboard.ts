@@ -15,6 +15,7 @@ import type { PackageArtifactInfo, VnfPkgInfo } from './model.ts';
 import { type PackageQuota, QuotaError } from './quota.ts';
 import type { PackageStorage } from './storage.ts';
 import { loadVnfd, type Vnfd, VnfdError } from './vnfd/index.ts';
+import { onboarded, secondsSince } from '../metrics/registry.ts';
 
 export interface OnboardDeps {
   db: Db;
@@ -87,6 +88,7 @@ export async function onboard(deps: OnboardDeps, id: string): Promise<VnfPkgInfo
   const pkg = await getPackage(deps.db, id);
   if (!pkg || pkg.onboardingState !== 'PROCESSING') return pkg;
   const log = deps.log.child({ vnfPkgId: id });
+  const started = performance.now();
   try {
     const csar = await readCsar(deps.storage.zip(id), deps.storage.content(id), DEFAULT_ZIP_LIMITS, (bytes) =>
       deps.quota.reserve(id, bytes, 'extracting the package'),
@@ -125,6 +127,7 @@ export async function onboard(deps: OnboardDeps, id: string): Promise<VnfPkgInfo
       throw e;
     }
     log.info({ vnfdId: vnfd.vnfdId }, 'package onboarded');
+    onboarded('ONBOARDED', secondsSince(started));
     return next;
   } catch (e) {
     const details = failure(e);
@@ -132,6 +135,7 @@ export async function onboard(deps: OnboardDeps, id: string): Promise<VnfPkgInfo
     await deps.storage.remove(id);
     const failed: VnfPkgInfo = { ...pkg, onboardingState: 'ERROR', onboardingFailureDetails: details };
     await updatePackage(deps.db, failed, ['PROCESSING']);
+    onboarded('ERROR', secondsSince(started));
     return failed;
   } finally {
     deps.quota.release(id);

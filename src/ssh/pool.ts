@@ -7,6 +7,7 @@
 // password or pin changed gets a new connection, checked against the new values.
 import { createHash } from 'node:crypto';
 import { SshSession, type SshTarget } from './session.ts';
+import { countSshPool } from '../metrics/registry.ts';
 
 const IDLE_MS = 30_000;
 /** A connection busy without pause is still replaced this often: what it remembers (helm's version) is asked again. */
@@ -19,6 +20,13 @@ interface Idle {
 }
 
 const idle = new Map<string, Idle[]>();
+/** Connections lent out and not yet returned. */
+let leased = 0;
+
+countSshPool(
+  () => [...idle.values()].reduce((n, list) => n + list.length, 0),
+  () => leased,
+);
 
 function keyOf(t: SshTarget): string {
   return createHash('sha256')
@@ -56,12 +64,14 @@ export async function acquire(
 
 function lease(key: string, session: SshSession, fresh: boolean): Lease {
   let released = false;
+  leased++;
   return {
     session,
     fresh,
     release() {
       if (released) return;
       released = true;
+      leased--;
       const list = idle.get(key) ?? [];
       if (!session.usable || list.length >= MAX_IDLE_PER_KEY || session.ageMs > MAX_AGE_MS)
         return session.close();

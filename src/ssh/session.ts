@@ -6,6 +6,7 @@ import { createConnection, type Socket } from 'node:net';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { timerMs } from '../timers.ts';
 import { commandLine } from './quote.ts';
+import { sshHandshake } from '../metrics/registry.ts';
 
 export interface SshTarget {
   host: string;
@@ -84,6 +85,12 @@ export class SshSession {
       let mismatch = false;
       let tcpUp = false;
       let handshakeStarted = false;
+      // ssh2 may report one failure several times; the metrics count the connection once.
+      let counted = false;
+      const count = (outcome: Parameters<typeof sshHandshake>[0]) => {
+        if (!counted) sshHandshake(outcome);
+        counted = true;
+      };
       const config: ConnectConfig = {
         host: target.host,
         port: target.port ?? 22,
@@ -98,21 +105,27 @@ export class SshSession {
       };
       if (target.password !== undefined) config.password = target.password;
       if (target.privateKey !== undefined) config.privateKey = target.privateKey;
-      client.once('ready', () => resolve(session));
+      client.once('ready', () => {
+        count('ok');
+        resolve(session);
+      });
       client.once('close', () => (session.#closed = true));
       // ssh2 may emit several errors for one failed connection (e.g. a reset before
       // the banner); all must be handled, or the process dies on the second.
       client.on('error', (err: Error & { level?: string }) => {
         if (mismatch) {
+          count('host_key_mismatch');
           reject(
             new SshError(
               `host key of ${where} changed: expected ${target.hostKey}, got ${session.presentedHostKey}`,
             ),
           );
         } else if (err.level === 'client-authentication') {
+          count('auth_failed');
           reject(new SshError(`authentication failed for ${where}`));
         } else {
           const dropped = tcpUp && !handshakeStarted && err.level !== 'client-timeout';
+          count('error');
           reject(new SshError(`cannot connect to ${where}: ${err.message}`, { dropped }));
         }
       });

@@ -7,6 +7,7 @@ import type { Db } from '../connect.ts';
 import type { VnfLcmOpOccRow } from '../schema.ts';
 import type { Term } from '../../api/sol013/filter.ts';
 import { type ColumnMap, whereTerms } from './filter-sql.ts';
+import { opOccEntered, opOccStarted } from '../../metrics/registry.ts';
 
 const OWN = ['id', 'vnfInstanceId', 'operation', 'operationState', 'startTime', 'stateEnteredTime'] as const;
 
@@ -47,6 +48,7 @@ export async function insertOpOcc(db: Db, o: VnfLcmOpOcc, pending: 'run' | null)
       state_entered_time: o.stateEnteredTime,
     })
     .execute();
+  opOccStarted(o.operation);
 }
 
 export async function getOpOcc(db: Db, id: string): Promise<VnfLcmOpOcc | undefined> {
@@ -111,7 +113,10 @@ export async function transitionOpOcc(
     .where('id', '=', o.id)
     .where('operation_state', 'in', from)
     .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+  const moved = Number(res.numUpdatedRows) === 1;
+  // Here, the one place states change, so each transition is counted once, by the process that made it.
+  if (moved && !from.includes(o.operationState)) opOccEntered(o.operation, o.operationState);
+  return moved;
 }
 
 export async function claimNextOpOcc(
@@ -150,4 +155,15 @@ export async function abandonedOpOccs(db: Db, staleBefore: string): Promise<VnfL
     .where('locked_by', 'is not', null)
     .where('locked_at', '<', staleBefore)
     .execute();
+}
+
+/** Runs and rollbacks queued that no worker has claimed (the worker queue depth). */
+export async function queuedOpOccCount(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('vnf_lcm_op_occs')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('pending', 'is not', null)
+    .where('locked_by', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

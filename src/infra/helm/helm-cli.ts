@@ -4,7 +4,8 @@
 // own message, and reads helm's JSON answers.
 import { HelmCommands, parseHelmVersion, type ReleaseRef } from './commands.ts';
 import { HelmError } from './errors.ts';
-import type { ExecResult, Transport } from './transport.ts';
+import type { ExecResult, RunOptions, Transport } from './transport.ts';
+import { helmSubcommand, observeHelm, secondsSince } from '../../metrics/registry.ts';
 
 export interface HistoryEntry {
   revision: number;
@@ -58,6 +59,20 @@ function helmMessage(stderr: string): string {
   return lines.slice(-3).join(' | ').slice(0, 1000) || 'no message';
 }
 
+/** Runs argv on the transport; a helm command's duration goes to the metrics (every helm command passes here). */
+async function timedRun(transport: Transport, argv: string[], opts: RunOptions): Promise<ExecResult> {
+  const subcommand = helmSubcommand(argv);
+  const started = performance.now();
+  let ok = false;
+  try {
+    const r = await transport.run(argv, opts);
+    ok = r.code === 0;
+    return r;
+  } finally {
+    if (subcommand) observeHelm(subcommand, transport.kind, ok, secondsSince(started));
+  }
+}
+
 export class HelmCli {
   readonly transport: Transport;
   readonly cmd: HelmCommands;
@@ -70,7 +85,7 @@ export class HelmCli {
   /** Finds the helm version on the host, so every command is built for it. */
   static async open(transport: Transport): Promise<HelmCli> {
     const version = await transport.remember('helm version', async () => {
-      const r = await transport.run(['helm', 'version', '--short'], { timeoutMs: 30_000 });
+      const r = await timedRun(transport, ['helm', 'version', '--short'], { timeoutMs: 30_000 });
       if (r.code !== 0)
         throw new HelmError(
           `${transport.where}: helm does not run: ${transport.redact(helmMessage(r.stderr))}`,
@@ -120,7 +135,7 @@ export class HelmCli {
   }
 
   tryRun(argv: string[], timeoutMs?: number) {
-    return this.transport.run(argv, timeoutMs !== undefined ? { timeoutMs } : {});
+    return timedRun(this.transport, argv, timeoutMs !== undefined ? { timeoutMs } : {});
   }
 
   /** The release's revisions, oldest first; undefined when helm has no such release. */
