@@ -6,6 +6,8 @@ import Fastify, {
   type FastifyInstance,
   type FastifyRequest,
 } from 'fastify';
+import { installAuth } from '../auth/guard.ts';
+import { tlsMaterial } from '../auth/tls.ts';
 import type { AppContext } from '../context.ts';
 import { brief } from './brief.ts';
 import { CanonicalHeadersResponse } from './header-case.ts';
@@ -20,12 +22,16 @@ import { VALIDATION_OPTIONS } from './validation.ts';
 import { type ProblemDetails, ProblemError } from '../errors.ts';
 
 export function buildServer(ctx: AppContext): FastifyInstance {
+  const serverOptions = { ...EDGE_OPTIONS.http, ServerResponse: CanonicalHeadersResponse };
+  const tls = tlsMaterial(ctx.config);
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     logController: new OneLinePerRequest(),
     ...EDGE_OPTIONS,
-    http: { ...EDGE_OPTIONS.http, ServerResponse: CanonicalHeadersResponse },
+    http: serverOptions,
     ...VALIDATION_OPTIONS,
+    // With TLS Fastify makes an https server instead, with the same server options beside the key.
+    ...((tls ? { https: { ...serverOptions, ...tls } } : {}) as object),
   });
 
   app.setErrorHandler((err: FastifyError | ProblemError, req, reply) => {
@@ -36,6 +42,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   installEdge(app);
   installRequestMetrics(app);
   openApiRoutes(app, ctx.version);
+  installAuth(app, ctx.config);
   // Once the OpenAPI generator has loaded (its onRoute hook collects the routes), on
   // this same root context, so hooks and parsers the route modules add apply everywhere.
   app.after(() => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { RouteOptions } from 'fastify';
 import { buildServer } from '../../src/api/server.ts';
-import { loadConfig } from '../../src/config.ts';
+import { type ConfigInput, loadConfig } from '../../src/config.ts';
 import { type AppContext, closeContext, createContext } from '../../src/context.ts';
 import { createLogger } from '../../src/log.ts';
 import type { MgmtDriver } from '../../src/mgmt/driver.ts';
@@ -44,6 +44,8 @@ export async function startVnfm(
     logLevel?: 'debug' | 'trace';
     /** Called for every route the server registers (they are registered once it starts). */
     onRoute?: (route: RouteOptions) => void;
+    /** Further settings, as flags would give them (authentication, TLS). */
+    config?: ConfigInput;
   } = {},
 ): Promise<TestVnfm> {
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'vnfm-data-'));
@@ -54,8 +56,8 @@ export async function startVnfm(
       cb();
     },
   });
-  const { worker = true, onRoute, extraMgmtDrivers, ...rest } = settings;
-  const config = loadConfig({ database, dataDir, port: 0, logLevel: 'debug', ...rest });
+  const { worker = true, onRoute, extraMgmtDrivers, config: more = {}, ...rest } = settings;
+  const config = loadConfig({ database, dataDir, port: 0, logLevel: 'debug', ...rest, ...more });
   const ctx = await createContext(config, createLogger(config.logLevel, sink), {
     ...(extraMgmtDrivers ? { mgmtDrivers: extraMgmtDrivers } : {}),
   });
