@@ -109,14 +109,10 @@ after(async () => {
 describe('every route', () => {
   test('the server has the routes of all three interfaces and the open ones', () => {
     const urls = new Set(routes.map((r) => r.url));
-    for (const u of [
-      '/v1.0/vims',
-      '/vnfpkgm/v1/vnf_packages',
-      '/vnflcm/v1/vnf_instances',
-      '/oauth2/token',
-      '/healthz',
-    ])
+    const expected = ['/v1.0/vims', '/vnfpkgm/v1/vnf_packages', '/vnflcm/v1/vnf_instances', '/oauth2/token'];
+    for (const u of [...expected, '/healthz', '/readyz', '/metrics', '/openapi.json'])
       assert.ok(urls.has(u), `${u} is registered`);
+    assert.ok(isOpenRoute('/readyz') && !isOpenRoute('/metrics'), 'probes are open, metrics are not');
   });
 
   test('open routes answer without credentials', async () => {
