@@ -54,6 +54,15 @@ export async function verifySecret(secret: string, hash: string): Promise<boolea
   return timingSafeEqual(key, expected);
 }
 
+/** A hash of our format whose parameters scrypt accepts at a bounded cost (checked at start, not per request). */
+function usableHash(hash: string): boolean {
+  const m = HASH.exec(hash);
+  if (!m) return false;
+  const [n, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const powerOfTwo = Number.isSafeInteger(n) && n >= 1024 && n <= 1 << 20 && (n & (n - 1)) === 0;
+  return powerOfTwo && r >= 1 && r <= 32 && p >= 1 && p <= 16 && Buffer.from(m[5]!, 'base64').length >= 16;
+}
+
 /** A hash no secret matches, checked for unknown client ids so that they take as long as known ones. */
 const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEY_LENGTH).toString('base64')}`;
 
@@ -84,7 +93,7 @@ function parseClient(raw: unknown, where: string): Client {
     throw new ConfigError(
       `${where}: client '${id}' has a plain secret; configure secret_hash (made by 'vnfm auth hash-secret')`,
     );
-  if (typeof c.secret_hash !== 'string' || !HASH.test(c.secret_hash))
+  if (typeof c.secret_hash !== 'string' || !usableHash(c.secret_hash))
     throw new ConfigError(`${where}: client '${id}': secret_hash must be made by 'vnfm auth hash-secret'`);
   const scopes = typeof c.scopes === 'string' ? c.scopes.split(/\s+/).filter(Boolean) : c.scopes;
   if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string'))

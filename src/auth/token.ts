@@ -56,9 +56,11 @@ function formFields(body: unknown): Map<string, string> {
 }
 
 export function tokenRoutes(app: FastifyInstance, clients: ClientRegistry, tokens: Tokens): void {
-  // Its own context: the form parser serves this route alone.
+  // Its own context: the form parser serves this route alone. Every body is read as
+  // text here, so that any other type gets an RFC 6749 invalid_request, not a 415.
   app.register(async (scope) => {
-    scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: MAX_FORM_BYTES }, (_req, text, done) =>
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_FORM_BYTES }, (_req, text, done) =>
       done(null, text),
     );
     scope.post(

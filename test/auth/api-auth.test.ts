@@ -241,6 +241,13 @@ describe('token endpoint', () => {
     assert.deepEqual([missing.status, missing.body.error], [400, 'invalid_request']);
     const json = await vnfm.request('POST', '/oauth2/token', { grant_type: 'client_credentials' }, auth);
     assert.deepEqual([json.status, json.body.error], [400, 'invalid_request']);
+    const text = await tokenRequest('grant_type=client_credentials', {
+      ...auth,
+      'content-type': 'text/plain',
+    });
+    assert.deepEqual([text.status, text.body.error], [400, 'invalid_request']);
+    const bare = await tokenRequest('', auth);
+    assert.deepEqual([bare.status, bare.body.error], [400, 'invalid_request'], 'no grant_type');
     const twice = await tokenRequest(
       form({ grant_type: 'client_credentials', client_id: 'narrow', client_secret: NARROW_SECRET }),
       auth,
