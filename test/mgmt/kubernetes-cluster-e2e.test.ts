@@ -429,15 +429,24 @@ describe(
 );
 
 /** A Kubernetes script that wraps the testbed's: counts inits, and fails join-worker (once, or always). */
-const wrapper = (mode: 'once' | 'always') => `#!/usr/bin/env bash
-# Test wrapper around install_k8s_testbed.sh: records each init, fails join-worker ${mode}
-# (printing the join data's secrets, which the VNFM must redact from its error).
+type Fault = 'once' | 'always' | { nodeIp: string };
+/** When the wrapper's join-worker fails: the first time on each host, always, or always on one node. */
+const faultTest = (mode: Fault) =>
+  mode === 'once'
+    ? '[ ! -e "$HOME/.fault-fired" ]'
+    : mode === 'always'
+      ? 'true'
+      : `grep -qF '"node_ip":"${mode.nodeIp}"' "$2"`;
+
+const wrapper = (mode: Fault) => `#!/usr/bin/env bash
+# Test wrapper around install_k8s_testbed.sh: records each init, fails join-worker when
+# ${faultTest(mode)} (printing the join data's secrets, which the VNFM must redact).
 set -euo pipefail
 here=$(cd -- "$(dirname -- "\${BASH_SOURCE[0]}")" && pwd)
 case "$1" in
   init) echo init >>"$HOME/.fault-inits" ;;
   join-worker)
-    if [ ${mode === 'always' ? 'true' : '! -e "$HOME/.fault-fired"'} ]; then
+    if ${faultTest(mode)}; then
       : >"$HOME/.fault-fired"
       python3 -c 'import json,sys; [print("injected failure, join secret", v, file=sys.stderr) for v in json.load(open(sys.argv[1]))["join"].values() if isinstance(v, str) and len(v) >= 16]' "$2" || true
       exit 1
@@ -465,7 +474,7 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
     return { pool, id, failed, detail: String(failed.error?.detail ?? '') };
   }
   /** The testbed's Kubernetes script behind a fault-injecting wrapper. */
-  const wrapped = (mode: 'once' | 'always') => ({
+  const wrapped = (mode: Fault) => ({
     [K8S_SCRIPT]: wrapper(mode),
     'Scripts/install_k8s_testbed.sh': readFileSync(TESTBED_SCRIPT),
   });
@@ -558,6 +567,51 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
     await assertClean(host('m12'));
     const vims = (await vnfm.request('GET', '/v1.0/vims')).body.vims.filter((v: any) => v.name === 'k8s-key');
     assert.equal(vims.length, 0);
+  });
+
+  test('scale out failing on its second worker: FAILED_TEMP; rollback removes the first from the cluster, both hosts FREE and clean', async () => {
+    const pool = await registerPool(
+      vnfm,
+      'pool-scale',
+      ['m11', 'w21', 'w22', 'w23'].map((h) => poolSpec(host(h))),
+    );
+    const id = await createInstance(
+      vnfm,
+      await onboardCluster(vnfm, wrapped({ nodeIp: host('w23').address })),
+      'k8s-scale',
+    );
+    await runLong(vnfm, id, 'instantiate', await clusterRequest(pool, 'instantiation_level_1', 'k8s-scale'));
+    const vimId = (await instance(vnfm, id)).vimConnectionInfo.find(
+      (v: any) => v.vimType === 'kubernetes',
+    ).vimId;
+    const nodes = async () =>
+      (JSON.parse((await kubeRequest(await kubeAccess(vnfm, vimId), '/api/v1/nodes')).body).items as any[])
+        .map((n) => n.metadata.name)
+        .sort();
+    const before = await nodes();
+    const failed = await runLong(
+      vnfm,
+      id,
+      'scale',
+      { type: 'SCALE_OUT', aspectId: 'worker_instance', numberOfSteps: 2 },
+      'FAILED_TEMP',
+    );
+    assert.match(String(failed.error?.detail), /k8s\.join-worker.* on host w23 exited 1/);
+    assert.equal((await nodes()).length, before.length + 1, 'w22 joined before w23 failed');
+    assert.equal(
+      (await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${failed.id}/rollback`)).status,
+      202,
+    );
+    const done = await opOccSettled(vnfm, failed.id, OP_TIMEOUT_MS);
+    assert.equal(done.operationState, 'ROLLED_BACK', JSON.stringify(done.error));
+    assert.deepEqual(await nodes(), before, 'the worker that joined is gone from the cluster again');
+    const states = Object.fromEntries(
+      (await poolHostStates(vnfm.ctx.db, pool)).map((r) => [r.host_id, r.state]),
+    );
+    assert.deepEqual(states, { m11: 'ALLOCATED', w21: 'ALLOCATED', w22: 'FREE', w23: 'FREE' });
+    for (const h of ['w22', 'w23']) await assertClean(host(h));
+    await runLong(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
+    for (const h of ['m11', 'w21']) await assertClean(host(h));
   });
 
   test('rollback after a failing join: no VIM, every host FREE and clean', async () => {

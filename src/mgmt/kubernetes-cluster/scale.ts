@@ -10,6 +10,9 @@ import { type ClusterParams, parseClusterParams } from './params.ts';
 import { joinInfo, joinWorker, removeNode } from './steps.ts';
 import { storedCluster } from './vim.ts';
 
+/** Journaled by scale_end: the VNFC ids of the workers it joins. */
+export const JOINING_STEP = 'scale.joining';
+
 function workersOf(hosts: readonly BoundHost[], p: ClusterParams): ClusterNode[] {
   const nodes = hosts.map((b) => clusterNode(b, p));
   const master = nodes.find((n) => n.role === 'master');
@@ -37,6 +40,8 @@ export async function scaleEnd(ctx: HookContext): Promise<void> {
   const stored = await storedCluster(ctx);
   const joiningIds = new Set(joining.map((n) => n.bound.vnfcId));
   const master = clusterNodes(ctx.vnfcs, p).masters.find((m) => !joiningIds.has(m.bound.vnfcId))!;
+  // What compensate undoes if a later join fails: the joins that finished, of these.
+  await ctx.journal.step(JOINING_STEP, async () => joining.map((n) => n.bound.vnfcId));
   await withOp(ctx, p, stored, async (op) => {
     for (const w of joining) await op.staged(w);
     const join = await joinInfo(op, master);
