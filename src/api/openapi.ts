@@ -4,6 +4,7 @@
 // get a tag per interface and, for the task resources, a summary, added here.
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { SecurityScheme } from '../auth/openapi-security.ts';
 
 /** Path prefix → the interface's tag. */
 const TAGS: [prefix: string, tag: string][] = [
@@ -32,9 +33,14 @@ function tagOf(url: string): string {
 
 /**
  * Registers the generator and the document's route. Call before any route: the
- * generator collects routes with an onRoute hook. `version` is the VNFM's own.
+ * generator collects routes with an onRoute hook. `version` is the VNFM's own;
+ * `securitySchemes` are declared when authentication is on.
  */
-export function openApiRoutes(app: FastifyInstance, version: string): void {
+export function openApiRoutes(
+  app: FastifyInstance,
+  version: string,
+  securitySchemes?: Record<string, SecurityScheme>,
+): void {
   // Runs before the generator's hook (added when the plugin loads), so it sees the tags.
   app.addHook('onRoute', (route: RouteOptions) => {
     const method = ([route.method].flat()[0] ?? '').toUpperCase();
@@ -57,6 +63,8 @@ export function openApiRoutes(app: FastifyInstance, version: string): void {
         { name: 'vnflcm', description: 'SOL003 VNF lifecycle management' },
         { name: 'operations', description: 'Health, readiness, metrics and this document' },
       ],
+      // With authentication on (src/auth/openapi-security.ts); each route names its scope.
+      ...(securitySchemes ? { components: { securitySchemes } } : {}),
     },
   });
   // After the generator has loaded, like every route, so the document lists itself too.

@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { installAuth } from '../auth/guard.ts';
+import { securitySchemes } from '../auth/openapi-security.ts';
 import { tlsMaterial } from '../auth/tls.ts';
 import type { AppContext } from '../context.ts';
 import { brief } from './brief.ts';
@@ -41,7 +42,7 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   });
   installEdge(app);
   installRequestMetrics(app);
-  openApiRoutes(app, ctx.version);
+  openApiRoutes(app, ctx.version, securitySchemes(ctx.config));
   installAuth(app, ctx.config);
   // Once the OpenAPI generator has loaded (its onRoute hook collects the routes), on
   // this same root context, so hooks and parsers the route modules add apply everywhere.

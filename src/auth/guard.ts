@@ -9,6 +9,7 @@ import { authConfigured, type Config } from '../config.ts';
 import type { ProblemDetails } from '../errors.ts';
 import { ClientRegistry, loadClients } from './clients.ts';
 import { loadSigningKey } from './keys.ts';
+import { documentSecurity } from './openapi-security.ts';
 import { isOpenRoute, requiredScope } from './scopes.ts';
 import { basicCredentials, tokenRoutes } from './token.ts';
 import { InvalidToken, type Principal, Tokens } from './verify.ts';
@@ -41,6 +42,7 @@ declare module 'fastify' {
 /** Installs the token endpoint and the hook; a no-op hook-wise when auth is off. Call before any route. */
 export function installAuth(app: FastifyInstance, config: Config): void {
   if (!authConfigured(config)) return;
+  documentSecurity(app, config);
   const clients = new ClientRegistry(loadClients(config.authClientsFile, config.authClients));
   const tokens = new Tokens(loadSigningKey(config.dataDir), {
     issuer: config.authIssuer,

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import type { RouteOptions } from 'fastify';
 import { exportJWK, SignJWT } from 'jose';
 import { hashSecret } from '../../src/auth/clients.ts';
@@ -183,6 +184,27 @@ describe('every route', () => {
     assert.equal(requiredScope('DELETE', '/v1.0/vims.json/:id'), 'vims:write');
     assert.equal(requiredScope('GET', '/metrics'), 'metrics:read');
     assert.equal(requiredScope('GET', '/something/new'), 'vnfm:admin', 'an unmapped route is closed');
+  });
+});
+
+describe('the OpenAPI document with authentication on', () => {
+  test('is valid, declares the schemes and gives every route its scope or none', async () => {
+    const doc = (await vnfm.request('GET', '/openapi.json')).body;
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    assert.deepEqual(result.errors ?? [], []);
+    const schemes = doc.components.securitySchemes;
+    assert.equal(schemes.oauth2.flows.clientCredentials.tokenUrl, '/oauth2/token');
+    assert.deepEqual(Object.keys(schemes.oauth2.flows.clientCredentials.scopes), [...SCOPES]);
+    assert.deepEqual([schemes.bearer.scheme, schemes.basic.scheme], ['bearer', 'basic']);
+    for (const r of routes) {
+      const path = r.url.replace(/:(\w+)/g, '{$1}').replace(/\/\*$/, '/{*}');
+      const op = doc.paths[path]?.[r.method.toLowerCase()];
+      assert.ok(op, `${r.method} ${r.url} in the document`);
+      const scope = requiredScope(r.method, r.url);
+      const expected = isOpenRoute(r.url) ? [] : [{ oauth2: [scope] }, { bearer: [scope] }, { basic: [] }];
+      assert.deepEqual(op.security, expected, `${r.method} ${r.url}`);
+    }
   });
 });
 
