@@ -16,6 +16,7 @@ import { exportJWK, SignJWT } from 'jose';
 import { hashSecret } from '../../src/auth/clients.ts';
 import { loadSigningKey } from '../../src/auth/keys.ts';
 import { isOpenRoute, requiredScope, SCOPES } from '../../src/auth/scopes.ts';
+import { hostileRequests } from '../corpus/hostile-requests.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 
@@ -184,6 +185,37 @@ describe('every route', () => {
     assert.equal(requiredScope('DELETE', '/v1.0/vims.json/:id'), 'vims:write');
     assert.equal(requiredScope('GET', '/metrics'), 'metrics:read');
     assert.equal(requiredScope('GET', '/something/new'), 'vnfm:admin', 'an unmapped route is closed');
+  });
+});
+
+describe('unauthenticated probes', () => {
+  test('the hostile-request corpus without credentials: 401 on every API route, never a 5xx', async () => {
+    const ids = {
+      vimId: randomUUID(),
+      pkgId: randomUUID(),
+      freshId: randomUUID(),
+      liveId: randomUUID(),
+      opOccId: randomUUID(),
+      vnfdId: randomUUID(),
+    };
+    const corpus = hostileRequests(ids);
+    assert.ok(corpus.length > 50);
+    for (const r of corpus) {
+      const headers: Record<string, string> = { ...r.headers };
+      delete headers.authorization;
+      let body: string | Buffer | undefined = r.raw;
+      if (body === undefined && r.body !== undefined) {
+        body = JSON.stringify(r.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(`${vnfm.url}${r.path}`, { method: r.method, headers, body });
+      await res.arrayBuffer();
+      const path = r.path.split('?')[0]!;
+      assert.ok(res.status < 500, `${r.name}: ${res.status}`);
+      if (!isOpenRoute(path)) assert.ok(res.status >= 400, `${r.name}: ${res.status} without credentials`);
+      if (/^\/(vnflcm|vnfpkgm)\/v1\/|^\/v1\.0\/vims/.test(path) && res.status !== 401)
+        assert.ok([400, 404, 405, 414].includes(res.status), `${r.name}: ${res.status}`);
+    }
   });
 });
 
