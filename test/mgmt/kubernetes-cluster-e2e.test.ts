@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { poolHostStates } from '../../src/db/queries/pool-hosts.ts';
 import { getVim } from '../../src/db/queries/vims.ts';
 import type { PoolHostSpec } from '../../src/infra/hosts/model.ts';
@@ -211,6 +212,19 @@ describe('Kubernetes-cluster VNF on pool hosts, with a Helm CNF on it', { timeou
     for (const m of masters) {
       const v = await remote(m.host, ['helm', 'version', '--short']);
       assert.equal(v.code, 0, v.stderr);
+    }
+    // The token, the hosts' password and the join data's private keys (journaled) are sealed wherever stored.
+    const journal = await sql<{ output: string }>`SELECT output FROM mgmt_journal`.execute(vnfm.ctx.db);
+    const joinSecrets = journal.rows
+      .map((r) => vnfm.ctx.secrets.openJson<{ v?: { join?: Record<string, unknown> } }>(r.output).v?.join)
+      .flatMap((j) => Object.values(j ?? {}))
+      .filter((v): v is string => typeof v === 'string' && v.includes('PRIVATE KEY'))
+      .flatMap((pem) => pem.split('\n').filter((line) => line.length >= 40)); // the base64 body lines
+    assert.ok(joinSecrets.length > 0, 'init journaled its join data');
+    for (const table of ['vims', 'vnf_instances', 'vnf_lcm_op_occs', 'mgmt_journal', 'pool_hosts']) {
+      const rows = JSON.stringify((await sql`SELECT * FROM ${sql.table(table)}`.execute(vnfm.ctx.db)).rows);
+      for (const secret of [access.token, masters[0]!.host.password, ...joinSecrets])
+        assert.ok(!rows.includes(secret), `a secret in the clear in ${table}`);
     }
     const logs = vnfm.logs();
     assert.ok(!logs.includes(access.token), 'the token is never logged');
