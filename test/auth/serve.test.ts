@@ -75,6 +75,31 @@ test('a non-loopback bind without authentication refuses to start, in one line s
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
 
+test('unreadable TLS files or a bad clients file end the start in one line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vnfm-bad-'));
+  writeFileSync(join(dir, 'clients.yaml'), '- client_id: a\n  secret: plain\n  scopes: []\n');
+  const store = ['--data-dir', join(dir, 'data'), '--database', `sqlite:${join(dir, 'db')}`, '--port', '0'];
+  for (const [args, pattern] of [
+    [
+      ['--tls-cert', join(dir, 'none.crt'), '--tls-key', join(dir, 'none.key')],
+      /^vnfm: configuration: TLS certificate '.*none\.crt' cannot be read \(ENOENT\)\n$/,
+    ],
+    [
+      ['--tls-cert', join(dir, 'clients.yaml'), '--tls-key', join(dir, 'clients.yaml')],
+      /^vnfm: configuration: TLS certificate '.*' is not PEM\n$/,
+    ],
+    [
+      ['--auth-clients', join(dir, 'clients.yaml')],
+      /^vnfm: configuration: auth clients file '.*clients\.yaml': client 'a' has a plain secret; configure secret_hash/,
+    ],
+  ] as const) {
+    const r = spawnSync(vnfm, ['serve', ...store, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+});
+
 test('on 0.0.0.0 with clients configured it starts; only open routes answer without a token', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vnfm-auth-serve-'));
   const secret = `s-${Math.random().toString(36).slice(2)}-${Date.now()}`;
