@@ -249,12 +249,19 @@ export function isLoopback(host: string): boolean {
 export const authConfigured = (c: Config) =>
   Boolean(c.authClientsFile || c.authClients || c.authExternalIssuer);
 
-/** Safe by default: the API is open only on loopback; TLS and an external issuer come complete. */
-function checkSecurity(c: Config): void {
+/**
+ * Safe by default: an API without authentication listens on loopback only. Checked
+ * by `serve` alone, so a worker sharing the API servers' environment starts anyway.
+ */
+export function checkBindAddress(c: Config): void {
   if (!authConfigured(c) && !isLoopback(c.host))
     throw new ConfigError(
       `refusing to serve on ${c.host} without authentication: set VNFM_AUTH_CLIENTS_FILE (--auth-clients) or VNFM_AUTH_EXTERNAL_ISSUER with VNFM_AUTH_EXTERNAL_JWKS_URL (docs/security.md), or bind to 127.0.0.1`,
     );
+}
+
+/** TLS and an external issuer come complete. */
+function checkSecurity(c: Config): void {
   if (Boolean(c.authExternalIssuer) !== Boolean(c.authExternalJwksUrl))
     throw new ConfigError(
       'an external token issuer needs both VNFM_AUTH_EXTERNAL_ISSUER and VNFM_AUTH_EXTERNAL_JWKS_URL',

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import { hashSecret } from '../auth/clients.ts';
 import { reloadTls, tlsMode } from '../auth/tls.ts';
-import { authConfigured, ConfigError, fromEnv, loadConfig, redactUrl } from '../config.ts';
+import { authConfigured, checkBindAddress, ConfigError, fromEnv, loadConfig, redactUrl } from '../config.ts';
 import { closeContext, createContext } from '../context.ts';
 
 const program = new Command('vnfm')
@@ -47,6 +47,7 @@ program
   .action(async (flags: Record<string, string | boolean | undefined>) => {
     const { authClients, ...opts } = flags;
     const config = loadConfig(fromEnv(), { ...opts, authClientsFile: authClients });
+    checkBindAddress(config);
     const ctx = await createContext(config);
     const app = buildServer(ctx);
     await recoverPackages(packageDeps(ctx));

@@ -75,6 +75,20 @@ test('a non-loopback bind without authentication refuses to start, in one line s
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
 
+test('the bind check is for serve alone: a worker sharing VNFM_HOST=0.0.0.0 is not refused for it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vnfm-worker-env-'));
+  const r = spawnSync(
+    vnfm,
+    ['worker', '--data-dir', join(dir, 'data'), '--database', `sqlite:${join(dir, 'db')}`],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, VNFM_HOST: '0.0.0.0' },
+    },
+  );
+  // It gets past the configuration to its own check of the store.
+  assert.match(r.stderr, /^vnfm: configuration: a separate worker needs the PostgreSQL store/);
+});
+
 test('unreadable TLS files or a bad clients file end the start in one line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vnfm-bad-'));
   writeFileSync(join(dir, 'clients.yaml'), '- client_id: a\n  secret: plain\n  scopes: []\n');
