@@ -74,6 +74,8 @@ export function installAuth(app: FastifyInstance, config: Config): void {
       );
     }
     req.principal = principal;
+    // Who did it, on the request's log line and on everything its handler logs.
+    req.log = req.log.child({ clientId: principal.subject });
   });
   app.after(() => tokenRoutes(app, clients, tokens));
 }

@@ -315,6 +315,11 @@ describe('token endpoint', () => {
     assert.ok(!vnfm.logs().includes(NARROW_SECRET));
     assert.ok(!vnfm.logs().includes(token));
     assert.match(vnfm.logs(), /access token issued/);
+    const line = vnfm
+      .logs()
+      .split('\n')
+      .find((l) => l.includes('"route":"/vnflcm/v1/vnf_instances"') && l.includes('"statusCode":200'));
+    assert.match(line ?? '', /"clientId":"(full|narrow|nfvo)"/, 'the request line names the client');
   });
 });
 
