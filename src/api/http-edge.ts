@@ -133,6 +133,26 @@ function allowedMethods(app: FastifyInstance, path: string): string[] {
   return found.length === 0 ? [] : [...new Set([...found, 'OPTIONS'])];
 }
 
+/** The answer to a request no route takes: 405 with Allow when the path has other methods, OPTIONS, 501, 404. */
+function refuseUnrouted(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
+  const path = (req.raw.url ?? '/').split('?')[0] as string;
+  // `OPTIONS *` asks about the server as a whole.
+  const allowed =
+    path === '*' && req.method === 'OPTIONS' ? [...app.supportedMethods] : allowedMethods(app, path);
+  if (allowed.length > 0) {
+    reply.header('allow', allowed.join(', '));
+    if (req.method === 'OPTIONS') return reply.code(204).send();
+    return sendProblem(
+      reply,
+      problem(405, `${brief(path)} does not support ${req.method} (only ${allowed.join(', ')})`),
+    );
+  }
+  if (!app.supportedMethods.includes(req.method)) {
+    return sendProblem(reply, problem(501, `the method ${req.method} is not implemented`));
+  }
+  return sendProblem(reply, problem(404, `no route for ${req.method} ${brief(path)}`));
+}
+
 /**
  * Installs the edge on `app`: JSON body parsing, URL checks, 405/501 for a method a
  * path does not have, OPTIONS, and ProblemDetails for CONNECT. Before any route.
@@ -153,7 +173,7 @@ export function installEdge(app: FastifyInstance): void {
     }
   });
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     const url = req.raw.url ?? '';
     if (url.length > MAX_URL_LENGTH) {
       throw new ProblemError(414, 'URI Too Long', `the URL is longer than ${MAX_URL_LENGTH} characters`);
@@ -163,6 +183,9 @@ export function installEdge(app: FastifyInstance): void {
     if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
       throw badRequest('an HTTP/1.1 request needs a Host header');
     }
+    // No route: answered now, before Fastify looks at a body the request may carry
+    // (it refuses a QUERY without Content-Type with a 400, a body of an unknown type with a 415).
+    if (req.is404) return refuseUnrouted(app, req, reply);
   });
 
   // A route with a JSON body schema answers 415 for any other body (a zip, an octet stream).
@@ -182,24 +205,7 @@ export function installEdge(app: FastifyInstance): void {
     route.preValidation = own === undefined ? [guard] : [guard, ...(Array.isArray(own) ? own : [own])];
   });
 
-  app.setNotFoundHandler((req, reply) => {
-    const path = (req.raw.url ?? '/').split('?')[0] as string;
-    // `OPTIONS *` asks about the server as a whole.
-    const allowed =
-      path === '*' && req.method === 'OPTIONS' ? [...app.supportedMethods] : allowedMethods(app, path);
-    if (allowed.length > 0) {
-      reply.header('allow', allowed.join(', '));
-      if (req.method === 'OPTIONS') return reply.code(204).send();
-      return sendProblem(
-        reply,
-        problem(405, `${brief(path)} does not support ${req.method} (only ${allowed.join(', ')})`),
-      );
-    }
-    if (!app.supportedMethods.includes(req.method)) {
-      return sendProblem(reply, problem(501, `the method ${req.method} is not implemented`));
-    }
-    return sendProblem(reply, problem(404, `no route for ${req.method} ${brief(path)}`));
-  });
+  app.setNotFoundHandler((req, reply) => refuseUnrouted(app, req, reply));
 
   // Without a listener Node answers an Expect other than 100-continue with a bare 417.
   app.server.on('checkExpectation', (_req, res: ServerResponse) => {

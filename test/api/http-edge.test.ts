@@ -127,6 +127,19 @@ describe('HTTP edge', () => {
     await assertProblem(await raw(port, `CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n`), 405);
   });
 
+  test('a request no route takes is refused by its method and path, whatever body it carries', async () => {
+    // Found by schemathesis: Fastify answered QUERY without a Content-Type with its own 400.
+    const query = await raw(port, `QUERY /healthz HTTP/1.1\r\nHost: vnfm\r\n\r\n`);
+    await assertProblem(query, 405, /QUERY/);
+    assert.equal(query.headers.allow, 'GET, HEAD, OPTIONS');
+    await assertProblem(await raw(port, withBody('QUERY', '/healthz', 'application/json', '{}')), 405);
+    await assertProblem(await raw(port, `QUERY /elsewhere HTTP/1.1\r\nHost: vnfm\r\n\r\n`), 404);
+    // A body of a type no parser takes, on a path without that method: 405, not 415.
+    const post = await raw(port, withBody('POST', '/healthz', 'text/plain', 'hello'));
+    await assertProblem(post, 405, /POST/);
+    await assertProblem(await raw(port, withBody('PUT', '/no/such/route', 'text/plain', 'x')), 404);
+  });
+
   test('413 for a JSON body over the limit', async () => {
     const big = JSON.stringify({ vnfdId: 'x', metadata: { blob: 'x'.repeat(MAX_BODY_BYTES) } });
     const res = await raw(port, withBody('POST', '/vnflcm/v1/vnf_instances', 'application/json', big));
