@@ -27,6 +27,23 @@ const SUMMARIES: Record<string, string> = {
   'GET /openapi.json': 'This OpenAPI document',
 };
 
+/**
+ * Routes that take their request without a body as with `{}` (the generator marks every
+ * body required): a package is created with no attribute given (SOL005 allows none).
+ */
+const OPTIONAL_BODIES: [path: string, method: string][] = [['/vnfpkgm/v1/vnf_packages', 'post']];
+
+type Operations = Record<string, Record<string, { requestBody?: { required?: boolean } }>>;
+
+function optionalBodies<T extends { paths?: unknown }>(doc: T): T {
+  const paths = doc.paths as Operations | undefined;
+  for (const [path, method] of OPTIONAL_BODIES) {
+    const body = paths?.[path]?.[method]?.requestBody;
+    if (body) body.required = false;
+  }
+  return doc;
+}
+
 function tagOf(url: string): string {
   return TAGS.find(([prefix]) => url.startsWith(prefix))?.[1] ?? 'operations';
 }
@@ -53,6 +70,8 @@ export function openApiRoutes(
     exposeHeadRoutes: true,
     // OpenAPI 3.1 has const; keep the schemas as Ajv sees them.
     convertConstToEnum: false,
+    transformObject: (doc) =>
+      'openapiObject' in doc ? optionalBodies(doc.openapiObject) : doc.swaggerObject,
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Helm VNFM', version },
