@@ -20,6 +20,7 @@ import {
   runOp,
   startOp,
 } from '../helpers/lcm.ts';
+import { venvBin } from '../helpers/python-venv.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { apiServerProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { testbed } from '../helpers/testbed.ts';
@@ -27,12 +28,6 @@ import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 import { eventually } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
-
-/** The venv's bin directory (made, or found cached, by the script scripts/test.sh runs first). */
-async function venvBin(): Promise<string> {
-  const { stdout } = await run('bash', ['testbed/scripts/python-venv.sh'], { timeout: 1_200_000 });
-  return stdout.trim();
-}
 
 describe('python-tackerclient (openstack CLI) against the VNFM', () => {
   let vnfm: TestVnfm;
