@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { CHART_PATH, cnfPackage } from '../helpers/cnf-package.ts';
-import { createInstance, onboardPackage, registerTestbedVim, runOp } from '../helpers/lcm.ts';
+import { CHART_PATH, cnfPackage, MANIFEST_PATH } from '../helpers/cnf-package.ts';
+import { createInstance, onboardPackage, registerTestbedVim, runOp, startOp } from '../helpers/lcm.ts';
 import { parseMetrics, sample } from '../helpers/metrics.ts';
-import { freshStore } from '../helpers/stores.ts';
+import { freshStore, STORES } from '../helpers/stores.ts';
 import { testbed } from '../helpers/testbed.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 import { eventually } from '../helpers/wait.ts';
@@ -182,6 +182,30 @@ describe('readiness', () => {
     }
   });
 });
+
+for (const store of STORES) {
+  test(`on ${store}: an operation no worker has claimed is the queue depth`, async () => {
+    // An API-only server: nothing claims what it queues.
+    const vnfm = await startVnfm(await freshStore(store), { worker: false, embeddedWorker: false });
+    try {
+      assert.equal(sample(await scrape(vnfm), 'vnfm_worker_queue_depth'), 0);
+      const vimId = await registerTestbedVim(vnfm, `queue-${store}`);
+      const { vnfdId } = await onboardPackage(vnfm);
+      const id = await createInstance(vnfm, vnfdId);
+      await startOp(vnfm, id, 'instantiate', {
+        flavourId: 'helmchart',
+        vimConnectionInfo: [{ id: 'c1', vimId, vimType: 'kubernetes' }],
+        additionalParams: { namespace: 'queued', 'lcm-kubernetes-def-files': [MANIFEST_PATH] },
+      });
+      const m = await scrape(vnfm);
+      assert.equal(sample(m, 'vnfm_worker_queue_depth'), 1);
+      assert.equal(sample(m, 'vnfm_op_occs_started_total', { operation: 'INSTANTIATE' }) >= 1, true);
+      assert.equal((await vnfm.request('GET', '/readyz')).status, 200, 'ready on its store alone');
+    } finally {
+      await vnfm.close();
+    }
+  });
+}
 
 describe('request log', () => {
   test('one request writes exactly one info line, with its route pattern and status', async () => {
