@@ -31,14 +31,16 @@ const MAX_EXAMPLES = 25;
 const MAX_RUN_MS = 480_000;
 /**
  * Besides no 5xx: an undocumented method is 405, a request the schema forbids is a
- * 4xx, a missing required header is refused. Not the response checks: the document
- * declares no response schemas or status codes yet.
+ * 4xx, a missing required header is refused, a secured operation called without
+ * credentials is a 401. Not the response checks: the document declares no response
+ * schemas or status codes yet.
  */
 const CHECKS = [
   'not_a_server_error',
   'unsupported_method',
   'negative_data_rejection',
   'missing_required_header',
+  'ignored_auth',
 ];
 const PORT = 9890; // the namespace's own loopback: nothing else listens there
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -240,6 +242,8 @@ test('schemathesis finds no server error in any operation of /openapi.json', asy
     }) > 0,
   );
   assert.ok(sample(samples, 'vnfm_http_requests_total', { route: '/v1.0/vims/:vimId', status: '200' }) > 0);
+  // ignored_auth sent requests without the token, and they were refused.
+  assert.ok(sample(samples, 'vnfm_http_requests_total', { status: '401' }) > 0);
   const serverErrors = samples.filter(
     (x) => x.name === 'vnfm_http_requests_total' && x.labels.status?.startsWith('5'),
   );
