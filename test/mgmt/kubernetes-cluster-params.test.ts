@@ -63,6 +63,12 @@ test('the request sample of samples/kubernetes-cluster is accepted', async () =>
   assert.equal(p.helm_archive?.path.startsWith('/'), true);
 });
 
+test("Tacker's proxy.k8s_node_cidr (the nodes' network, for no_proxy) is accepted and kept in proxy", () => {
+  const p = parse({ ...specSample(), proxy: { ...specSample().proxy, k8s_node_cidr: '10.10.0.0/24' } });
+  assert.equal(p.proxy?.k8s_node_cidr, '10.10.0.0/24');
+  assert.equal(p.proxy?.no_proxy, '192.168.10.0/24,10.0.0.1');
+});
+
 test('an injected CIDR, and CIDRs out of range, are refused naming the field', () => {
   for (const bad of [
     '10.0.0.0/8;touch /tmp/x',
@@ -72,11 +78,16 @@ test('an injected CIDR, and CIDRs out of range, are refused naming the field', (
     '$(id)/8',
     '10.0.0.0/08',
     'fd00::/129',
-  ])
+  ]) {
     refused(
       { ...specSample(), master_node: { ...specSample().master_node, pod_cidr: bad } },
       /master_node\.pod_cidr/,
     );
+    refused(
+      { ...specSample(), proxy: { ...specSample().proxy, k8s_node_cidr: bad } },
+      /proxy\.k8s_node_cidr/,
+    );
+  }
   refused(
     { ...specSample(), master_node: { ...specSample().master_node, cluster_cidr: '1.2.3.4/8 ' } },
     /cluster_cidr/,

@@ -63,12 +63,16 @@ prerequisites() {
   as_root systemctl enable --now kubelet >/dev/null 2>&1 || true
 }
 
-# Proxy settings for containerd and kubelet (credentials stay in 0600 drop-ins).
+# Proxy settings for containerd and kubelet on every node (credentials stay in 0600
+# drop-ins); the nodes' own network (k8s_node_cidr) is never sent through the proxy.
 proxy() {
-  local http https no
+  local http https no nodes
   http=$(p proxy.http_proxy)
   https=$(p proxy.https_proxy)
   no=$(p proxy.no_proxy)
+  nodes=$(p proxy.k8s_node_cidr)
+  [ -z "$nodes" ] || cidr_ok "$nodes" || die "params: proxy.k8s_node_cidr"
+  [ -z "$nodes" ] || no=${no:+$no,}$nodes
   [ -n "$http$https$no" ] || return 0
   for v in "$http" "$https" "$no"; do [[ "$v" != *[[:space:]\"\'\\\`\$]* ]] || die "params: proxy holds a character a unit file cannot carry"; done
   for unit in containerd kubelet; do
@@ -208,6 +212,7 @@ do_join() { # master|worker
   p join json >"$work/join.json"
   [ -s "$work/join.json" ] || die "params: join is missing"
   prerequisites
+  proxy
   if [ -f /etc/kubernetes/kubelet.conf ]; then
     say "already joined: kubeadm join skipped"
   else

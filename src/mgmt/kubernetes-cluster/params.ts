@@ -55,6 +55,8 @@ export const ClusterParamSchema = Type.Object(
           http_proxy: Type.Optional(Type.String({ maxLength: URL })),
           https_proxy: Type.Optional(Type.String({ maxLength: URL })),
           no_proxy: Type.Optional(Type.String({ maxLength: URL, pattern: '^[A-Za-z0-9.:/,*_\\[\\]-]*$' })),
+          // Tacker's: the nodes' own network, which the scripts add to no_proxy.
+          k8s_node_cidr: Type.Optional(Cidr()),
         },
         { additionalProperties: false },
       ),
@@ -97,7 +99,8 @@ export interface ClusterParams {
   vim_name?: string;
   master: MasterParams;
   worker?: NodeParams;
-  proxy?: { http_proxy?: string; https_proxy?: string; no_proxy?: string };
+  /** Passed to every init and join (each node's proxy); `k8s_node_cidr` belongs in no_proxy. */
+  proxy?: { http_proxy?: string; https_proxy?: string; no_proxy?: string; k8s_node_cidr?: string };
   helm_installation_script_path?: string;
   helm_archive?: { path: string; sha256: string };
 }
@@ -110,6 +113,15 @@ export function validCidr(text: string): boolean {
   if (!m) return false;
   const bits = isIPv4(m[1]!) ? 32 : isIPv6(m[1]!) ? 128 : 0;
   return bits > 0 && !/^0\d/.test(m[2]!) && Number(m[2]) <= bits;
+}
+
+/** `value` when it is a CIDR, else a 400 naming the field. */
+function cidr(value: string, name: string): string {
+  if (!validCidr(value))
+    throw badRequest(
+      `${field(name)} must be a CIDR (address/prefix), got ${JSON.stringify(value.slice(0, 64))}`,
+    );
+  return value;
 }
 
 /**
@@ -198,13 +210,7 @@ export function parseClusterParams(
   const master = nodeParams(flavour, p.master_node, 'master_node');
   for (const k of ['pod_cidr', 'cluster_cidr'] as const) {
     const v = p.master_node[k];
-    if (v !== undefined) {
-      if (!validCidr(v))
-        throw badRequest(
-          `${field(`/master_node/${k}`)} must be a CIDR (address/prefix), got ${JSON.stringify(v.slice(0, 64))}`,
-        );
-      (master as MasterParams)[k] = v;
-    }
+    if (v !== undefined) (master as MasterParams)[k] = cidr(v, `/master_node/${k}`);
   }
   if (p.master_node.cluster_cp_name !== undefined)
     (master as MasterParams).cluster_cp_name = p.master_node.cluster_cp_name;
@@ -217,6 +223,7 @@ export function parseClusterParams(
       if (v !== undefined && !validProxyUrl(v))
         throw badRequest(`${field(`/proxy/${k}`)} must be an http:// or https:// URL`);
     }
+    if (p.proxy.k8s_node_cidr !== undefined) cidr(p.proxy.k8s_node_cidr, '/proxy/k8s_node_cidr');
   }
   const out: ClusterParams = {
     script_path: packagePath(p.script_path, '/script_path'),

@@ -11,6 +11,9 @@ function extraSans(op: ClusterOp, masters: readonly ClusterNode[]): string[] {
   return [...new Set(all)];
 }
 
+/** The request's proxy, for every node's init or join (each node's containerd and kubelet use it). */
+const proxy = (op: ClusterOp) => (op.p.proxy ? { proxy: op.p.proxy } : {});
+
 /** `init` on the first master (once per op occ). */
 export async function init(
   op: ClusterOp,
@@ -31,7 +34,7 @@ export async function init(
       extra_sans: extraSans(op, masters),
       ...(m.pod_cidr !== undefined ? { pod_cidr: m.pod_cidr } : {}),
       ...(m.cluster_cidr !== undefined ? { cluster_cidr: m.cluster_cidr } : {}),
-      ...(op.p.proxy ? { proxy: op.p.proxy } : {}),
+      ...proxy(op),
       service_account: SERVICE_ACCOUNT,
     },
     `${stepPrefix}k8s.init`,
@@ -67,6 +70,7 @@ export async function joinMaster(
       cluster_ip: clusterIp(op.p, masters),
       api_port: API_PORT,
       extra_sans: extraSans(op, masters),
+      ...proxy(op),
       join,
     },
     `${stepPrefix}k8s.join-master:${node.bound.vnfcId}`,
@@ -83,7 +87,7 @@ export async function joinWorker(
     node,
     'k8s',
     'join-worker',
-    { node_name: node.nodeName, node_ip: node.nodeIp, join },
+    { node_name: node.nodeName, node_ip: node.nodeIp, ...proxy(op), join },
     `${stepPrefix}k8s.join-worker:${node.bound.vnfcId}`,
   );
 }
