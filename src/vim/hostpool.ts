@@ -8,14 +8,12 @@ import { isIP } from 'node:net';
 import { badRequest } from '../errors.ts';
 import type { PoolHostSpec } from '../infra/hosts/model.ts';
 import { privateKeyProblem, validHost, validHostKey } from './helm-fields.ts';
-import { MASK, SECRET_POOL_HOST_FIELDS, type VimExtra } from './model.ts';
+import { MASK, POOL_HOST_LOGIN_FIELDS, SECRET_POOL_HOST_FIELDS, type VimExtra } from './model.ts';
 
 /** Secret fields given a value (not '***') per host id. */
 export type GivenHostSecrets = Map<string, Set<string>>;
 
 const DEFAULT_SSH_PORT = 22;
-/** Fields whose change moves where (or to whom) a host's secret goes. */
-const ENDPOINT_FIELDS = ['address', 'port', 'username', 'host_key'] as const;
 
 function addresses(map: Record<string, string> | undefined, field: string): void {
   for (const [cpd, address] of Object.entries(map ?? {}))
@@ -83,7 +81,7 @@ export function requirePoolSecretsAgain(
   const before = new Map(current.map((h) => [h.id, h]));
   for (const h of next) {
     const old = before.get(h.id);
-    const moved = old && ENDPOINT_FIELDS.find((f) => old[f] !== h[f]);
+    const moved = old && POOL_HOST_LOGIN_FIELDS.find((f) => old[f] !== h[f]);
     if (!moved) continue;
     for (const k of SECRET_POOL_HOST_FIELDS)
       if (h[k] !== undefined && !given.get(h.id)?.has(k))

@@ -52,6 +52,8 @@ export interface Vim {
 export const SECRET_AUTH_CRED_FIELDS = ['bearer_token', 'client_key', 'password'] as const;
 export const SECRET_HELM_INFO_FIELDS = ['masternode_password', 'masternode_private_key'] as const;
 export const SECRET_POOL_HOST_FIELDS = ['password', 'private_key'] as const;
+/** A pool host's login: where (and to whom) its secret goes; a change needs the secret again. */
+export const POOL_HOST_LOGIN_FIELDS = ['address', 'port', 'username', 'host_key'] as const;
 type PoolHostSecrets = Partial<Pick<PoolHostSpec, (typeof SECRET_POOL_HOST_FIELDS)[number]>>;
 export const MASK = '***';
 

@@ -1,7 +1,8 @@
 // A hostpool VIM through /v1.0/vims, on SQLite and PostgreSQL: registered, shown and
 // listed with every host secret masked, sealed at rest (VIM row and pool_hosts rows),
 // strict about its body, '***' sent back keeps a secret, a moved host needs its secret
-// again, bound hosts cannot change or go, and a pool is never the default Kubernetes VIM.
+// again, bound hosts cannot change or go (a DIRTY one may get a new login, to be wiped), and
+// a pool is never the default Kubernetes VIM.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { allocateHosts, releaseHosts, freeHost } from '../../src/db/queries/pool-hosts.ts';
@@ -162,7 +163,7 @@ for (const store of STORES) {
       assert.deepEqual(vnfm.ctx.secrets.openJson(row.secrets), { password: 'n3w-pw' });
     });
 
-    test('an ALLOCATED or DIRTY host cannot be removed or changed; the pool cannot be deleted while in use', async () => {
+    test('an ALLOCATED or DIRTY host cannot be removed or changed (a DIRTY one only re-keyed or moved, its secret again); the pool cannot be deleted while in use', async () => {
       await allocateHosts(vnfm.ctx.db, vimId, 'inst-1', [{ vduId: 'VDU1', vnfcId: 'c1', index: 0 }]);
       const taken = (
         await vnfm.ctx.db
@@ -176,8 +177,22 @@ for (const store of STORES) {
       const changed = shown.extra.hosts.map((h: any) =>
         h.id === taken ? { ...h, labels: { vdu: 'VDU9' } } : h,
       );
+      // The taken host re-keyed, its secret given again (a moved host's rule).
+      const secret = (({ password, private_key }) => (password ? { password } : { private_key }))(
+        hosts.find((h) => h.id === taken)!,
+      );
+      const newKey = hostKey();
+      const rekeyed = (more: object = {}) =>
+        shown.extra.hosts.map((h: any) =>
+          h.id === taken ? { ...h, host_key: newKey, ...secret, ...more } : h,
+        );
       for (const state of ['ALLOCATED', 'DIRTY']) {
-        for (const hs of [without, changed]) {
+        // A DIRTY host's login may change (below); with anything else it is refused as well.
+        const refused =
+          state === 'ALLOCATED'
+            ? [without, changed, rekeyed()]
+            : [without, changed, rekeyed({ cps: { CP9: '127.0.9.1' } })];
+        for (const hs of refused) {
           const res = await vnfm.request('PUT', `/v1.0/vims/${vimId}`, { vim: { extra: { hosts: hs } } });
           assert.equal(res.status, 409, `${state}: ${JSON.stringify(res.body)}`);
           assert.match(res.body.detail, new RegExp(`host ${taken} is ${state}`));
@@ -202,6 +217,32 @@ for (const store of STORES) {
         .executeTakeFirstOrThrow();
       assert.equal(row.state, 'DIRTY', 'allocation columns survive an update');
       assert.equal(row.vnfc_id, 'c1');
+      // A DIRTY host whose key changed (it could not be wiped): the operator pins the new key,
+      // giving its secret again; it stays DIRTY and attached, for the instance's next
+      // operation to wipe it with the new key.
+      const bare = shown.extra.hosts.map((h: any) => (h.id === taken ? { ...h, host_key: newKey } : h));
+      const again = await vnfm.request('PATCH', `/v1.0/vims/${vimId}`, { vim: { extra: { hosts: bare } } });
+      assert.equal(again.status, 400, JSON.stringify(again.body));
+      assert.match(
+        again.body.detail,
+        new RegExp(`host ${taken}: host_key changed, so \\w+ must be given again`),
+      );
+      const fixed = await vnfm.request('PATCH', `/v1.0/vims/${vimId}`, {
+        vim: { extra: { hosts: rekeyed() } },
+      });
+      assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+      const rekeyedRow = await vnfm.ctx.db
+        .selectFrom('pool_hosts')
+        .selectAll()
+        .where('host_id', '=', taken)
+        .executeTakeFirstOrThrow();
+      assert.equal(JSON.parse(rekeyedRow.spec).host_key, newKey);
+      assert.deepEqual(vnfm.ctx.secrets.openJson(rekeyedRow.secrets), secret);
+      assert.deepEqual(
+        [rekeyedRow.state, rekeyedRow.vnf_instance_id, rekeyedRow.vnfc_id],
+        ['DIRTY', 'inst-1', 'c1'],
+        'still to be wiped, by its instance',
+      );
       await freeHost(vnfm.ctx.db, vimId, taken, 'inst-1');
       assert.equal((await vnfm.request('DELETE', `/v1.0/vims/${vimId}`)).status, 204);
       assert.equal(

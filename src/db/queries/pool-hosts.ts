@@ -13,7 +13,7 @@ import type { PoolHostRow, Schema } from '../schema.ts';
 import { conflict, ProblemError } from '../../errors.ts';
 import type { BoundHost, HostState, PoolHostSpec } from '../../infra/hosts/model.ts';
 import type { SecretBox } from '../../secrets/box.ts';
-import { SECRET_POOL_HOST_FIELDS } from '../../vim/model.ts';
+import { POOL_HOST_LOGIN_FIELDS, SECRET_POOL_HOST_FIELDS } from '../../vim/model.ts';
 
 type Executor = Db | Transaction<Schema>;
 
@@ -42,10 +42,33 @@ function hostOf(row: PoolHostRow, box: SecretBox): PoolHostSpec {
 const sameSecrets = (row: PoolHostRow, box: SecretBox, secrets: Record<string, string>) =>
   JSON.stringify(box.openJson(row.secrets)) === JSON.stringify(secrets);
 
+/** JSON with object keys sorted at every level (the same host reads the same, whatever its key order). */
+const canonical = (v: unknown): string =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? `{${Object.keys(v)
+        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+        .join(',')}}`
+    : JSON.stringify(v);
+
+/** `true` when `next` differs from the row's spec in login fields (and secrets) only: what a DIRTY host may change. */
+function onlyLoginChanged(row: PoolHostRow, next: PoolHostSpec): boolean {
+  const without = (h: Record<string, unknown>) => {
+    const rest: Record<string, unknown> = { ...h };
+    for (const k of [...POOL_HOST_LOGIN_FIELDS, ...SECRET_POOL_HOST_FIELDS]) delete rest[k];
+    return canonical(rest);
+  };
+  return without(JSON.parse(row.spec) as Record<string, unknown>) === without({ ...next });
+}
+
 /**
  * Makes the pool's rows match the VIM's hosts, inside the VIM's save transaction. A host
- * bound to a VNFC (ALLOCATED) or still being wiped (DIRTY) may be neither removed nor
- * changed: 409, and the transaction (the VIM's update with it) rolls back.
+ * bound to a VNFC (ALLOCATED) may be neither removed nor changed, nor may one still to be
+ * wiped (DIRTY), except for how it is logged in to: a host whose key changed (or that
+ * moved) could otherwise never be wiped. It stays DIRTY and attached to its instance, and
+ * the instance's next operation (retry, rollback, terminate…) wipes it with the new login.
+ * Anything else: 409, and the transaction (the VIM's update with it) rolls back.
  */
 export async function syncPoolHosts(
   tx: Transaction<Schema>,
@@ -93,16 +116,16 @@ export async function syncPoolHosts(
       continue;
     }
     if (row.spec === spec && sameSecrets(row, box, secrets)) continue;
-    if (row.state !== 'FREE')
+    if (row.state !== 'FREE' && !(row.state === 'DIRTY' && onlyLoginChanged(row, h)))
       throw conflict(
-        `host ${h.id} is ${row.state} (VNF instance ${row.vnf_instance_id}): it cannot be changed`,
+        `host ${h.id} is ${row.state} (VNF instance ${row.vnf_instance_id}): it cannot be changed${row.state === 'DIRTY' ? ` (only its ${POOL_HOST_LOGIN_FIELDS.join(', ')} and secrets, to let the next operation wipe it)` : ''}`,
       );
     await tx
       .updateTable('pool_hosts')
       .set({ spec, secrets: box.sealJson(secrets), vdu_label, updated_at: now })
       .where('vim_id', '=', vimId)
       .where('host_id', '=', h.id)
-      .where('state', '=', 'FREE')
+      .where('state', '=', row.state)
       .execute();
   }
 }
@@ -262,12 +285,15 @@ export async function freeHost(db: Db, vimId: string, hostId: string, instanceId
 
 /**
  * The hosts attached to an instance, secrets opened (for drivers only, never for responses):
- * ALLOCATED ones (its VNFCs) and DIRTY ones (released, not yet wiped), by bind index.
+ * ALLOCATED ones (its VNFCs) and DIRTY ones (released, not yet wiped), by bind index; each
+ * with its pool VIM's virtual CPs (read with the hosts, so they are never staler than them).
  */
 export async function boundHosts(db: Db, box: SecretBox, instanceId: string): Promise<BoundHost[]> {
   const rows = await db
     .selectFrom('pool_hosts')
-    .selectAll()
+    .innerJoin('vims', 'vims.id', 'pool_hosts.vim_id')
+    .selectAll('pool_hosts')
+    .select('vims.extra as vim_extra')
     .where('vnf_instance_id', '=', instanceId)
     .execute();
   return rows
@@ -277,6 +303,7 @@ export async function boundHosts(db: Db, box: SecretBox, instanceId: string): Pr
       index: r.bind_index ?? 0,
       host: hostOf(r, box),
       state: r.state as HostState,
+      virtualCps: (JSON.parse(r.vim_extra) as { virtual_cps?: Record<string, string> }).virtual_cps ?? {},
     }))
     .sort(
       (a, b) => a.index - b.index || (a.state === 'ALLOCATED' ? -1 : 1) - (b.state === 'ALLOCATED' ? -1 : 1),

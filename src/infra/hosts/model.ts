@@ -35,4 +35,6 @@ export interface BoundHost {
   index: number;
   host: PoolHostSpec;
   state: HostState;
+  /** The pool VIM's `extra.virtual_cps` (addresses no one host owns, e.g. a VIP), by cpd id; absent: none. */
+  virtualCps?: Record<string, string>;
 }

@@ -88,15 +88,23 @@ export function clusterNode(b: BoundHost, p: ClusterParams): ClusterNode {
   return (masters[0] ?? workers[0])!;
 }
 
-/** The address clients reach the API server at: cluster_cp_name's (a VIP) when given, else the first master's node IP. */
+/**
+ * The address clients reach the API server at: cluster_cp_name's (a VIP) when given — a
+ * master host's connection point of that id, else the pool VIM's virtual CP — else the
+ * first master's node IP.
+ */
 export function clusterIp(p: ClusterParams, masters: readonly ClusterNode[]): string {
   const first = masters[0]!;
   const cp = p.master.cluster_cp_name;
   if (cp === undefined) return first.nodeIp;
-  const ip = masters.map((m) => m.bound.host.cps?.[cp]).find((a) => a !== undefined);
+  const own = (map: Record<string, string> | undefined) =>
+    map && Object.hasOwn(map, cp) ? map[cp] : undefined;
+  const ip =
+    masters.map((m) => own(m.bound.host.cps)).find((a) => a !== undefined) ??
+    masters.map((m) => own(m.bound.virtualCps)).find((a) => a !== undefined);
   if (ip === undefined)
     throw badRequest(
-      `${field('master', 'cluster_cp_name')}: no master's pool host has a connection point ${cp} (the cluster's virtual address)`,
+      `${field('master', 'cluster_cp_name')}: neither a master's pool host nor the pool VIM's virtual_cps has a connection point ${cp} (the cluster's virtual address)`,
     );
   return ip;
 }
