@@ -34,6 +34,8 @@ export interface Config {
    * Empty by default: a VNFD naming any artifact in interfaces.Vnflcm is then refused.
    */
   mgmtDrivers: Record<string, string>;
+  /** `vnfm worker` only: serve /metrics, /readyz and /healthz on 127.0.0.1 at this port (0: not at all). */
+  metricsPort: number;
   /** YAML/JSON file of OAuth 2.0 clients (client_id, secret_hash, scopes); see docs/security.md. */
   authClientsFile: string;
   /** The same text as the file, from VNFM_AUTH_CLIENTS (environment only, never a flag). */
@@ -77,6 +79,7 @@ export const DEFAULT_CONFIG: Config = {
   refreshSeconds: 15,
   packageQuotaBytes: 20 * 1024 ** 3,
   mgmtDrivers: {},
+  metricsPort: 0,
   authClientsFile: '',
   authClients: '',
   authBasic: false,
@@ -179,6 +182,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     refreshSeconds: env.VNFM_REFRESH_SECONDS,
     packageQuotaBytes: env.VNFM_PACKAGE_QUOTA_BYTES,
     mgmtDrivers: env.VNFM_MGMT_DRIVERS,
+    metricsPort: env.VNFM_METRICS_PORT,
     authClientsFile: env.VNFM_AUTH_CLIENTS_FILE,
     authClients: env.VNFM_AUTH_CLIENTS,
     authBasic: env.VNFM_AUTH_BASIC,
@@ -216,6 +220,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     refreshSeconds: parseInteger('refresh seconds', merged.refreshSeconds, 0, 86_400),
     packageQuotaBytes: parseBytes('package quota', merged.packageQuotaBytes),
     mgmtDrivers: parseMgmtDrivers(merged.mgmtDrivers),
+    metricsPort: parsePort(merged.metricsPort ?? 0),
     authClientsFile: String(merged.authClientsFile ?? ''),
     authClients: String(merged.authClients ?? ''),
     authBasic: parseBoolean('auth basic', merged.authBasic),

@@ -22,9 +22,13 @@ import { vnfpkgmRoutes } from './vnfpkgm.ts';
 import { VALIDATION_OPTIONS } from './validation.ts';
 import { type ProblemDetails, ProblemError } from '../errors.ts';
 
-export function buildServer(ctx: AppContext): FastifyInstance {
+/**
+ * `probesOnly`: just /healthz, /readyz and /metrics, over plain HTTP (what `vnfm worker
+ * --metrics-port` serves on loopback beside its work; it has no API).
+ */
+export function buildServer(ctx: AppContext, opts: { probesOnly?: boolean } = {}): FastifyInstance {
   const serverOptions = { ...EDGE_OPTIONS.http, ServerResponse: CanonicalHeadersResponse };
-  const tls = tlsMaterial(ctx.config);
+  const tls = opts.probesOnly ? undefined : tlsMaterial(ctx.config);
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     logController: new OneLinePerRequest(),
@@ -42,6 +46,10 @@ export function buildServer(ctx: AppContext): FastifyInstance {
   });
   installEdge(app);
   installRequestMetrics(app);
+  if (opts.probesOnly) {
+    healthRoutes(app, ctx);
+    return app;
+  }
   openApiRoutes(app, ctx.version, securitySchemes(ctx.config));
   installAuth(app, ctx.config);
   // Once the OpenAPI generator has loaded (its onRoute hook collects the routes), on

@@ -111,8 +111,13 @@ program
     'MgmtDrivers enabled: artifact=driver pairs, comma-separated (env VNFM_MGMT_DRIVERS; default none)',
   )
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env VNFM_LOG_LEVEL)')
+  .option(
+    '--metrics-port <port>',
+    'serve /metrics, /readyz and /healthz on 127.0.0.1 at this port (env VNFM_METRICS_PORT; default none)',
+  )
   .action(async (opts: Record<string, string | undefined>) => {
-    const config = loadConfig(fromEnv(), opts);
+    // This process runs its worker whatever the API servers' VNFM_EMBEDDED_WORKER says (/readyz checks it).
+    const config = loadConfig(fromEnv(), opts, { embeddedWorker: true });
     if (!isPostgres(config.database)) {
       throw new ConfigError(
         'a separate worker needs the PostgreSQL store (the SQLite store has its worker embedded)',
@@ -121,8 +126,20 @@ program
     const ctx = await createContext(config);
     await ctx.worker.recover(false);
     ctx.worker.start();
-    ctx.log.info({ workerId: ctx.worker.id }, 'worker started');
+    // Loopback only: the probes have no authentication; a Prometheus agent beside the worker scrapes them.
+    const probes = config.metricsPort ? buildServer(ctx, { probesOnly: true }) : undefined;
+    await probes?.listen({ host: '127.0.0.1', port: config.metricsPort });
+    ctx.log.info(
+      {
+        workerId: ctx.worker.id,
+        store: redactUrl(config.database),
+        dataDir: config.dataDir,
+        metrics: probes ? `127.0.0.1:${config.metricsPort}` : 'off',
+      },
+      'worker started',
+    );
     const stop = async () => {
+      await probes?.close();
       await closeContext(ctx);
       process.exit(0);
     };

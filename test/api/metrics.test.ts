@@ -4,8 +4,13 @@
 // handshakes and pool, onboarding outcomes; readiness with and without its database
 // and worker. And one request writes exactly one info line in the log.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../../testbed/lib/proc.ts';
 import { CHART_PATH, cnfPackage, MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import { createInstance, onboardPackage, registerTestbedVim, runOp, startOp } from '../helpers/lcm.ts';
 import { parseMetrics, sample } from '../helpers/metrics.ts';
@@ -13,6 +18,8 @@ import { freshStore, STORES } from '../helpers/stores.ts';
 import { testbed } from '../helpers/testbed.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 import { eventually } from '../helpers/wait.ts';
+
+const vnfmBin = new URL('../../bin/vnfm', import.meta.url).pathname;
 
 async function scrape(vnfm: TestVnfm) {
   const res = await vnfm.request('GET', '/metrics');
@@ -206,6 +213,45 @@ for (const store of STORES) {
     }
   });
 }
+
+test('vnfm worker --metrics-port serves /metrics and /readyz on loopback, and no API', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vnfm-worker-metrics-'));
+  const port = await freePort();
+  const child = spawn(
+    vnfmBin,
+    ['worker', '--database', await freshStore('postgres'), '--data-dir', dir, '--metrics-port', String(port)],
+    // The API servers' setting, shared through the environment, does not make the worker unready.
+    { env: { PATH: process.env.PATH, VNFM_EMBEDDED_WORKER: 'false' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const ready = await eventually(
+      'the worker to serve its probes',
+      () => fetch(`${base}/readyz`).catch(() => undefined),
+      (r) => r !== undefined || child.exitCode !== null,
+      30_000,
+    );
+    assert.equal(ready?.status, 200, out);
+    assert.equal(((await ready!.json()) as { worker: string }).worker, 'running');
+    const metrics = await fetch(`${base}/metrics`);
+    assert.equal(metrics.status, 200);
+    const m = parseMetrics(await metrics.text());
+    assert.equal(sample(m, 'vnfm_worker_queue_depth'), 0);
+    assert.ok(sample(m, 'vnfm_process_resident_memory_bytes') > 0);
+    const api = await fetch(`${base}/vnflcm/v1/vnf_instances`);
+    assert.equal(api.status, 404, 'the worker serves no API');
+    assert.match(api.headers.get('content-type') ?? '', /application\/problem\+json/);
+    const start = out.split('\n').find((l) => l.includes('"worker started"'));
+    assert.ok(start, out);
+    assert.equal(JSON.parse(start).metrics, `127.0.0.1:${port}`);
+  } finally {
+    child.kill('SIGTERM');
+    const code = child.exitCode ?? (await new Promise((r) => child.once('exit', r)));
+    assert.equal(code, 0, 'SIGTERM stops the worker and its probes cleanly');
+  }
+});
 
 describe('request log', () => {
   test('one request writes exactly one info line, with its route pattern and status', async () => {
