@@ -8,8 +8,9 @@
 // CNF → terminate the cluster: VIM gone, hosts FREE and clean. Then faults: a script
 // failing once (FAILED_TEMP, retry: no second init, one VIM; the only master cannot be
 // healed), a worker's sshd down (FAILED_TEMP, retry), a changed host key (FAILED_TEMP,
-// nothing run there; that host is never wiped with an unverified key), rollback (no VIM,
-// hosts FREE and clean).
+// nothing run there; that host is never wiped with an unverified key, until the operator
+// pins its real key and the rollback runs again), rollback (no VIM, hosts FREE and clean).
+// The VIP test takes the cluster's address from the pool VIM's virtual_cps.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -55,9 +56,15 @@ function poolSpec(h: PoolHost, over: Partial<PoolHostSpec> = {}): PoolHostSpec {
   };
 }
 
-async function registerPool(vnfm: TestVnfm, name: string, hosts: PoolHostSpec[]): Promise<string> {
+async function registerPool(
+  vnfm: TestVnfm,
+  name: string,
+  hosts: PoolHostSpec[],
+  virtualCps?: Record<string, string>,
+): Promise<string> {
+  const extra = { hosts, ...(virtualCps ? { virtual_cps: virtualCps } : {}) };
   const res = await vnfm.request('POST', '/v1.0/vims', {
-    vim: { name, type: 'hostpool', description: 'testbed pool hosts', extra: { hosts } },
+    vim: { name, type: 'hostpool', description: 'testbed pool hosts', extra },
   });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body.vim.id;
@@ -406,11 +413,12 @@ describe(
       await fresh();
       vnfm = await startVnfm(await freshStore('sqlite'), { mgmtDrivers: DRIVERS });
       const env = await testbed();
-      // Each master host lists the VIP under the cpd id cluster_cp_name names.
+      // The pool VIM holds the VIP as a virtual CP under the cpd id cluster_cp_name names
+      // (no host lists it: it belongs to whichever master holds it).
       const hosts = env.poolHosts
         .filter((h) => ['m11', 'm12', 'm13', 'w21'].includes(h.id))
-        .map((h) => poolSpec(h, h.role === 'master' ? { cps: { CP1: h.address, vip_CP: VIP } } : {}));
-      poolVimId = await registerPool(vnfm, 'pool-vip', hosts);
+        .map((h) => poolSpec(h));
+      poolVimId = await registerPool(vnfm, 'pool-vip', hosts, { vip_CP: VIP });
       const vnfdId = await onboardCluster(vnfm, { [K8S_SCRIPT]: readFileSync(TESTBED_SCRIPT) });
       clusterId = await createInstance(vnfm, vnfdId, 'k8s-vip');
     });
@@ -457,6 +465,10 @@ const wrapper = (mode: Fault) => `#!/usr/bin/env bash
 # ${faultTest(mode)} (printing the join data's secrets, which the VNFM must redact).
 set -euo pipefail
 here=$(cd -- "$(dirname -- "\${BASH_SOURCE[0]}")" && pwd)
+# Each init and join records the proxy its params carry.
+case "$1" in init | join-master | join-worker)
+  python3 -c 'import json,sys; print(sys.argv[2], json.dumps(json.load(open(sys.argv[1])).get("proxy"), sort_keys=True, separators=(",", ":")))' "$2" "$1" >>"$HOME/.fault-proxy" ;;
+esac
 case "$1" in
   init) echo init >>"$HOME/.fault-inits" ;;
   join-worker)
@@ -465,7 +477,7 @@ case "$1" in
       python3 -c 'import json,sys; [print("injected failure, join secret", v, file=sys.stderr) for v in json.load(open(sys.argv[1]))["join"].values() if isinstance(v, str) and len(v) >= 16]' "$2" || true
       exit 1
     fi ;;
-  reset) rm -f "$HOME/.fault-inits" "$HOME/.fault-fired" ;;
+  reset) rm -f "$HOME/.fault-inits" "$HOME/.fault-fired" "$HOME/.fault-proxy" ;;
 esac
 exec bash "$here/install_k8s_testbed.sh" "$@"
 `;
@@ -480,10 +492,12 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
     name: string,
     hosts: PoolHostSpec[],
     files: Record<string, string | Buffer>,
+    more: object = {},
   ) {
     const pool = await registerPool(vnfm, `pool-${name}`, hosts);
     const id = await createInstance(vnfm, await onboardCluster(vnfm, files), name);
     const body = await clusterRequest(pool, 'instantiation_level_1', name);
+    Object.assign(body.additionalParams.k8s_cluster_installation_param, more);
     const failed = await runLong(vnfm, id, 'instantiate', body, 'FAILED_TEMP');
     return { pool, id, failed, detail: String(failed.error?.detail ?? '') };
   }
@@ -504,11 +518,13 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
     await fresh();
   });
 
-  test('a script failing once: FAILED_TEMP naming step, host and exit code, secrets redacted; retry completes with one init and one VIM', async () => {
+  test('a script failing once: FAILED_TEMP naming step, host and exit code, secrets redacted; retry completes with one init and one VIM; every node got the proxy', async () => {
+    const proxy = { no_proxy: '10.0.0.1', k8s_node_cidr: '10.10.0.0/24' };
     const { failed, detail, id } = await failedInstantiate(
       'k8s-once',
       [poolSpec(host('m11')), poolSpec(host('w21'))],
       wrapped('once'),
+      { proxy },
     );
     assert.match(detail, /k8s\.join-worker/);
     assert.match(detail, /w21/);
@@ -522,6 +538,12 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
     assert.equal(done.operationState, 'COMPLETED', JSON.stringify(done.error));
     const inits = await remote(host('m11'), ['cat', `${host('m11').home}/.fault-inits`]);
     assert.deepEqual(inits.stdout.trim().split('\n'), ['init'], 'init ran once');
+    // The request's proxy reached the init and each join (the failed one and its retry).
+    const sent = JSON.stringify(proxy, Object.keys(proxy).sort());
+    const proxies = async (h: string) =>
+      (await remote(host(h), ['cat', `${host(h).home}/.fault-proxy`])).stdout.trim().split('\n');
+    assert.deepEqual(await proxies('m11'), [`init ${sent}`]);
+    assert.deepEqual(await proxies('w21'), [`join-worker ${sent}`, `join-worker ${sent}`]);
     const vims = (await vnfm.request('GET', '/v1.0/vims')).body.vims.filter(
       (v: any) => v.name === 'k8s-once',
     );
@@ -559,7 +581,7 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
     for (const h of ['m14', 'w22']) await assertClean(host(h));
   });
 
-  test('a changed host key: FAILED_TEMP before anything runs there; rollback leaves that host DIRTY, the other FREE', async () => {
+  test('a changed host key: FAILED_TEMP before anything runs there; rollback leaves that host DIRTY, the other FREE; the key fixed, rollback again wipes it', async () => {
     const hosts = [poolSpec(host('m12')), poolSpec(host('w22'), { host_key: host('w23').hostKey })];
     const { pool, failed, detail } = await failedInstantiate('k8s-key', hosts, testbedScript());
     assert.match(detail, /host key .*changed/);
@@ -581,6 +603,30 @@ describe('Kubernetes-cluster VNF faults', { timeout: 3 * 3600_000 }, () => {
     await assertClean(host('m12'));
     const vims = (await vnfm.request('GET', '/v1.0/vims')).body.vims.filter((v: any) => v.name === 'k8s-key');
     assert.equal(vims.length, 0);
+    // The operator checks the host out of band and pins its real key, giving its password
+    // again (a changed login needs the secret again); w22 stays DIRTY until wiped.
+    const shown = (await vimView(vnfm, pool)).body.vim;
+    const hostsFixed = shown.extra.hosts.map((h: any) =>
+      h.id === 'w22' ? { ...h, host_key: host('w22').hostKey, password: host('w22').password } : h,
+    );
+    const fixed = await vnfm.request('PATCH', `/v1.0/vims/${pool}`, {
+      vim: { extra: { hosts: hostsFixed } },
+    });
+    assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+    const dirty = (await poolHostStates(vnfm.ctx.db, pool)).find((r) => r.host_id === 'w22');
+    assert.equal(dirty?.state, 'DIRTY');
+    // The rollback again: it wipes w22 with the new key, and frees it.
+    assert.equal(
+      (await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${failed.id}/rollback`)).status,
+      202,
+    );
+    const done = await opOccSettled(vnfm, failed.id, OP_TIMEOUT_MS);
+    assert.equal(done.operationState, 'ROLLED_BACK', JSON.stringify(done.error));
+    const freed = Object.fromEntries(
+      (await poolHostStates(vnfm.ctx.db, pool)).map((r) => [r.host_id, [r.state, r.vnf_instance_id]]),
+    );
+    assert.deepEqual(freed, { m12: ['FREE', null], w22: ['FREE', null] });
+    await assertClean(host('w22'));
   });
 
   test('scale out failing on its second worker: FAILED_TEMP; rollback removes the first from the cluster, both hosts FREE and clean', async () => {
