@@ -139,7 +139,8 @@ function refuseUnrouted(app: FastifyInstance, req: FastifyRequest, reply: Fastif
   // `OPTIONS *` asks about the server as a whole.
   const allowed =
     path === '*' && req.method === 'OPTIONS' ? [...app.supportedMethods] : allowedMethods(app, path);
-  if (allowed.length > 0) {
+  // A route of this very method found nothing (a static file route's unknown file): 404, not 405.
+  if (allowed.length > 0 && (req.method === 'OPTIONS' || !allowed.includes(req.method))) {
     reply.header('allow', allowed.join(', '));
     if (req.method === 'OPTIONS') return reply.code(204).send();
     return sendProblem(

@@ -5,6 +5,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { SecurityScheme } from '../auth/openapi-security.ts';
+import { docsUiRoutes } from './docs-ui.ts';
 
 /** Path prefix → the interface's tag. */
 const TAGS: [prefix: string, tag: string][] = [
@@ -86,6 +87,7 @@ export function openApiRoutes(
       ...(securitySchemes ? { components: { securitySchemes } } : {}),
     },
   });
+  docsUiRoutes(app);
   // After the generator has loaded, like every route, so the document lists itself too.
   app.after(() => {
     app.get('/openapi.json', async (_req, reply) => reply.type('application/json').send(app.swagger()));
