@@ -98,6 +98,36 @@ export interface MgmtJournalRow {
   created_at: string;
 }
 
+/** A SOL003 or SOL005 subscription (migration 0008). */
+export interface SubscriptionRow {
+  id: string;
+  api: 'vnflcm' | 'vnfpkgm';
+  callback_uri: string;
+  /** JSON: the request's filter ('{}' without one). */
+  filter: string;
+  /** Canonical JSON of callback URI + filter (identical subscriptions → 303). */
+  identity: string;
+  /** SecretBox-sealed JSON of the authentication towards the receiver. */
+  authentication: string | null;
+  created_at: string;
+}
+
+/** A notification waiting for (or done with) delivery to one subscription (migration 0008). */
+export interface NotificationOutboxRow {
+  id: string;
+  subscription_id: string;
+  ordering_key: string;
+  sequence: number;
+  /** JSON: the notification body. */
+  body: string;
+  state: 'PENDING' | 'DELIVERED' | 'EXPIRED';
+  attempts: number;
+  next_attempt_at: string;
+  last_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
 export interface Schema {
   vims: VimRow;
   vnf_packages: VnfPackageRow;
@@ -105,4 +135,6 @@ export interface Schema {
   vnf_lcm_op_occs: VnfLcmOpOccRow;
   mgmt_journal: MgmtJournalRow;
   pool_hosts: PoolHostRow;
+  subscriptions: SubscriptionRow;
+  notification_outbox: NotificationOutboxRow;
 }

@@ -1,11 +1,13 @@
 // Every request body schema of the API, in one place: the routes use them for
 // validation, the operations take their TypeScript types, and an OpenAPI document
 // can be generated from this list.
+import * as subscriptions from './subscriptions.ts';
 import * as vims from './vims.ts';
 import * as vnflcm from './vnflcm.ts';
 import * as vnfpkgm from './vnfpkgm.ts';
 
 export * from './primitives.ts';
+export * from './subscriptions.ts';
 export * from './vims.ts';
 export * from './vnflcm.ts';
 export * from './vnfpkgm.ts';
@@ -23,8 +25,10 @@ export const REQUEST_BODIES = {
   'POST /vnflcm/v1/vnf_instances/{vnfInstanceId}/heal': vnflcm.HealVnfRequest,
   'POST /vnflcm/v1/vnf_instances/{vnfInstanceId}/terminate': vnflcm.TerminateVnfRequest,
   'POST /vnflcm/v1/vnf_lcm_op_occs/{vnfLcmOpOccId}/cancel': vnflcm.CancelModeRequest,
+  'POST /vnflcm/v1/subscriptions': subscriptions.LccnSubscriptionRequest,
   'POST /vnfpkgm/v1/vnf_packages': vnfpkgm.CreateVnfPkgInfoRequest,
   'PATCH /vnfpkgm/v1/vnf_packages/{vnfPkgId}': vnfpkgm.VnfPkgInfoModifications,
   'POST /vnfpkgm/v1/vnf_packages/{vnfPkgId}/package_content/upload_from_uri':
     vnfpkgm.UploadVnfPkgFromUriRequest,
+  'POST /vnfpkgm/v1/subscriptions': subscriptions.PkgmSubscriptionRequest,
 } as const;

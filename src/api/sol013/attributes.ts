@@ -144,6 +144,35 @@ export const VNF_PKG_INFO_ATTRIBUTES: AttributeTree = {
   _links: 'free',
 };
 
+/** SOL003/SOL005 vnfProductsFromProviders of a subscription filter. */
+const PRODUCTS_FROM_PROVIDERS: AttributeTree = {
+  vnfProvider: 'value',
+  vnfProducts: { vnfProductName: 'value', versions: leaves('vnfSoftwareVersion', 'vnfdVersions') },
+};
+
+/** SOL003 LccnSubscription (no credentials: the view has none). */
+export const LCCN_SUBSCRIPTION_ATTRIBUTES: AttributeTree = {
+  ...leaves('id', 'callbackUri'),
+  filter: {
+    vnfInstanceSubscriptionFilter: {
+      ...leaves('vnfdIds', 'vnfInstanceIds', 'vnfInstanceNames'),
+      vnfProductsFromProviders: PRODUCTS_FROM_PROVIDERS,
+    },
+    ...leaves('notificationTypes', 'operationTypes', 'operationStates'),
+  },
+  _links: 'free',
+};
+
+/** SOL005 PkgmSubscription. */
+export const PKGM_SUBSCRIPTION_ATTRIBUTES: AttributeTree = {
+  ...leaves('id', 'callbackUri'),
+  filter: {
+    ...leaves('notificationTypes', 'vnfdId', 'vnfPkgId', 'operationalState', 'usageState'),
+    vnfProductsFromProviders: PRODUCTS_FROM_PROVIDERS,
+  },
+  _links: 'free',
+};
+
 const shown = (path: string[]) => brief(path.join('/'));
 
 /** The attribute `path` names, or undefined when the representation has none there. */
@@ -197,3 +226,5 @@ export const VNF_PKG_INFO_LIST = {
   attributes: VNF_PKG_INFO_ATTRIBUTES,
   defaultExcluded: VNF_PKG_DEFAULT_EXCLUDED,
 };
+export const LCCN_SUBSCRIPTION_LIST = { attributes: LCCN_SUBSCRIPTION_ATTRIBUTES, defaultExcluded: [] };
+export const PKGM_SUBSCRIPTION_LIST = { attributes: PKGM_SUBSCRIPTION_ATTRIBUTES, defaultExcluded: [] };

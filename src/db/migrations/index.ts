@@ -7,6 +7,7 @@ import * as m0004 from './0004_instance_columns.ts';
 import * as m0005 from './0005_mask_stored_secrets.ts';
 import * as m0006 from './0006_host_pool.ts';
 import * as m0007 from './0007_mgmt.ts';
+import * as m0008 from './0008_subscriptions.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_vims': m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_mask_stored_secrets': m0005,
   '0006_host_pool': m0006,
   '0007_mgmt': m0007,
+  '0008_subscriptions': m0008,
 };

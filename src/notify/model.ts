@@ -1,0 +1,53 @@
+// A subscription as the VNFM keeps it, and its representation (SOL003 LccnSubscription,
+// SOL005 PkgmSubscription). The authentication towards the receiver is never part of a
+// view: SOL013 returns no credentials, so the view has no authentication attribute at all.
+import type {
+  LifecycleChangeNotificationsFilter,
+  PkgmNotificationsFilter,
+  SubscriptionAuthentication,
+} from '../api/schemas/index.ts';
+
+export type SubscriptionApi = 'vnflcm' | 'vnfpkgm';
+
+export interface Subscription {
+  id: string;
+  api: SubscriptionApi;
+  callbackUri: string;
+  /** `{}` when the request had none (matches everything). */
+  filter: LifecycleChangeNotificationsFilter | PkgmNotificationsFilter;
+  authentication?: SubscriptionAuthentication;
+  createdAt: string;
+}
+
+/** The resource path of the subscriptions of `api`. */
+export const subscriptionsPath = (api: SubscriptionApi) => `/${api}/v1/subscriptions`;
+
+export function subscriptionView(s: Subscription): Record<string, unknown> {
+  return {
+    id: s.id,
+    ...(Object.keys(s.filter).length > 0 ? { filter: s.filter } : {}),
+    callbackUri: s.callbackUri,
+    _links: { self: { href: `${subscriptionsPath(s.api)}/${s.id}` } },
+  };
+}
+
+/** JSON with object keys sorted at every level: two equal filters give one string. */
+export function canonicalJson(value: unknown): string {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, walk((v as Record<string, unknown>)[k])]),
+    );
+  };
+  return JSON.stringify(walk(value));
+}
+
+/**
+ * What makes two subscriptions "the same" for SOL013's 303: the callback URI and the
+ * filter (authentication aside: it does not change which notifications go where).
+ */
+export const subscriptionIdentity = (callbackUri: string, filter: unknown) =>
+  canonicalJson({ callbackUri, filter });
