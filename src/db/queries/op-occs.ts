@@ -8,6 +8,7 @@ import type { VnfLcmOpOccRow } from '../schema.ts';
 import type { Term } from '../../api/sol013/filter.ts';
 import { type ColumnMap, whereTerms } from './filter-sql.ts';
 import { opOccEntered, opOccStarted } from '../../metrics/registry.ts';
+import { enqueueOpOccNotifications } from '../../notify/outbox.ts';
 
 const OWN = ['id', 'vnfInstanceId', 'operation', 'operationState', 'startTime', 'stateEnteredTime'] as const;
 
@@ -31,23 +32,29 @@ function info(o: VnfLcmOpOcc): string {
   return JSON.stringify(rest);
 }
 
-/** Inserts; rejects with a unique violation when the instance already has a blocking op occ. */
+/**
+ * Inserts, with the STARTING notifications in the same transaction; rejects with a
+ * unique violation when the instance already has a blocking op occ.
+ */
 export async function insertOpOcc(db: Db, o: VnfLcmOpOcc, pending: 'run' | null): Promise<void> {
-  await db
-    .insertInto('vnf_lcm_op_occs')
-    .values({
-      id: o.id,
-      vnf_instance_id: o.vnfInstanceId,
-      operation: o.operation,
-      operation_state: o.operationState,
-      info: info(o),
-      pending,
-      locked_by: null,
-      locked_at: null,
-      start_time: o.startTime,
-      state_entered_time: o.stateEnteredTime,
-    })
-    .execute();
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('vnf_lcm_op_occs')
+      .values({
+        id: o.id,
+        vnf_instance_id: o.vnfInstanceId,
+        operation: o.operation,
+        operation_state: o.operationState,
+        info: info(o),
+        pending,
+        locked_by: null,
+        locked_at: null,
+        start_time: o.startTime,
+        state_entered_time: o.stateEnteredTime,
+      })
+      .execute();
+    await enqueueOpOccNotifications(tx, o);
+  });
   opOccStarted(o.operation);
 }
 
@@ -92,7 +99,8 @@ export async function activeOpOcc(db: Db, vnfInstanceId: string): Promise<VnfLcm
 /**
  * Moves an op occ to its next state if it is still in one of `from`; returns false
  * if another request moved it first. `pending` queues work for a worker; the lock
- * is released unless `keepLock` is set.
+ * is released unless `keepLock` is set. A change of state writes its notifications
+ * in the same transaction.
  */
 export async function transitionOpOcc(
   db: Db,
@@ -101,21 +109,26 @@ export async function transitionOpOcc(
   pending: 'run' | 'rollback' | null,
   keepLock = false,
 ): Promise<boolean> {
-  const res = await db
-    .updateTable('vnf_lcm_op_occs')
-    .set({
-      operation_state: o.operationState,
-      state_entered_time: o.stateEnteredTime,
-      info: info(o),
-      pending,
-      ...(keepLock ? {} : { locked_by: null, locked_at: null }),
-    })
-    .where('id', '=', o.id)
-    .where('operation_state', 'in', from)
-    .executeTakeFirst();
-  const moved = Number(res.numUpdatedRows) === 1;
+  const changes = !from.includes(o.operationState);
+  const moved = await db.transaction().execute(async (tx) => {
+    const res = await tx
+      .updateTable('vnf_lcm_op_occs')
+      .set({
+        operation_state: o.operationState,
+        state_entered_time: o.stateEnteredTime,
+        info: info(o),
+        pending,
+        ...(keepLock ? {} : { locked_by: null, locked_at: null }),
+      })
+      .where('id', '=', o.id)
+      .where('operation_state', 'in', from)
+      .executeTakeFirst();
+    const done = Number(res.numUpdatedRows) === 1;
+    if (done && changes) await enqueueOpOccNotifications(tx, o);
+    return done;
+  });
   // Here, the one place states change, so each transition is counted once, by the process that made it.
-  if (moved && !from.includes(o.operationState)) opOccEntered(o.operation, o.operationState);
+  if (moved && changes) opOccEntered(o.operation, o.operationState);
   return moved;
 }
 

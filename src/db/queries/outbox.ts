@@ -1,0 +1,66 @@
+// Named queries over `notification_outbox`. Rows are written only inside the transaction
+// of the state change they report (src/notify/outbox.ts), each taking the next sequence
+// number of its ordering key; the unique (ordering_key, sequence) constraint makes a
+// concurrent writer of the same key fail its transaction rather than reorder.
+import { sql } from 'kysely';
+import type { Db } from '../connect.ts';
+import type { NotificationOutboxRow } from '../schema.ts';
+
+export interface OutboxEntry {
+  subscriptionId: string;
+  /** Subscription + the VNF instance (or package) the notification is about. */
+  orderingKey: string;
+  body: { id: string } & Record<string, unknown>;
+}
+
+export const orderingKey = (subscriptionId: string, subjectId: string) => `${subscriptionId}/${subjectId}`;
+
+export async function enqueueNotifications(tx: Db, entries: OutboxEntry[], now: string): Promise<void> {
+  for (const e of entries) {
+    const { last } = await tx
+      .selectFrom('notification_outbox')
+      .select(sql<number | string | null>`max(sequence)`.as('last'))
+      .where('ordering_key', '=', e.orderingKey)
+      .executeTakeFirstOrThrow();
+    await tx
+      .insertInto('notification_outbox')
+      .values({
+        id: e.body.id,
+        subscription_id: e.subscriptionId,
+        ordering_key: e.orderingKey,
+        sequence: Number(last ?? 0) + 1,
+        body: JSON.stringify(e.body),
+        state: 'PENDING',
+        attempts: 0,
+        next_attempt_at: now,
+        last_attempt_at: null,
+        last_error: null,
+        created_at: now,
+      })
+      .execute();
+  }
+}
+
+/** A subscription's notifications in the order they are to be delivered (per key, by sequence). */
+export async function subscriptionOutbox(db: Db, subscriptionId: string): Promise<NotificationOutboxRow[]> {
+  return db
+    .selectFrom('notification_outbox')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('ordering_key')
+    .orderBy('sequence')
+    .execute();
+}
+
+/** The filters of every subscription of `api` (no credentials: matching needs none). */
+export async function subscriptionFilters(
+  db: Db,
+  api: 'vnflcm' | 'vnfpkgm',
+): Promise<{ id: string; filter: string }[]> {
+  return db
+    .selectFrom('subscriptions')
+    .select(['id', 'filter'])
+    .where('api', '=', api)
+    .orderBy('id')
+    .execute();
+}
