@@ -9,6 +9,7 @@ import { conflict, notFound, unprocessable } from '../errors.ts';
 import type { LcmContext } from './context.ts';
 import type { VnfInstance } from './model.ts';
 import type { CreateVnfRequest } from '../api/schemas/vnflcm.ts';
+import { enqueueIdentifierNotifications } from '../notify/outbox.ts';
 
 /** Sets the package's usageState from the instances that refer to it now. */
 export async function setUsage(ctx: LcmContext, pkgId: string): Promise<void> {
@@ -41,7 +42,11 @@ export async function createVnfInstance(ctx: LcmContext, req: CreateVnfRequest):
     instantiationState: 'NOT_INSTANTIATED',
     ...(req.metadata ? { metadata: req.metadata } : {}),
   };
-  await insertInstance(ctx.db, instance);
+  // The resource and its creation notifications commit together.
+  await ctx.db.transaction().execute(async (tx) => {
+    await insertInstance(tx, instance);
+    await enqueueIdentifierNotifications(tx, 'VnfIdentifierCreationNotification', instance);
+  });
   await setUsage(ctx, pkg.id);
   return instance;
 }
@@ -57,6 +62,11 @@ export async function deleteVnfInstance(ctx: LcmContext, id: string): Promise<vo
     throw conflict(
       `VNF instance ${id} has operation ${active.operation} (${active.id}) in state ${active.operationState}`,
     );
-  await deleteInstance(ctx.db, id);
+  await ctx.db.transaction().execute(async (tx) => {
+    // Reported once, by the request that deleted it.
+    if (await deleteInstance(tx, id)) {
+      await enqueueIdentifierNotifications(tx, 'VnfIdentifierDeletionNotification', stored.instance);
+    }
+  });
   await setUsage(ctx, stored.instance.vnfPkgId);
 }

@@ -1,5 +1,6 @@
-// SOL003 §5.5.2.17 VnfLcmOperationOccurrenceNotification for an op occ's state change,
-// one body per matching subscription (each carries its subscriptionId).
+// SOL003 notification bodies, one per matching subscription (each carries its
+// subscriptionId): §5.5.2.17 VnfLcmOperationOccurrenceNotification for an op occ's state
+// change, §5.5.2.18/19 VnfIdentifierCreation/DeletionNotification for an instance resource.
 import { randomUUID } from 'node:crypto';
 import type { VnfLcmOpOcc } from '../lcm/model.ts';
 import { subscriptionsPath } from './model.ts';
@@ -37,6 +38,28 @@ export function opOccNotification(
       vnfInstance: { href: `/vnflcm/v1/vnf_instances/${o.vnfInstanceId}` },
       subscription: { href: `${subscriptionsPath('vnflcm')}/${subscriptionId}` },
       vnfLcmOpOcc: { href: `/vnflcm/v1/vnf_lcm_op_occs/${o.id}` },
+    },
+  };
+}
+
+export type IdentifierNotificationType =
+  'VnfIdentifierCreationNotification' | 'VnfIdentifierDeletionNotification';
+
+export function identifierNotification(
+  type: IdentifierNotificationType,
+  vnfInstanceId: string,
+  subscriptionId: string,
+  timeStamp: string,
+): { id: string } & Record<string, unknown> {
+  return {
+    id: randomUUID(),
+    notificationType: type,
+    subscriptionId,
+    timeStamp,
+    vnfInstanceId,
+    _links: {
+      vnfInstance: { href: `/vnflcm/v1/vnf_instances/${vnfInstanceId}` },
+      subscription: { href: `${subscriptionsPath('vnflcm')}/${subscriptionId}` },
     },
   };
 }

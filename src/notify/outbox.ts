@@ -5,9 +5,13 @@ import type { LifecycleChangeNotificationsFilter } from '../api/schemas/index.ts
 import type { Db } from '../db/connect.ts';
 import { getInstance } from '../db/queries/instances.ts';
 import { enqueueNotifications, orderingKey, subscriptionFilters } from '../db/queries/outbox.ts';
-import type { VnfLcmOpOcc } from '../lcm/model.ts';
-import { opOccNotification } from './lcm-notifications.ts';
-import { lcmFilterMatches } from './match.ts';
+import type { VnfInstance, VnfLcmOpOcc } from '../lcm/model.ts';
+import {
+  identifierNotification,
+  type IdentifierNotificationType,
+  opOccNotification,
+} from './lcm-notifications.ts';
+import { type LcmSubject, lcmFilterMatches } from './match.ts';
 
 /** Queues a VnfLcmOperationOccurrenceNotification of `o`'s current state for each matching subscription. */
 export async function enqueueOpOccNotifications(tx: Db, o: VnfLcmOpOcc): Promise<void> {
@@ -22,12 +26,35 @@ export async function enqueueOpOccNotifications(tx: Db, o: VnfLcmOpOcc): Promise
     operationState: o.operationState,
     instance: stored.instance,
   };
+  await enqueueMatching(tx, subs, subject, (id) => opOccNotification(o, id));
+}
+
+/** Queues a VnfIdentifierCreation/DeletionNotification of `instance` for each matching subscription. */
+export async function enqueueIdentifierNotifications(
+  tx: Db,
+  type: IdentifierNotificationType,
+  instance: VnfInstance,
+): Promise<void> {
+  const subs = await subscriptionFilters(tx, 'vnflcm');
+  const now = new Date().toISOString();
+  await enqueueMatching(tx, subs, { notificationType: type, instance }, (id) =>
+    identifierNotification(type, instance.id, id, now),
+  );
+}
+
+/** One outbox row per subscription whose filter `subject` passes, ordered per subscription + instance. */
+async function enqueueMatching(
+  tx: Db,
+  subs: { id: string; filter: string }[],
+  subject: LcmSubject,
+  body: (subscriptionId: string) => { id: string } & Record<string, unknown>,
+): Promise<void> {
   const entries = subs
     .filter((s) => lcmFilterMatches(JSON.parse(s.filter) as LifecycleChangeNotificationsFilter, subject))
     .map((s) => ({
       subscriptionId: s.id,
-      orderingKey: orderingKey(s.id, o.vnfInstanceId),
-      body: opOccNotification(o, s.id),
+      orderingKey: orderingKey(s.id, subject.instance.id),
+      body: body(s.id),
     }));
   await enqueueNotifications(tx, entries, new Date().toISOString());
 }

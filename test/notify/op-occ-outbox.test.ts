@@ -15,6 +15,8 @@ import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { freshStore, STORES } from '../helpers/stores.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 
+const validCreation = etsiValidator('sol003-vnflcm-v2.6.1/VnfIdentifierCreationNotification.schema.json');
+const validDeletion = etsiValidator('sol003-vnflcm-v2.6.1/vnfIdentifierDeletionNotification.schema.json');
 const validNotification = etsiValidator(
   'sol003-vnflcm-v2.6.1/VnfLcmOperationOccurrenceNotification.schema.json',
 );
@@ -203,6 +205,37 @@ for (const store of STORES) {
       assert.equal((await vnfm.request('DELETE', `/vnflcm/v1/subscriptions/${subs.all}`)).status, 204);
       assert.deepEqual(await outbox('all'), []);
       assert.ok((await outbox('product')).length > 0, 'other subscriptions keep theirs');
+    });
+
+    test('creating and deleting an instance: identifier notifications, in order, for the subscriptions they match', async () => {
+      await subscribe('ids', {
+        vnfInstanceSubscriptionFilter: { vnfInstanceNames: ['cnf-c'] },
+        notificationTypes: ['VnfIdentifierCreationNotification', 'VnfIdentifierDeletionNotification'],
+      });
+      const { vnfdId } = (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${a}`)).body;
+      const c = await createInstance(vnfm, vnfdId, 'cnf-c');
+      assert.equal((await vnfm.request('DELETE', `/vnflcm/v1/vnf_instances/${c}`)).status, 204);
+      const rows = await outbox('ids');
+      assert.deepEqual(
+        rows.map((r) => [r.ordering_key, r.sequence, r.body.notificationType, r.body.vnfInstanceId]),
+        [
+          [`${subs.ids}/${c}`, 1, 'VnfIdentifierCreationNotification', c],
+          [`${subs.ids}/${c}`, 2, 'VnfIdentifierDeletionNotification', c],
+        ],
+      );
+      assert.deepEqual(validCreation(rows[0]?.body), []);
+      assert.deepEqual(validDeletion(rows[1]?.body), []);
+      assert.equal(rows[0]?.body._links.subscription.href, `/vnflcm/v1/subscriptions/${subs.ids}`);
+      // Identifier notifications only: op occ filters do not hold them back (SCALE-only sees them too).
+      assert.deepEqual(
+        (await outbox('scale')).filter((r) => r.body.vnfInstanceId === c).map((r) => r.body.notificationType),
+        ['VnfIdentifierCreationNotification', 'VnfIdentifierDeletionNotification'],
+      );
+      assert.deepEqual(
+        (await outbox('b-only')).filter((r) => r.body.vnfInstanceId === c),
+        [],
+        'instance name filter',
+      );
     });
   });
 }

@@ -130,8 +130,10 @@ export async function saveInstance(
     .execute();
 }
 
-export async function deleteInstance(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('vnf_instances').where('id', '=', id).execute();
+/** Deletes; false when there was no such instance (another request deleted it first). */
+export async function deleteInstance(db: Db, id: string): Promise<boolean> {
+  const res = await db.deleteFrom('vnf_instances').where('id', '=', id).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
 }
 
 export async function vimInUse(db: Db, vimId: string): Promise<boolean> {
