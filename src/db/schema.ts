@@ -125,6 +125,8 @@ export interface NotificationOutboxRow {
   next_attempt_at: string;
   last_attempt_at: string | null;
   last_error: string | null;
+  claimed_by: string | null;
+  claimed_until: string | null;
   created_at: string;
 }
 

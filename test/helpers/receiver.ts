@@ -18,6 +18,8 @@ export interface Receiver {
   requests: ReceivedRequest[];
   /** The status the test GET gets (204 by default). */
   getStatus: number;
+  /** The status a notification (POST) gets (204 by default). */
+  postStatus: number;
   /** Tokens the token endpoint issued. */
   issued: string[];
   close: () => Promise<void>;
@@ -26,7 +28,14 @@ export interface Receiver {
 export async function startReceiver(
   opts: { oauthClient?: { id: string; secret: string }; expiresIn?: number } = {},
 ): Promise<Receiver> {
-  const r: Receiver = { url: '', requests: [], getStatus: 204, issued: [], close: async () => {} };
+  const r: Receiver = {
+    url: '',
+    requests: [],
+    getStatus: 204,
+    postStatus: 204,
+    issued: [],
+    close: async () => {},
+  };
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -50,7 +59,7 @@ export async function startReceiver(
           );
         return;
       }
-      res.writeHead(req.method === 'GET' ? r.getStatus : 204).end();
+      res.writeHead(req.method === 'GET' ? r.getStatus : r.postStatus).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

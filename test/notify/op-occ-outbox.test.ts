@@ -4,11 +4,11 @@
 // each body valid against the ETSI schema; none for a transition that did not happen.
 // On both stores (PostgreSQL from the testbed).
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { insertOpOcc, transitionOpOcc } from '../../src/db/queries/op-occs.ts';
 import { subscriptionOutbox } from '../../src/db/queries/outbox.ts';
 import type { VnfLcmOpOcc } from '../../src/lcm/model.ts';
+import { inState, newOpOcc } from '../helpers/op-occs.ts';
 import { etsiValidator } from '../helpers/etsi-schema.ts';
 import { createInstance, onboardPackage } from '../helpers/lcm.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
@@ -74,28 +74,6 @@ for (const store of STORES) {
       await receiver.close();
     });
 
-    function opOcc(instanceId: string, operation: VnfLcmOpOcc['operation']): VnfLcmOpOcc {
-      const now = new Date().toISOString();
-      return {
-        id: randomUUID(),
-        operationState: 'STARTING',
-        stateEnteredTime: now,
-        startTime: now,
-        vnfInstanceId: instanceId,
-        operation,
-        isAutomaticInvocation: false,
-        operationParams: {},
-        isCancelPending: false,
-      };
-    }
-
-    const next = (o: VnfLcmOpOcc, state: VnfLcmOpOcc['operationState'], more: Partial<VnfLcmOpOcc> = {}) => ({
-      ...o,
-      ...more,
-      operationState: state,
-      stateEnteredTime: new Date().toISOString(),
-    });
-
     async function outbox(name: string, opOccId?: string) {
       const rows = await subscriptionOutbox(vnfm.ctx.db, subs[name] as string);
       return rows
@@ -105,18 +83,18 @@ for (const store of STORES) {
 
     test('each state change of an op occ: one notification per matching subscription, in sequence, ETSI-valid', async () => {
       const db = vnfm.ctx.db;
-      const o = opOcc(a, 'INSTANTIATE');
+      const o = newOpOcc(a, 'INSTANTIATE');
       await insertOpOcc(db, o, null);
       // STARTING → STARTING with work queued is no state change: no notification.
       assert.equal(await transitionOpOcc(db, o, ['STARTING'], 'run'), true);
-      const processing = next(o, 'PROCESSING');
+      const processing = inState(o, 'PROCESSING');
       assert.equal(await transitionOpOcc(db, processing, ['STARTING'], null), true);
       const error = { status: 500, title: 'Internal Server Error', detail: 'helm install failed' };
-      const failedTemp = next(processing, 'FAILED_TEMP', { error });
+      const failedTemp = inState(processing, 'FAILED_TEMP', { error });
       assert.equal(await transitionOpOcc(db, failedTemp, ['PROCESSING'], null), true);
       // A transition that lost the race (the op occ is no longer PROCESSING) reports nothing.
-      assert.equal(await transitionOpOcc(db, next(processing, 'COMPLETED'), ['PROCESSING'], null), false);
-      assert.equal(await transitionOpOcc(db, next(failedTemp, 'FAILED'), ['FAILED_TEMP'], null), true);
+      assert.equal(await transitionOpOcc(db, inState(processing, 'COMPLETED'), ['PROCESSING'], null), false);
+      assert.equal(await transitionOpOcc(db, inState(failedTemp, 'FAILED'), ['FAILED_TEMP'], null), true);
 
       const all = await outbox('all', o.id);
       assert.deepEqual(
@@ -156,7 +134,7 @@ for (const store of STORES) {
 
     test('another instance is another ordering key; operationTypes and instance names filter', async () => {
       const db = vnfm.ctx.db;
-      const o = opOcc(b, 'SCALE');
+      const o = newOpOcc(b, 'SCALE');
       await insertOpOcc(db, o, 'run');
       const affectedVnfcs = [
         {
@@ -166,10 +144,10 @@ for (const store of STORES) {
           computeResource: { resourceId: 'pod-1', vimLevelResourceType: 'Deployment' },
         },
       ];
-      await transitionOpOcc(db, next(o, 'PROCESSING'), ['STARTING'], null);
+      await transitionOpOcc(db, inState(o, 'PROCESSING'), ['STARTING'], null);
       await transitionOpOcc(
         db,
-        next(o, 'COMPLETED', { resourceChanges: { affectedVnfcs } as VnfLcmOpOcc['resourceChanges'] }),
+        inState(o, 'COMPLETED', { resourceChanges: { affectedVnfcs } as VnfLcmOpOcc['resourceChanges'] }),
         ['PROCESSING'],
         null,
       );
@@ -193,11 +171,11 @@ for (const store of STORES) {
 
     test('a state change that fails writes no notification; deleting a subscription drops its queue', async () => {
       const db = vnfm.ctx.db;
-      const first = opOcc(a, 'HEAL');
+      const first = newOpOcc(a, 'HEAL');
       await insertOpOcc(db, first, null);
       const before = (await outbox('all')).length;
       // A second blocking op occ for the instance: the unique index refuses it, and its notifications with it.
-      const second = opOcc(a, 'TERMINATE');
+      const second = newOpOcc(a, 'TERMINATE');
       await assert.rejects(insertOpOcc(db, second, null));
       assert.equal((await outbox('all')).length, before);
       assert.deepEqual(await outbox('all', second.id), []);

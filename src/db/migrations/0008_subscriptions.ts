@@ -43,6 +43,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('next_attempt_at', 'text', (c) => c.notNull())
     .addColumn('last_attempt_at', 'text')
     .addColumn('last_error', 'text')
+    /** The delivering worker's claim on the row, and until when it holds (a dead worker's claim lapses). */
+    .addColumn('claimed_by', 'text')
+    .addColumn('claimed_until', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('outbox_order', ['ordering_key', 'sequence'])
     .execute();

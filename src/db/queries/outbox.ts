@@ -35,6 +35,8 @@ export async function enqueueNotifications(tx: Db, entries: OutboxEntry[], now: 
         next_attempt_at: now,
         last_attempt_at: null,
         last_error: null,
+        claimed_by: null,
+        claimed_until: null,
         created_at: now,
       })
       .execute();
@@ -62,5 +64,56 @@ export async function subscriptionFilters(
     .select(['id', 'filter'])
     .where('api', '=', api)
     .orderBy('id')
+    .execute();
+}
+
+/**
+ * Claims up to `limit` rows that are due, each the first PENDING row of its ordering key
+ * (so one key is never delivered out of order or twice at once), unclaimed or with a
+ * lapsed claim. On PostgreSQL rows another worker is claiming are skipped.
+ */
+export async function claimDueNotifications(
+  db: Db,
+  workerId: string,
+  now: string,
+  claimUntil: string,
+  limit: number,
+  postgres: boolean,
+): Promise<NotificationOutboxRow[]> {
+  const lock = postgres ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  const { rows } = await sql<NotificationOutboxRow>`
+    UPDATE notification_outbox SET claimed_by = ${workerId}, claimed_until = ${claimUntil}
+    WHERE id IN (
+      SELECT o.id FROM notification_outbox o
+      WHERE o.state = 'PENDING' AND o.next_attempt_at <= ${now}
+        AND (o.claimed_until IS NULL OR o.claimed_until < ${now})
+        AND o.sequence = (SELECT min(p.sequence) FROM notification_outbox p
+                          WHERE p.ordering_key = o.ordering_key AND p.state = 'PENDING')
+      ORDER BY o.next_attempt_at, o.created_at, o.sequence LIMIT ${limit} ${lock}
+    ) AND (claimed_until IS NULL OR claimed_until < ${now})
+    RETURNING *`.execute(db);
+  return rows;
+}
+
+/** Records one attempt of a row this worker holds; the claim is released. */
+export async function recordAttempt(
+  db: Db,
+  id: string,
+  workerId: string,
+  result: { state: NotificationOutboxRow['state']; at: string; nextAttemptAt?: string; error?: string },
+): Promise<void> {
+  await db
+    .updateTable('notification_outbox')
+    .set((eb) => ({
+      state: result.state,
+      attempts: eb('attempts', '+', 1),
+      last_attempt_at: result.at,
+      last_error: result.error ?? null,
+      ...(result.nextAttemptAt ? { next_attempt_at: result.nextAttemptAt } : {}),
+      claimed_by: null,
+      claimed_until: null,
+    }))
+    .where('id', '=', id)
+    .where('claimed_by', '=', workerId)
     .execute();
 }
