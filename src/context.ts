@@ -14,6 +14,7 @@ import type { MgmtDriver } from './mgmt/driver.ts';
 import { mgmtRegistry } from './mgmt/registry.ts';
 import { drainPool } from './ssh/pool.ts';
 import { Worker } from './lcm/worker.ts';
+import { Notifier } from './notify/notifier.ts';
 import { PackageStorage } from './packages/storage.ts';
 import { createLogger, type Logger } from './log.ts';
 import { loadSecretBox, type SecretBox } from './secrets/box.ts';
@@ -30,6 +31,8 @@ export interface AppContext {
   lcm: LcmContext;
   /** Runs LCM operations; started by `serve` (embedded) or `worker`. */
   worker: Worker;
+  /** Delivers queued notifications; started with the worker. */
+  notifier: Notifier;
 }
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -65,11 +68,23 @@ export async function createContext(
     concurrency: config.workerConcurrency,
     refreshMs: config.refreshSeconds * 1000,
   });
-  return { config, db, log, secrets, version: pkg.version, vimInUse: (id) => vimInUse(db, id), lcm, worker };
+  const notifier = new Notifier({ db, secrets, log }, { postgres: isPostgres(config.database) });
+  return {
+    config,
+    db,
+    log,
+    secrets,
+    version: pkg.version,
+    vimInUse: (id) => vimInUse(db, id),
+    lcm,
+    worker,
+    notifier,
+  };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.worker.stop();
+  await ctx.notifier.stop();
   drainPool(); // idle SSH connections to master nodes, once no operation can lease one
   await ctx.db.destroy();
 }

@@ -55,6 +55,7 @@ program
       // Alone on SQLite, every lock left behind is a dead process's; on PostgreSQL only stale ones are.
       await ctx.worker.recover(!isPostgres(config.database));
       ctx.worker.start();
+      ctx.notifier.start();
     }
     const stop = async (signal: string) => {
       ctx.log.info({ signal }, 'shutting down');
@@ -126,6 +127,7 @@ program
     const ctx = await createContext(config);
     await ctx.worker.recover(false);
     ctx.worker.start();
+    ctx.notifier.start();
     // Loopback only: the probes have no authentication; a Prometheus agent beside the worker scrapes them.
     const probes = config.metricsPort ? buildServer(ctx, { probesOnly: true }) : undefined;
     await probes?.listen({ host: '127.0.0.1', port: config.metricsPort });

@@ -64,7 +64,10 @@ export async function startVnfm(
   const app = buildServer(ctx);
   if (onRoute) app.addHook('onRoute', onRoute);
   await app.listen({ host: '127.0.0.1', port: 0 });
-  if (worker) ctx.worker.start();
+  if (worker) {
+    ctx.worker.start();
+    ctx.notifier.start();
+  }
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {
