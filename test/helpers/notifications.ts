@@ -1,0 +1,94 @@
+// What the end-to-end notification tests check of what a receiver got: the POSTed
+// bodies, in arrival order; each valid against its ETSI schema; ids unique; and the
+// sequence an instance's lifecycle must produce (creation, then START/START/RESULT per
+// operation, then deletion), compared per subscription + VNF instance.
+import assert from 'node:assert/strict';
+import { CHART_PATH } from './cnf-package.ts';
+import { etsiValidator } from './etsi-schema.ts';
+import type { Receiver } from './receiver.ts';
+
+const SCHEMAS: Record<string, (v: unknown) => string[]> = {
+  VnfLcmOperationOccurrenceNotification: etsiValidator(
+    'sol003-vnflcm-v2.6.1/VnfLcmOperationOccurrenceNotification.schema.json',
+  ),
+  VnfIdentifierCreationNotification: etsiValidator(
+    'sol003-vnflcm-v2.6.1/VnfIdentifierCreationNotification.schema.json',
+  ),
+  VnfIdentifierDeletionNotification: etsiValidator(
+    'sol003-vnflcm-v2.6.1/vnfIdentifierDeletionNotification.schema.json',
+  ),
+};
+
+/** The notification bodies POSTed to `receiver` (from request `from` on), in arrival order. */
+export function posted(receiver: Receiver, from = 0): any[] {
+  return receiver.requests
+    .slice(from)
+    .filter((q) => q.method === 'POST' && q.path !== '/token')
+    .map((q) => JSON.parse(q.body));
+}
+
+/** Every body valid against the ETSI schema of its type, and no id twice. */
+export function assertValidAndUnique(got: any[]): void {
+  for (const n of got) {
+    const validate = SCHEMAS[n.notificationType];
+    assert.ok(validate, `a known notification type: ${n.notificationType}`);
+    assert.deepEqual(validate(n), [], `${n.notificationType} ${n.id} valid against the ETSI schema`);
+  }
+  const ids = got.map((n) => n.id);
+  assert.equal(new Set(ids).size, ids.length, `no notification id twice: ${ids.join(' ')}`);
+}
+
+/** One line per notification, what the order checks compare: type, operation, state, status, op occ. */
+export function line(n: any): string {
+  if (n.notificationType === 'VnfLcmOperationOccurrenceNotification')
+    return `${n.vnfInstanceId} ${n.operation} ${n.operationState} ${n.notificationStatus} ${n.vnfLcmOpOccId}`;
+  return `${n.vnfInstanceId} ${n.notificationType}`;
+}
+
+/** The lines an op occ that completed without a hitch produces: STARTING, PROCESSING (START), COMPLETED (RESULT). */
+export function completedOp(instanceId: string, op: { id: string; operation: string }): string[] {
+  return [
+    `${instanceId} ${op.operation} STARTING START ${op.id}`,
+    `${instanceId} ${op.operation} PROCESSING START ${op.id}`,
+    `${instanceId} ${op.operation} COMPLETED RESULT ${op.id}`,
+  ];
+}
+
+export const created = (instanceId: string) => `${instanceId} VnfIdentifierCreationNotification`;
+export const deleted = (instanceId: string) => `${instanceId} VnfIdentifierDeletionNotification`;
+
+/** The bodies grouped by VNF instance, each group in arrival order. */
+export function byInstance(got: any[]): Map<string, any[]> {
+  const groups = new Map<string, any[]>();
+  for (const n of got) groups.set(n.vnfInstanceId, [...(groups.get(n.vnfInstanceId) ?? []), n]);
+  return groups;
+}
+
+/** First arrival of each notification id, in arrival order (at-least-once: a resend is the same id). */
+export function firstArrivals(got: any[]): any[] {
+  const seen = new Set<string>();
+  return got.filter((n) => !seen.has(n.id) && seen.add(n.id));
+}
+
+/** A Helm-mode instantiate (both VDUs from the package chart, helm run on the VNFM host). */
+export function helmInstantiateBody(vimId: string, namespace: string): object {
+  return {
+    flavourId: 'helmchart',
+    instantiationLevelId: 'instantiation_level_1',
+    vimConnectionInfo: [{ id: 'c1', vimId, vimType: 'kubernetes' }],
+    additionalParams: {
+      namespace,
+      use_helm: 'true',
+      using_helm_install_param: ['vdu1', 'vdu2'].map((r) => ({
+        exthelmchart: 'false',
+        helmchartfile_path: CHART_PATH,
+        helmreleasename: r,
+      })),
+      helm_replica_values: { vdu1_aspect: 'replicaCount', vdu2_aspect: 'replicaCount' },
+      vdu_mapping: {
+        VDU1: { name: 'vdu1-app', kind: 'Deployment', helmreleasename: 'vdu1' },
+        VDU2: { name: 'vdu2-app', kind: 'Deployment', helmreleasename: 'vdu2' },
+      },
+    },
+  };
+}
