@@ -56,6 +56,15 @@ export interface Config {
   tlsKey: string;
   /** PEM CA bundle: clients must present a certificate it signed (mTLS). */
   tlsClientCa: string;
+  /** A notification not delivered within this age is given up (EXPIRED). */
+  notifyMaxAgeSeconds: number;
+  /** First delay before a failed notification is sent again; doubled per attempt up to `notifyRetryMaxMs`. */
+  notifyRetryBaseMs: number;
+  notifyRetryMaxMs: number;
+  /** Upper bound of one POST to a receiver. */
+  notifyTimeoutMs: number;
+  /** How often the outbox is read when nothing woke the delivery loop (rows written by other processes). */
+  notifyPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +100,11 @@ export const DEFAULT_CONFIG: Config = {
   tlsCert: '',
   tlsKey: '',
   tlsClientCa: '',
+  notifyMaxAgeSeconds: 86_400,
+  notifyRetryBaseMs: 1000,
+  notifyRetryMaxMs: 300_000,
+  notifyTimeoutMs: 10_000,
+  notifyPollMs: 500,
 };
 
 export type ConfigInput = {
@@ -194,6 +208,11 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     tlsCert: env.VNFM_TLS_CERT,
     tlsKey: env.VNFM_TLS_KEY,
     tlsClientCa: env.VNFM_TLS_CLIENT_CA,
+    notifyMaxAgeSeconds: env.VNFM_NOTIFY_MAX_AGE_SECONDS,
+    notifyRetryBaseMs: env.VNFM_NOTIFY_RETRY_BASE_MS,
+    notifyRetryMaxMs: env.VNFM_NOTIFY_RETRY_MAX_MS,
+    notifyTimeoutMs: env.VNFM_NOTIFY_TIMEOUT_MS,
+    notifyPollMs: env.VNFM_NOTIFY_POLL_MS,
   };
 }
 
@@ -232,6 +251,16 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     tlsCert: String(merged.tlsCert ?? ''),
     tlsKey: String(merged.tlsKey ?? ''),
     tlsClientCa: String(merged.tlsClientCa ?? ''),
+    notifyMaxAgeSeconds: parseInteger(
+      'notification max age seconds',
+      merged.notifyMaxAgeSeconds,
+      1,
+      30 * 86_400,
+    ),
+    notifyRetryBaseMs: parseInteger('notification retry base ms', merged.notifyRetryBaseMs, 10, 3_600_000),
+    notifyRetryMaxMs: parseInteger('notification retry max ms', merged.notifyRetryMaxMs, 10, 86_400_000),
+    notifyTimeoutMs: parseInteger('notification timeout ms', merged.notifyTimeoutMs, 100, 300_000),
+    notifyPollMs: parseInteger('notification poll ms', merged.notifyPollMs, 10, 60_000),
   };
   checkSecurity(config);
   return config;
@@ -275,6 +304,10 @@ function checkSecurity(c: Config): void {
     throw new ConfigError(`the external JWKS URL must be http(s)://…, got '${c.authExternalJwksUrl}'`);
   if (Boolean(c.tlsCert) !== Boolean(c.tlsKey))
     throw new ConfigError('TLS needs both a certificate (--tls-cert) and its key (--tls-key)');
+  if (c.notifyRetryMaxMs < c.notifyRetryBaseMs)
+    throw new ConfigError(
+      `the notification retry maximum (${c.notifyRetryMaxMs} ms) is below its base (${c.notifyRetryBaseMs} ms)`,
+    );
   if (c.tlsClientCa && !c.tlsCert)
     throw new ConfigError(
       'client certificate verification (--tls-client-ca) needs TLS (--tls-cert, --tls-key)',

@@ -68,7 +68,7 @@ export async function createContext(
     concurrency: config.workerConcurrency,
     refreshMs: config.refreshSeconds * 1000,
   });
-  const notifier = new Notifier({ db, secrets, log }, { postgres: isPostgres(config.database) });
+  const notifier = new Notifier({ db, secrets, log }, { postgres: isPostgres(config.database), ...config });
   return {
     config,
     db,

@@ -10,6 +10,7 @@ import { hashSecret } from '../auth/clients.ts';
 import { reloadTls, tlsMode } from '../auth/tls.ts';
 import { authConfigured, checkBindAddress, ConfigError, fromEnv, loadConfig, redactUrl } from '../config.ts';
 import { closeContext, createContext } from '../context.ts';
+import { addNotificationsCommand } from './notifications.ts';
 
 const program = new Command('vnfm')
   .description('Helm VNFM: ETSI NFV VNF Manager for CNFs')
@@ -44,9 +45,17 @@ program
   .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS; re-read on SIGHUP (env VNFM_TLS_CERT)')
   .option('--tls-key <file>', 'PEM key of --tls-cert (env VNFM_TLS_KEY)')
   .option('--tls-client-ca <file>', 'PEM CA: require client certificates it signed (env VNFM_TLS_CLIENT_CA)')
+  .option(
+    '--notify-max-age <seconds>',
+    'give up a notification not delivered within this age (env VNFM_NOTIFY_MAX_AGE_SECONDS, default 86400)',
+  )
   .action(async (flags: Record<string, string | boolean | undefined>) => {
-    const { authClients, ...opts } = flags;
-    const config = loadConfig(fromEnv(), { ...opts, authClientsFile: authClients });
+    const { authClients, notifyMaxAge, ...opts } = flags;
+    const config = loadConfig(fromEnv(), {
+      ...opts,
+      authClientsFile: authClients,
+      notifyMaxAgeSeconds: notifyMaxAge,
+    });
     checkBindAddress(config);
     const ctx = await createContext(config);
     const app = buildServer(ctx);
@@ -116,9 +125,16 @@ program
     '--metrics-port <port>',
     'serve /metrics, /readyz and /healthz on 127.0.0.1 at this port (env VNFM_METRICS_PORT; default none)',
   )
-  .action(async (opts: Record<string, string | undefined>) => {
+  .option(
+    '--notify-max-age <seconds>',
+    'give up a notification not delivered within this age (env VNFM_NOTIFY_MAX_AGE_SECONDS, default 86400)',
+  )
+  .action(async ({ notifyMaxAge, ...opts }: Record<string, string | undefined>) => {
     // This process runs its worker whatever the API servers' VNFM_EMBEDDED_WORKER says (/readyz checks it).
-    const config = loadConfig(fromEnv(), opts, { embeddedWorker: true });
+    const config = loadConfig(fromEnv(), opts, {
+      embeddedWorker: true,
+      notifyMaxAgeSeconds: notifyMaxAge,
+    });
     if (!isPostgres(config.database)) {
       throw new ConfigError(
         'a separate worker needs the PostgreSQL store (the SQLite store has its worker embedded)',
@@ -148,6 +164,8 @@ program
     process.once('SIGINT', () => void stop());
     process.once('SIGTERM', () => void stop());
   });
+
+addNotificationsCommand(program);
 
 /** `host:port` the server listens on. */
 function addressOf(a: string | AddressInfo | null, host: string): string {

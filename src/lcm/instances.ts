@@ -10,6 +10,7 @@ import type { LcmContext } from './context.ts';
 import type { VnfInstance } from './model.ts';
 import type { CreateVnfRequest } from '../api/schemas/vnflcm.ts';
 import { enqueueIdentifierNotifications } from '../notify/outbox.ts';
+import { inOutboxTransaction } from '../notify/wake.ts';
 
 /** Sets the package's usageState from the instances that refer to it now. */
 export async function setUsage(ctx: LcmContext, pkgId: string): Promise<void> {
@@ -43,7 +44,7 @@ export async function createVnfInstance(ctx: LcmContext, req: CreateVnfRequest):
     ...(req.metadata ? { metadata: req.metadata } : {}),
   };
   // The resource and its creation notifications commit together.
-  await ctx.db.transaction().execute(async (tx) => {
+  await inOutboxTransaction(ctx.db, async (tx) => {
     await insertInstance(tx, instance);
     await enqueueIdentifierNotifications(tx, 'VnfIdentifierCreationNotification', instance);
   });
@@ -62,7 +63,7 @@ export async function deleteVnfInstance(ctx: LcmContext, id: string): Promise<vo
     throw conflict(
       `VNF instance ${id} has operation ${active.operation} (${active.id}) in state ${active.operationState}`,
     );
-  await ctx.db.transaction().execute(async (tx) => {
+  await inOutboxTransaction(ctx.db, async (tx) => {
     // Reported once, by the request that deleted it.
     if (await deleteInstance(tx, id)) {
       await enqueueIdentifierNotifications(tx, 'VnfIdentifierDeletionNotification', stored.instance);

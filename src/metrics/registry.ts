@@ -120,6 +120,20 @@ const onboardingDuration = new Histogram({
   registers: [registry],
 });
 
+const notificationAttempts = new Counter({
+  name: 'vnfm_notification_attempts_total',
+  help: 'Notification delivery attempts, by outcome (delivered, failed: to be retried, expired: given up)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+const notificationDelay = new Histogram({
+  name: 'vnfm_notification_delay_seconds',
+  help: 'Time from the state change a notification reports to its receiver answering 204',
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+  registers: [registry],
+});
+
 /** The label of requests no route matched (404s of unknown paths, edge refusals). */
 export const UNMATCHED_ROUTE = '(unmatched)';
 
@@ -190,6 +204,15 @@ export function workerRunning(delta: 1 | -1): void {
 export function onboarded(outcome: 'ONBOARDED' | 'ERROR', seconds: number): void {
   onboarding.inc({ outcome });
   onboardingDuration.observe({ outcome }, seconds);
+}
+
+/** One delivery attempt; `delaySeconds` (state change → receiver's 204) when it was delivered. */
+export function notificationAttempted(
+  outcome: 'delivered' | 'failed' | 'expired',
+  delaySeconds?: number,
+): void {
+  notificationAttempts.inc({ outcome });
+  if (delaySeconds !== undefined) notificationDelay.observe(delaySeconds);
 }
 
 /** The exposition text; `queueDepth` is read from the store of the server being scraped. */

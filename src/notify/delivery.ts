@@ -1,13 +1,14 @@
-// Delivery of queued notifications (one pass; the loop that repeats it is the caller's):
-// claim the due rows that head their ordering key, POST each to its subscription's
-// receiver with the subscription's authentication, and record the outcome. A 204 marks
-// it DELIVERED; anything else is retried with exponential backoff until the row is older
-// than `maxAgeMs`, then EXPIRED. At-least-once: a crash after the receiver's answer and
-// before the record sends the row again.
+// Delivery of queued notifications, one row at a time: claim the due rows that head their
+// ordering key, POST each to its subscription's receiver with the subscription's
+// authentication, and record the outcome. A 204 marks it DELIVERED; anything else is
+// retried with exponential backoff until the row is older than `maxAgeMs`, then EXPIRED.
+// At-least-once: a crash after the receiver's answer and before the record sends the row
+// again. The loop that schedules these is src/notify/notifier.ts.
 import type { Db } from '../db/connect.ts';
 import { claimDueNotifications, recordAttempt } from '../db/queries/outbox.ts';
 import { getSubscription } from '../db/queries/subscriptions.ts';
 import type { NotificationOutboxRow } from '../db/schema.ts';
+import { notificationAttempted } from '../metrics/registry.ts';
 import type { SecretBox } from '../secrets/box.ts';
 import { brief } from '../api/brief.ts';
 import type { SubscriptionApi } from './model.ts';
@@ -34,13 +35,13 @@ export function backoffMs(
   deps: Pick<DeliveryDeps, 'baseBackoffMs' | 'maxBackoffMs'>,
   attempts: number,
 ): number {
-  return Math.min(deps.maxBackoffMs, deps.baseBackoffMs * 2 ** Math.max(0, attempts - 1));
+  return Math.min(deps.maxBackoffMs, deps.baseBackoffMs * 2 ** Math.min(40, Math.max(0, attempts - 1)));
 }
 
 const API_OF_TYPE = (type: unknown): SubscriptionApi =>
   typeof type === 'string' && type.startsWith('VnfPackage') ? 'vnfpkgm' : 'vnflcm';
 
-/** One attempt at one row: the receiver's status, or the reason there was none. */
+/** One attempt at one row: undefined when delivered (or nothing is left to deliver to), else why not. */
 async function post(deps: DeliveryDeps, row: NotificationOutboxRow): Promise<string | undefined> {
   const body = JSON.parse(row.body) as { notificationType?: unknown };
   const sub = await getSubscription(
@@ -67,34 +68,53 @@ async function post(deps: DeliveryDeps, row: NotificationOutboxRow): Promise<str
   }
 }
 
-/** One delivery pass at `now`; returns how many rows were attempted. */
-export async function deliverDue(deps: DeliveryDeps, now = new Date()): Promise<number> {
+/** Claims up to `limit` due heads at `now`, none of the subscriptions in `exclude`. */
+export function claimDue(
+  deps: DeliveryDeps,
+  now: Date,
+  limit: number,
+  exclude: readonly string[] = [],
+): Promise<NotificationOutboxRow[]> {
+  // A claim outlives the POST it covers; if its worker dies it lapses and another sends the row.
   const claimUntil = new Date(now.getTime() + 2 * deps.requestTimeoutMs + 10_000).toISOString();
-  const rows = await claimDueNotifications(
+  return claimDueNotifications(
     deps.db,
     deps.workerId,
     now.toISOString(),
     claimUntil,
-    deps.batch,
+    limit,
     deps.postgres,
+    exclude,
   );
-  await Promise.all(
-    rows.map(async (row) => {
-      const error = await post(deps, row);
-      const at = new Date().toISOString();
-      if (error === undefined) {
-        await recordAttempt(deps.db, row.id, deps.workerId, { state: 'DELIVERED', at });
-        return;
-      }
-      const expired = now.getTime() - Date.parse(row.created_at) >= deps.maxAgeMs;
-      const nextAttemptAt = new Date(now.getTime() + backoffMs(deps, row.attempts + 1)).toISOString();
-      await recordAttempt(deps.db, row.id, deps.workerId, {
-        state: expired ? 'EXPIRED' : 'PENDING',
-        at,
-        error,
-        ...(expired ? {} : { nextAttemptAt }),
-      });
-    }),
-  );
+}
+
+/** Sends one claimed row and records the outcome; `now` is the attempt's clock (tests give it). */
+export async function deliverRow(
+  deps: DeliveryDeps,
+  row: NotificationOutboxRow,
+  now = new Date(),
+): Promise<void> {
+  const error = await post(deps, row);
+  const at = new Date();
+  if (error === undefined) {
+    await recordAttempt(deps.db, row.id, deps.workerId, { state: 'DELIVERED', at: at.toISOString() });
+    notificationAttempted('delivered', Math.max(0, at.getTime() - Date.parse(row.created_at)) / 1000);
+    return;
+  }
+  const expired = now.getTime() - Date.parse(row.created_at) >= deps.maxAgeMs;
+  const nextAttemptAt = new Date(now.getTime() + backoffMs(deps, row.attempts + 1)).toISOString();
+  await recordAttempt(deps.db, row.id, deps.workerId, {
+    state: expired ? 'EXPIRED' : 'PENDING',
+    at: at.toISOString(),
+    error,
+    ...(expired ? {} : { nextAttemptAt }),
+  });
+  notificationAttempted(expired ? 'expired' : 'failed');
+}
+
+/** One delivery pass at `now`, every claimed row awaited; returns how many rows were attempted. */
+export async function deliverDue(deps: DeliveryDeps, now = new Date()): Promise<number> {
+  const rows = await claimDue(deps, now, deps.batch);
+  await Promise.all(rows.map((row) => deliverRow(deps, row, now)));
   return rows.length;
 }

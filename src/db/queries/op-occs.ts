@@ -9,6 +9,7 @@ import type { Term } from '../../api/sol013/filter.ts';
 import { type ColumnMap, whereTerms } from './filter-sql.ts';
 import { opOccEntered, opOccStarted } from '../../metrics/registry.ts';
 import { enqueueOpOccNotifications } from '../../notify/outbox.ts';
+import { inOutboxTransaction } from '../../notify/wake.ts';
 
 const OWN = ['id', 'vnfInstanceId', 'operation', 'operationState', 'startTime', 'stateEnteredTime'] as const;
 
@@ -37,7 +38,7 @@ function info(o: VnfLcmOpOcc): string {
  * unique violation when the instance already has a blocking op occ.
  */
 export async function insertOpOcc(db: Db, o: VnfLcmOpOcc, pending: 'run' | null): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+  await inOutboxTransaction(db, async (tx) => {
     await tx
       .insertInto('vnf_lcm_op_occs')
       .values({
@@ -110,7 +111,7 @@ export async function transitionOpOcc(
   keepLock = false,
 ): Promise<boolean> {
   const changes = !from.includes(o.operationState);
-  const moved = await db.transaction().execute(async (tx) => {
+  const moved = await inOutboxTransaction(db, async (tx) => {
     const res = await tx
       .updateTable('vnf_lcm_op_occs')
       .set({

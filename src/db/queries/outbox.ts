@@ -70,7 +70,8 @@ export async function subscriptionFilters(
 /**
  * Claims up to `limit` rows that are due, each the first PENDING row of its ordering key
  * (so one key is never delivered out of order or twice at once), unclaimed or with a
- * lapsed claim. On PostgreSQL rows another worker is claiming are skipped.
+ * lapsed claim, of none of `excludeSubscriptions`. On PostgreSQL rows another worker is
+ * claiming are skipped.
  */
 export async function claimDueNotifications(
   db: Db,
@@ -79,14 +80,19 @@ export async function claimDueNotifications(
   claimUntil: string,
   limit: number,
   postgres: boolean,
+  excludeSubscriptions: readonly string[] = [],
 ): Promise<NotificationOutboxRow[]> {
   const lock = postgres ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  const exclude =
+    excludeSubscriptions.length > 0
+      ? sql`AND o.subscription_id NOT IN (${sql.join(excludeSubscriptions)})`
+      : sql``;
   const { rows } = await sql<NotificationOutboxRow>`
     UPDATE notification_outbox SET claimed_by = ${workerId}, claimed_until = ${claimUntil}
     WHERE id IN (
       SELECT o.id FROM notification_outbox o
       WHERE o.state = 'PENDING' AND o.next_attempt_at <= ${now}
-        AND (o.claimed_until IS NULL OR o.claimed_until < ${now})
+        AND (o.claimed_until IS NULL OR o.claimed_until < ${now}) ${exclude}
         AND o.sequence = (SELECT min(p.sequence) FROM notification_outbox p
                           WHERE p.ordering_key = o.ordering_key AND p.state = 'PENDING')
       ORDER BY o.next_attempt_at, o.created_at, o.sequence LIMIT ${limit} ${lock}
@@ -116,4 +122,36 @@ export async function recordAttempt(
     .where('id', '=', id)
     .where('claimed_by', '=', workerId)
     .execute();
+}
+
+/** Gives back claims this worker took but will not use now (the rows stay due). */
+export async function releaseClaims(db: Db, ids: readonly string[], workerId: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('notification_outbox')
+    .set({ claimed_by: null, claimed_until: null })
+    .where('id', 'in', ids)
+    .where('claimed_by', '=', workerId)
+    .execute();
+}
+
+/**
+ * Deletes up to `limit` DELIVERED or EXPIRED rows whose last attempt is older than
+ * `before`; returns how many. PENDING rows are never pruned: they are the queue.
+ */
+export async function pruneOutbox(db: Db, before: string, limit: number): Promise<number> {
+  const res = await db
+    .deleteFrom('notification_outbox')
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('notification_outbox')
+        .select('id')
+        .where('state', 'in', ['DELIVERED', 'EXPIRED'])
+        .where('last_attempt_at', '<', before)
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
 }
