@@ -22,6 +22,8 @@ export interface Receiver {
   postStatus: number;
   /** Tokens the token endpoint issued. */
   issued: string[];
+  /** While set, notifications (POST) are recorded but answered only once it resolves (a receiver mid-answer). */
+  hold: Promise<void> | undefined;
   close: () => Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startReceiver(
     getStatus: 204,
     postStatus: 204,
     issued: [],
+    hold: undefined,
     close: async () => {},
   };
   const server = createServer((req, res) => {
@@ -59,7 +62,9 @@ export async function startReceiver(
           );
         return;
       }
-      res.writeHead(req.method === 'GET' ? r.getStatus : r.postStatus).end();
+      const answer = () => res.writeHead(req.method === 'GET' ? r.getStatus : r.postStatus).end();
+      if (r.hold && req.method === 'POST') void r.hold.then(answer);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
