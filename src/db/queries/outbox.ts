@@ -155,3 +155,56 @@ export async function pruneOutbox(db: Db, before: string, limit: number): Promis
     .executeTakeFirst();
   return Number(res.numDeletedRows);
 }
+
+/** Per state: how many rows a subscription has, and the times that tell how delivery goes. */
+export async function outboxSummary(
+  db: Db,
+  subscriptionId: string,
+): Promise<
+  {
+    state: NotificationOutboxRow['state'];
+    n: number | string;
+    oldest: string | null;
+    last_attempt: string | null;
+    next_attempt: string | null;
+  }[]
+> {
+  return db
+    .selectFrom('notification_outbox')
+    .select((eb) => [
+      'state',
+      eb.fn.countAll<number | string>().as('n'),
+      eb.fn.min('created_at').as('oldest'),
+      eb.fn.max('last_attempt_at').as('last_attempt'),
+      eb.fn.min('next_attempt_at').as('next_attempt'),
+    ])
+    .where('subscription_id', '=', subscriptionId)
+    .groupBy('state')
+    .execute();
+}
+
+/** The most recent failed attempt still recorded for a subscription (a later success clears a row's error). */
+export async function lastOutboxError(
+  db: Db,
+  subscriptionId: string,
+): Promise<Pick<NotificationOutboxRow, 'id' | 'last_attempt_at' | 'last_error'> | undefined> {
+  return db
+    .selectFrom('notification_outbox')
+    .select(['id', 'last_attempt_at', 'last_error'])
+    .where('subscription_id', '=', subscriptionId)
+    .where('last_error', 'is not', null)
+    .orderBy('last_attempt_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Rows in delivery order (per key, by sequence), optionally of one subscription and state. */
+export async function listOutbox(
+  db: Db,
+  q: { subscriptionId?: string; state?: NotificationOutboxRow['state']; limit: number },
+): Promise<NotificationOutboxRow[]> {
+  let query = db.selectFrom('notification_outbox').selectAll();
+  if (q.subscriptionId) query = query.where('subscription_id', '=', q.subscriptionId);
+  if (q.state) query = query.where('state', '=', q.state);
+  return query.orderBy('created_at').orderBy('ordering_key').orderBy('sequence').limit(q.limit).execute();
+}
