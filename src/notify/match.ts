@@ -1,7 +1,8 @@
-// Whether a notification passes a subscription's filter (SOL003 §5.5.3.12, SOL013 §5.5):
-// every attribute given must match ("and"); within a list, any value ("or"). A filter
-// with nothing in it matches everything.
-import type { LifecycleChangeNotificationsFilter } from '../api/schemas/index.ts';
+// Whether a notification passes a subscription's filter (SOL003 §5.5.3.12, SOL005
+// §9.5.3.2, SOL013 §5.5): every attribute given must match ("and"); within a list, any
+// value ("or"). A filter with nothing in it matches everything.
+import type { LifecycleChangeNotificationsFilter, PkgmNotificationsFilter } from '../api/schemas/index.ts';
+import type { VnfPkgInfo } from '../packages/model.ts';
 
 /** What an LCM filter is matched against: the notification and the VNF instance it is about. */
 export interface LcmSubject {
@@ -62,4 +63,37 @@ export function lcmFilterMatches(filter: LifecycleChangeNotificationsFilter, s: 
     if (!within<string>(filter.operationStates, s.operationState)) return false;
   }
   return true;
+}
+
+/** What a package filter is matched against: the notification and the package as it reports it. */
+export interface PkgSubject {
+  notificationType: string;
+  pkg: Pick<
+    VnfPkgInfo,
+    | 'id'
+    | 'vnfdId'
+    | 'vnfProvider'
+    | 'vnfProductName'
+    | 'vnfSoftwareVersion'
+    | 'vnfdVersion'
+    | 'operationalState'
+    | 'usageState'
+  >;
+}
+
+/**
+ * vnfPkgId, operationalState and usageState are allowed only in filters that take
+ * change notifications (src/notify/subscriptions.ts); given, they are matched against the
+ * package of any package notification, so a subscription to one package id does not
+ * hear of every other package's onboarding.
+ */
+export function pkgFilterMatches(filter: PkgmNotificationsFilter, s: PkgSubject): boolean {
+  return (
+    within<string>(filter.notificationTypes, s.notificationType) &&
+    within(filter.vnfdId, s.pkg.vnfdId) &&
+    productMatches(filter.vnfProductsFromProviders, s.pkg) &&
+    within(filter.vnfPkgId, s.pkg.id) &&
+    within(filter.operationalState, s.pkg.operationalState) &&
+    within(filter.usageState, s.pkg.usageState)
+  );
 }

@@ -1,17 +1,19 @@
-// Writing notifications into the outbox, inside the caller's transaction: the op occ's
-// state change and its notifications commit together or not at all, so a crash can
-// neither lose a notification nor report a change that did not happen.
-import type { LifecycleChangeNotificationsFilter } from '../api/schemas/index.ts';
+// Writing notifications into the outbox, inside the caller's transaction: the op occ's,
+// instance's or package's change and its notifications commit together or not at all,
+// so a crash can neither lose a notification nor report a change that did not happen.
+import type { LifecycleChangeNotificationsFilter, PkgmNotificationsFilter } from '../api/schemas/index.ts';
 import type { Db } from '../db/connect.ts';
 import { getInstance } from '../db/queries/instances.ts';
 import { enqueueNotifications, orderingKey, subscriptionFilters } from '../db/queries/outbox.ts';
 import type { VnfInstance, VnfLcmOpOcc } from '../lcm/model.ts';
+import type { VnfPkgInfo } from '../packages/model.ts';
 import {
   identifierNotification,
   type IdentifierNotificationType,
   opOccNotification,
 } from './lcm-notifications.ts';
-import { type LcmSubject, lcmFilterMatches } from './match.ts';
+import { type LcmSubject, lcmFilterMatches, pkgFilterMatches } from './match.ts';
+import { type PackageEvent, packageNotification } from './pkg-notifications.ts';
 
 /** Queues a VnfLcmOperationOccurrenceNotification of `o`'s current state for each matching subscription. */
 export async function enqueueOpOccNotifications(tx: Db, o: VnfLcmOpOcc): Promise<void> {
@@ -26,7 +28,7 @@ export async function enqueueOpOccNotifications(tx: Db, o: VnfLcmOpOcc): Promise
     operationState: o.operationState,
     instance: stored.instance,
   };
-  await enqueueMatching(tx, subs, subject, (id) => opOccNotification(o, id));
+  await enqueueMatching(tx, subs, lcmMatches(subject), o.vnfInstanceId, (id) => opOccNotification(o, id));
 }
 
 /** Queues a VnfIdentifierCreation/DeletionNotification of `instance` for each matching subscription. */
@@ -37,23 +39,48 @@ export async function enqueueIdentifierNotifications(
 ): Promise<void> {
   const subs = await subscriptionFilters(tx, 'vnflcm');
   const now = new Date().toISOString();
-  await enqueueMatching(tx, subs, { notificationType: type, instance }, (id) =>
+  await enqueueMatching(tx, subs, lcmMatches({ notificationType: type, instance }), instance.id, (id) =>
     identifierNotification(type, instance.id, id, now),
   );
 }
 
-/** One outbox row per subscription whose filter `subject` passes, ordered per subscription + instance. */
+/** Queues a VnfPackageOnboarding/ChangeNotification of `pkg` (as the change left it) for each matching subscription. */
+export async function enqueuePackageNotifications(
+  tx: Db,
+  event: PackageEvent,
+  pkg: VnfPkgInfo,
+): Promise<void> {
+  const subs = await subscriptionFilters(tx, 'vnfpkgm');
+  const now = new Date().toISOString();
+  const subject = { notificationType: event.notificationType, pkg };
+  await enqueueMatching(
+    tx,
+    subs,
+    (filter) => pkgFilterMatches(filter as PkgmNotificationsFilter, subject),
+    pkg.id,
+    (id) => packageNotification(event, pkg, id, now),
+  );
+}
+
+const lcmMatches = (subject: LcmSubject) => (filter: unknown) =>
+  lcmFilterMatches(filter as LifecycleChangeNotificationsFilter, subject);
+
+/**
+ * One outbox row per subscription whose filter `matches`, ordered per subscription +
+ * subject (the VNF instance or package the notification is about).
+ */
 async function enqueueMatching(
   tx: Db,
   subs: { id: string; filter: string }[],
-  subject: LcmSubject,
+  matches: (filter: unknown) => boolean,
+  subjectId: string,
   body: (subscriptionId: string) => { id: string } & Record<string, unknown>,
 ): Promise<void> {
   const entries = subs
-    .filter((s) => lcmFilterMatches(JSON.parse(s.filter) as LifecycleChangeNotificationsFilter, subject))
+    .filter((s) => matches(JSON.parse(s.filter)))
     .map((s) => ({
       subscriptionId: s.id,
-      orderingKey: orderingKey(s.id, subject.instance.id),
+      orderingKey: orderingKey(s.id, subjectId),
       body: body(s.id),
     }));
   await enqueueNotifications(tx, entries, new Date().toISOString());

@@ -9,6 +9,7 @@ import type { Db } from '../db/connect.ts';
 import { getPackage, packageWithVnfdId, updatePackage } from '../db/queries/packages.ts';
 import type { ProblemDetails } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { PACKAGE_ONBOARDED } from '../notify/pkg-notifications.ts';
 import { type Csar, CsarError, DEFAULT_ZIP_LIMITS, readCsar } from './csar/index.ts';
 import { fileDigest } from './csar/digest.ts';
 import type { PackageArtifactInfo, VnfPkgInfo } from './model.ts';
@@ -112,9 +113,9 @@ export async function onboard(deps: OnboardDeps, id: string): Promise<VnfPkgInfo
     try {
       if (
         !(await updatePackage(deps.db, next, ['PROCESSING'], {
-          entryDefinitions: csar.entryDefinitions,
-          declaredDigests: declaredDigests(csar),
-          ...vnfd,
+          vnfd: { entryDefinitions: csar.entryDefinitions, declaredDigests: declaredDigests(csar), ...vnfd },
+          // SOL005 §9.5.2.8: written in the transaction that makes it ONBOARDED.
+          notify: PACKAGE_ONBOARDED,
         }))
       ) {
         throw new OnboardingError('the package changed state during onboarding');

@@ -13,6 +13,7 @@ import {
 } from '../db/queries/packages.ts';
 import { badRequest, conflict, notFound, ProblemError } from '../errors.ts';
 import { patchObject } from '../merge-patch.ts';
+import { PACKAGE_DELETED, PACKAGE_OP_STATE_CHANGED } from '../notify/pkg-notifications.ts';
 import type { VnfPkgInfo } from './model.ts';
 import { onboard, type OnboardDeps } from './onboard.ts';
 import { receiveToFile, TooLargeError } from './receive.ts';
@@ -191,9 +192,14 @@ export async function modifyPackage(
     // JSON Merge Patch (RFC 7396); a null for the whole object leaves no user data.
     next.userDefinedData = patchObject(pkg.userDefinedData, mod.userDefinedData) ?? {};
   }
-  if (!(await updatePackage(deps.db, next, [pkg.onboardingState]))) {
-    throw conflict(`VNF package ${id} changed state meanwhile; retry`);
-  }
+  // Compare-and-set on the operational state read too, so of two concurrent changes only one
+  // happens and is notified; a PATCH of user data alone notifies nothing (SOL005 §9.5.2.9).
+  const changes = next.operationalState !== pkg.operationalState;
+  const moved = await updatePackage(deps.db, next, [pkg.onboardingState], {
+    operationalState: pkg.operationalState,
+    ...(changes ? { notify: PACKAGE_OP_STATE_CHANGED } : {}),
+  });
+  if (!moved) throw conflict(`VNF package ${id} changed state meanwhile; retry`);
   return mod;
 }
 
@@ -209,7 +215,12 @@ export async function removePackage(deps: PackageDeps, id: string): Promise<void
     );
   }
   if (pkg.usageState === 'IN_USE') throw conflict(`VNF package ${id} is IN_USE by VNF instances`);
-  await deletePackage(deps.db, id);
+  // Only the deletion of an onboarded package is reported (SOL005 §9.5.2.9), in its transaction.
+  const notify = pkg.onboardingState === 'ONBOARDED' ? PACKAGE_DELETED : undefined;
+  if (!(await deletePackage(deps.db, pkg, notify))) {
+    await mustGet(deps, id); // 404 if another request deleted it first
+    throw conflict(`VNF package ${id} changed state meanwhile; retry`);
+  }
   await deps.storage.remove(id);
 }
 

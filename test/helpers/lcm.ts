@@ -38,9 +38,9 @@ export async function onboardPackage(
   return { pkgId: await onboardZip(vnfm, zip), vnfdId };
 }
 
-/** Creates a package, uploads `zip`, waits for ONBOARDED; returns the package id. */
-export async function onboardZip(vnfm: TestVnfm, zip: Buffer): Promise<string> {
-  const pkg = (await vnfm.request('POST', '/vnfpkgm/v1/vnf_packages', {})).body;
+/** Creates a package (or takes the CREATED package `pkgId`), uploads `zip`, waits for ONBOARDED; returns the package id. */
+export async function onboardZip(vnfm: TestVnfm, zip: Buffer, pkgId?: string): Promise<string> {
+  const pkg = pkgId ? { id: pkgId } : (await vnfm.request('POST', '/vnfpkgm/v1/vnf_packages', {})).body;
   assert.equal(
     (await vnfm.request('PUT', `/vnfpkgm/v1/vnf_packages/${pkg.id}/package_content`, zip)).status,
     202,

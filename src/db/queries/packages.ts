@@ -1,8 +1,12 @@
 // Named queries over `vnf_packages`. State changes are compare-and-set on the
-// current onboarding state, so two requests cannot both move the same package.
+// current onboarding state, so two requests cannot both move the same package. A
+// change that SOL005 notifies writes its notifications in the same transaction.
 import type { Db } from '../connect.ts';
 import type { VnfPackageRow } from '../schema.ts';
-import type { OnboardingState, VnfPkgInfo } from '../../packages/model.ts';
+import type { OnboardingState, OperationalState, VnfPkgInfo } from '../../packages/model.ts';
+import { enqueuePackageNotifications } from '../../notify/outbox.ts';
+import type { PackageEvent } from '../../notify/pkg-notifications.ts';
+import { inOutboxTransaction } from '../../notify/wake.ts';
 
 const COLUMNS = ['id', 'onboardingState', 'operationalState', 'usageState', 'vnfdId'] as const;
 
@@ -73,24 +77,48 @@ export async function getPackageVnfd<T>(db: Db, id: string): Promise<T | undefin
 }
 
 /**
- * Writes `next` if the package is still in one of `from`; returns false when it
- * was not (another request moved it first). `vnfd` is stored alongside when given.
+ * Runs `write` in a transaction of its own when it notifies (its rows commit with the
+ * change, and the delivery loop is woken after the commit), else directly.
+ */
+async function withNotifications<T>(db: Db, notifies: boolean, write: (db: Db) => Promise<T>): Promise<T> {
+  return notifies ? inOutboxTransaction(db, write) : write(db);
+}
+
+export interface PackageUpdate {
+  /** The VNFD model, stored alongside. */
+  vnfd?: unknown;
+  /** Also require this operational state (the one the change was decided on). */
+  operationalState?: OperationalState;
+  /** The notification of this change, written for `next` if the package moved. */
+  notify?: PackageEvent;
+}
+
+/**
+ * Writes `next` if the package is still in one of `from` (and `operationalState`, if
+ * given); returns false when it was not (another request moved it first), and then
+ * notifies nothing.
  */
 export async function updatePackage(
   db: Db,
   next: VnfPkgInfo,
   from: OnboardingState[],
-  vnfd?: unknown,
+  opts: PackageUpdate = {},
 ): Promise<boolean> {
   const row = toRow(next, new Date().toISOString());
   const { created_at: _createdAt, id: _id, ...set } = row;
-  const res = await db
-    .updateTable('vnf_packages')
-    .set(vnfd === undefined ? { ...set, vnfd: undefined } : { ...set, vnfd: JSON.stringify(vnfd) })
-    .where('id', '=', next.id)
-    .where('onboarding_state', 'in', from)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+  return withNotifications(db, opts.notify !== undefined, async (tx) => {
+    let q = tx
+      .updateTable('vnf_packages')
+      .set(
+        opts.vnfd === undefined ? { ...set, vnfd: undefined } : { ...set, vnfd: JSON.stringify(opts.vnfd) },
+      )
+      .where('id', '=', next.id)
+      .where('onboarding_state', 'in', from);
+    if (opts.operationalState) q = q.where('operational_state', '=', opts.operationalState);
+    const moved = Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
+    if (moved && opts.notify) await enqueuePackageNotifications(tx, opts.notify, next);
+    return moved;
+  });
 }
 
 export async function packageWithVnfdId(db: Db, vnfdId: string): Promise<string | undefined> {
@@ -102,7 +130,22 @@ export async function packageWithVnfdId(db: Db, vnfdId: string): Promise<string 
   return row?.id;
 }
 
-export async function deletePackage(db: Db, id: string): Promise<boolean> {
-  const res = await db.deleteFrom('vnf_packages').where('id', '=', id).executeTakeFirst();
-  return Number(res.numDeletedRows) > 0;
+/**
+ * Deletes `pkg` if it is still in the states it was read in (the ones the deletion was
+ * allowed on); returns false otherwise, and then notifies nothing. `notify` is written
+ * for `pkg` in the same transaction.
+ */
+export async function deletePackage(db: Db, pkg: VnfPkgInfo, notify?: PackageEvent): Promise<boolean> {
+  return withNotifications(db, notify !== undefined, async (tx) => {
+    const res = await tx
+      .deleteFrom('vnf_packages')
+      .where('id', '=', pkg.id)
+      .where('onboarding_state', '=', pkg.onboardingState)
+      .where('operational_state', '=', pkg.operationalState)
+      .where('usage_state', '=', pkg.usageState)
+      .executeTakeFirst();
+    const deleted = Number(res.numDeletedRows) > 0;
+    if (deleted && notify) await enqueuePackageNotifications(tx, notify, pkg);
+    return deleted;
+  });
 }
