@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { deleteInstance, getInstance, insertInstance, instancesOfPackage } from '../db/queries/instances.ts';
 import { activeOpOcc } from '../db/queries/op-occs.ts';
-import { getPackage, packageWithVnfdId, updatePackage } from '../db/queries/packages.ts';
+import { getPackage, packageWithVnfdId, setPackageUsage } from '../db/queries/packages.ts';
 import { conflict, notFound, unprocessable } from '../errors.ts';
 import type { LcmContext } from './context.ts';
 import type { VnfInstance } from './model.ts';
@@ -17,8 +17,9 @@ export async function setUsage(ctx: LcmContext, pkgId: string): Promise<void> {
   const pkg = await getPackage(ctx.db, pkgId);
   if (!pkg) return;
   const usageState = (await instancesOfPackage(ctx.db, pkgId)) > 0 ? 'IN_USE' : 'NOT_IN_USE';
-  if (pkg.usageState !== usageState)
-    await updatePackage(ctx.db, { ...pkg, usageState }, [pkg.onboardingState]);
+  // Only the usage column: rewriting the whole package read here could undo a concurrent
+  // PATCH (an operationalState change already notified).
+  if (pkg.usageState !== usageState) await setPackageUsage(ctx.db, pkgId, usageState);
 }
 
 export async function createVnfInstance(ctx: LcmContext, req: CreateVnfRequest): Promise<VnfInstance> {

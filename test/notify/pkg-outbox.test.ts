@@ -18,7 +18,7 @@ import {
 import type { VnfPkgInfo } from '../../src/packages/model.ts';
 import { cnfPackage } from '../helpers/cnf-package.ts';
 import { etsiValidator } from '../helpers/etsi-schema.ts';
-import { onboardZip } from '../helpers/lcm.ts';
+import { createInstance, onboardZip } from '../helpers/lcm.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { freshStore, STORES } from '../helpers/stores.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
@@ -267,6 +267,22 @@ for (const store of STORES) {
       );
       assert.equal((await getPackage(db, c))?.onboardingState, 'CREATED');
       assert.equal(await totalRows(), before);
+    });
+
+    test('usageState: a package IN_USE matches it; the usage change itself is not reported', async () => {
+      const before = await totalRows();
+      const instance = await createInstance(vnfm, vnfdA, 'cnf-of-a');
+      assert.equal((await getPackage(vnfm.ctx.db, a))?.usageState, 'IN_USE');
+      assert.equal(await totalRows(), before, 'no package notification for IN_USE');
+      await setOperationalState(vnfm, a, 'DISABLED');
+      const disabled = ['VnfPackageChangeNotification', 'OP_STATE_CHANGE', 'DISABLED'];
+      assert.deepEqual((await got(a))['in-use'], [disabled]);
+      assert.equal((await vnfm.request('DELETE', `/vnflcm/v1/vnf_instances/${instance}`)).status, 204);
+      const pkgA = await getPackage(vnfm.ctx.db, a);
+      assert.equal(pkgA?.usageState, 'NOT_IN_USE');
+      assert.equal(pkgA?.operationalState, 'DISABLED', 'the usage update leaves the operational state');
+      // The DISABLED change only (all, change, pkg-a, disabled, in-use, product); NOT_IN_USE again is not reported.
+      assert.equal(await totalRows(), before + 6);
     });
 
     test('deleting a subscription drops its queued package notifications', async () => {

@@ -3,7 +3,7 @@
 // change that SOL005 notifies writes its notifications in the same transaction.
 import type { Db } from '../connect.ts';
 import type { VnfPackageRow } from '../schema.ts';
-import type { OnboardingState, OperationalState, VnfPkgInfo } from '../../packages/model.ts';
+import type { OnboardingState, OperationalState, UsageState, VnfPkgInfo } from '../../packages/model.ts';
 import { enqueuePackageNotifications } from '../../notify/outbox.ts';
 import type { PackageEvent } from '../../notify/pkg-notifications.ts';
 import { inOutboxTransaction } from '../../notify/wake.ts';
@@ -119,6 +119,15 @@ export async function updatePackage(
     if (moved && opts.notify) await enqueuePackageNotifications(tx, opts.notify, next);
     return moved;
   });
+}
+
+/** Sets only the usage state (derived from the instances; nothing else of the package is rewritten). */
+export async function setPackageUsage(db: Db, id: string, usageState: UsageState): Promise<void> {
+  await db
+    .updateTable('vnf_packages')
+    .set({ usage_state: usageState, updated_at: new Date().toISOString() })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function packageWithVnfdId(db: Db, vnfdId: string): Promise<string | undefined> {
