@@ -2,13 +2,16 @@
 // POST (src/notify/delivery.ts deliverRow), and claims more as soon as one finishes or
 // new rows are written in this process (src/notify/wake.ts); otherwise it polls. A
 // subscription has at most `perSubscription` in flight, so a receiver that is slow or
-// keeps failing holds only its own slots and every other receiver keeps its pace. It runs
+// keeps failing holds only its own slots and every other receiver keeps its pace. On
+// PostgreSQL it also LISTENs for other processes' commits (pg_notify in the writing
+// transaction), so their rows need not wait for the poll either. It runs
 // wherever the LCM worker runs (`vnfm serve` with the embedded worker, every `vnfm
 // worker`); several loops share the outbox safely (claims, SKIP LOCKED on PostgreSQL).
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
-import { pruneOutbox, releaseClaims } from '../db/queries/outbox.ts';
+import { OUTBOX_CHANNEL, pruneOutbox, releaseClaims } from '../db/queries/outbox.ts';
+import { listenFor } from '../db/postgres.ts';
 import type { NotificationOutboxRow } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { SecretBox } from '../secrets/box.ts';
@@ -24,7 +27,12 @@ const PRUNE_BATCH = 1000;
 
 export type NotifySettings = Pick<
   Config,
-  'notifyMaxAgeSeconds' | 'notifyRetryBaseMs' | 'notifyRetryMaxMs' | 'notifyTimeoutMs' | 'notifyPollMs'
+  | 'database'
+  | 'notifyMaxAgeSeconds'
+  | 'notifyRetryBaseMs'
+  | 'notifyRetryMaxMs'
+  | 'notifyTimeoutMs'
+  | 'notifyPollMs'
 >;
 
 export class Notifier {
@@ -39,6 +47,8 @@ export class Notifier {
   #wakeUp: (() => void) | undefined;
   #woken = false;
   #unsubscribe: (() => void) | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+  readonly #database: string;
   #prunedAt = 0;
 
   constructor(
@@ -58,6 +68,7 @@ export class Notifier {
       batch: LOOP_LIMITS.maxInFlight,
     };
     this.#pollMs = opts.notifyPollMs;
+    this.#database = opts.database;
     this.#log = ctx.log;
   }
 
@@ -65,6 +76,14 @@ export class Notifier {
     if (this.#running) return;
     this.#running = true;
     this.#unsubscribe = onOutboxWritten(() => this.#wake());
+    // Rows other processes commit (an API server's instance creations, another worker's op occs).
+    if (this.#deps.postgres)
+      this.#unlisten = listenFor(
+        this.#database,
+        OUTBOX_CHANNEL,
+        () => this.#wake(),
+        (err) => this.#log.warn({ err }, 'outbox LISTEN connection lost; polling until it is back'),
+      );
     this.#loop = this.#run();
   }
 
@@ -72,6 +91,7 @@ export class Notifier {
   async stop(): Promise<void> {
     this.#running = false;
     this.#unsubscribe?.();
+    await this.#unlisten?.();
     this.#wake();
     await this.#loop;
     await Promise.all(this.#inFlight.values());

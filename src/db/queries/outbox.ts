@@ -2,7 +2,7 @@
 // of the state change they report (src/notify/outbox.ts), each taking the next sequence
 // number of its ordering key; the unique (ordering_key, sequence) constraint makes a
 // concurrent writer of the same key fail its transaction rather than reorder.
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../connect.ts';
 import type { NotificationOutboxRow } from '../schema.ts';
 
@@ -13,9 +13,15 @@ export interface OutboxEntry {
   body: { id: string } & Record<string, unknown>;
 }
 
+/** The PostgreSQL channel a committed outbox write is announced on (src/notify/notifier.ts LISTENs). */
+export const OUTBOX_CHANNEL = 'vnfm_outbox';
+
 export const orderingKey = (subscriptionId: string, subjectId: string) => `${subscriptionId}/${subjectId}`;
 
 export async function enqueueNotifications(tx: Db, entries: OutboxEntry[], now: string): Promise<void> {
+  // Delivered by PostgreSQL at commit, to every process's delivery loop; never if it rolls back.
+  if (entries.length > 0 && tx.getExecutor().adapter instanceof PostgresAdapter)
+    await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`.execute(tx);
   for (const e of entries) {
     const { last } = await tx
       .selectFrom('notification_outbox')
