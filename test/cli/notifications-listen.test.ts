@@ -194,6 +194,34 @@ describe('against a VNFM without authentication', () => {
     assert.ok(!l.err().includes(password));
   });
 
+  test('--api vnfpkgm: a package onboarded and disabled gives its onboarding and change lines', async () => {
+    const l = listen(['--subscribe', vnfm.url, '--api', 'vnfpkgm']);
+    const { id } = await announced(l);
+    assert.equal((await vnfm.request('GET', `/vnfpkgm/v1/subscriptions/${id}`)).status, 200);
+    const { pkgId } = await onboardPackage(vnfm);
+    await l.until('out', (t) => t.includes('VnfPackageOnboardingNotification'), 'the onboarding line');
+    const patched = await vnfm.request('PATCH', `/vnfpkgm/v1/vnf_packages/${pkgId}`, {
+      operationalState: 'DISABLED',
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const out = await l.until('out', (t) => t.includes('VnfPackageChangeNotification'), 'the change line');
+    const [onboarded, changed, ...rest] = lines(out);
+    assert.deepEqual(rest, []);
+    assert.match(
+      onboarded!,
+      new RegExp(` VnfPackageOnboardingNotification vnfPkgId=${pkgId} id=[0-9a-f-]{36}$`),
+    );
+    assert.match(
+      changed!,
+      new RegExp(
+        ` VnfPackageChangeNotification vnfPkgId=${pkgId} changeType=OP_STATE_CHANGE operationalState=DISABLED id=[0-9a-f-]{36}$`,
+      ),
+    );
+    l.child.kill('SIGTERM');
+    assert.deepEqual(await l.exited, { code: 0, signal: null });
+    assert.equal((await vnfm.request('GET', `/vnfpkgm/v1/subscriptions/${id}`)).status, 404);
+  });
+
   test('a POST that is not JSON is a 400 and one warning line; the listener goes on', async () => {
     const l = listen([]);
     const err = await l.until('err', (t) => t.includes('callback URI'), 'the callback URI');
@@ -282,7 +310,7 @@ describe('against a VNFM without authentication', () => {
   });
 });
 
-test('against a VNFM with OAuth 2.0: tokens from its /oauth2/token for the client; none → its 401 in one line', async () => {
+test('against a VNFM with authentication: OAuth 2.0 client, bearer token or Basic from env; none → its 401 in one line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vnfm-listen-auth-'));
   const secret = `s-${randomBytes(12).toString('hex')}`;
   const clients = join(dir, 'clients.yaml');
@@ -290,26 +318,14 @@ test('against a VNFM with OAuth 2.0: tokens from its /oauth2/token for the clien
     clients,
     `clients:\n  - client_id: nfvo\n    secret_hash: "${await hashSecret(secret)}"\n    scopes: [vnfpkgm:read, vnfpkgm:write]\n`,
   );
-  const vnfm = await startVnfm(await freshStore('sqlite'), { config: { authClientsFile: clients } });
+  const vnfm = await startVnfm(await freshStore('sqlite'), {
+    config: { authClientsFile: clients, authBasic: true },
+  });
   try {
     const refused = listen(['--subscribe', vnfm.url, '--api', 'vnfpkgm']);
     assert.deepEqual(await refused.exited, { code: 1, signal: null });
     assert.match(lines(refused.err()).pop()!, /^vnfm: the VNFM refused the subscription: 401 /);
 
-    const l = listen(
-      [
-        '--subscribe',
-        vnfm.url,
-        '--api',
-        'vnfpkgm',
-        '--client-id',
-        'nfvo',
-        '--client-secret-env',
-        'LISTEN_SECRET',
-      ],
-      { LISTEN_SECRET: secret },
-    );
-    const { id } = await announced(l);
     const token = (
       (await (
         await fetch(`${vnfm.url}/oauth2/token`, {
@@ -319,13 +335,24 @@ test('against a VNFM with OAuth 2.0: tokens from its /oauth2/token for the clien
         })
       ).json()) as { access_token: string }
     ).access_token;
-    const get = () =>
-      vnfm.request('GET', `/vnfpkgm/v1/subscriptions/${id}`, undefined, { authorization: `Bearer ${token}` });
-    assert.equal((await get()).status, 200);
-    l.child.kill('SIGTERM');
-    assert.deepEqual(await l.exited, { code: 0, signal: null });
-    assert.equal((await get()).status, 404);
-    assert.ok(!l.err().includes(secret));
+    const credentials: [string[], Record<string, string>][] = [
+      [['--client-id', 'nfvo', '--client-secret-env', 'LISTEN_SECRET'], { LISTEN_SECRET: secret }],
+      [['--token-env', 'LISTEN_TOKEN'], { LISTEN_TOKEN: token }],
+      [['--basic-user', 'nfvo', '--basic-password-env', 'LISTEN_SECRET'], { LISTEN_SECRET: secret }],
+    ];
+    for (const [flags, env] of credentials) {
+      const l = listen(['--subscribe', vnfm.url, '--api', 'vnfpkgm', ...flags], env);
+      const { id } = await announced(l);
+      const get = () =>
+        vnfm.request('GET', `/vnfpkgm/v1/subscriptions/${id}`, undefined, {
+          authorization: `Bearer ${token}`,
+        });
+      assert.equal((await get()).status, 200, flags.join(' '));
+      l.child.kill('SIGTERM');
+      assert.deepEqual(await l.exited, { code: 0, signal: null }, l.err());
+      assert.equal((await get()).status, 404, flags.join(' '));
+      assert.ok(!l.err().includes(secret) && !l.err().includes(token));
+    }
   } finally {
     await vnfm.close();
   }
