@@ -17,6 +17,12 @@ const SCHEMAS: Record<string, (v: unknown) => string[]> = {
   VnfIdentifierDeletionNotification: etsiValidator(
     'sol003-vnflcm-v2.6.1/vnfIdentifierDeletionNotification.schema.json',
   ),
+  VnfPackageOnboardingNotification: etsiValidator(
+    'sol005-vnfpkgm-v2.6.1/VnfPackageOnboardingNotification.schema.json',
+  ),
+  VnfPackageChangeNotification: etsiValidator(
+    'sol005-vnfpkgm-v2.6.1/VnfPackageChangeNotification.schema.json',
+  ),
 };
 
 /** The notification bodies POSTed to `receiver` (from request `from` on), in arrival order. */
