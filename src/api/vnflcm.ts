@@ -34,9 +34,9 @@ import {
 } from './schemas/index.ts';
 import { VNF_INSTANCE_LIST, VNF_LCM_OP_OCC_LIST } from './sol013/attributes.ts';
 import { type ListQuery, storeListAnswer } from './sol013/list.ts';
-import { apiVersionRoutes } from './sol013/versions.ts';
+import { API_VERSIONS, apiVersionRoutes } from './sol013/versions.ts';
 
-export const API_VERSION = '1.3.0';
+export const API_VERSION = API_VERSIONS.vnflcm;
 const BASE = '/vnflcm/v1';
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } as const;
 

@@ -31,10 +31,10 @@ import {
 } from './schemas/index.ts';
 import { VNF_PKG_INFO_LIST } from './sol013/attributes.ts';
 import { type ListQuery, listAnswer } from './sol013/list.ts';
-import { apiVersionRoutes } from './sol013/versions.ts';
+import { API_VERSIONS, apiVersionRoutes } from './sol013/versions.ts';
 
 /** SOL005 v2.6.1's VNF package management API version (its URIs stay /vnfpkgm/v1). */
-export const API_VERSION = '2.1.0';
+export const API_VERSION = API_VERSIONS.vnfpkgm;
 const BASE = '/vnfpkgm/v1/vnf_packages';
 const idParams = { type: 'object', properties: { vnfPkgId: { type: 'string', maxLength: 64 } } } as const;
 

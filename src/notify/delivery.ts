@@ -11,6 +11,7 @@ import type { NotificationOutboxRow } from '../db/schema.ts';
 import { notificationAttempted } from '../metrics/registry.ts';
 import type { SecretBox } from '../secrets/box.ts';
 import { brief } from '../api/brief.ts';
+import { API_VERSIONS } from '../api/sol013/versions.ts';
 import type { SubscriptionApi } from './model.ts';
 import { receiverHeaders, type ReceiverTokens } from './receiver-auth.ts';
 
@@ -44,12 +45,8 @@ const API_OF_TYPE = (type: unknown): SubscriptionApi =>
 /** One attempt at one row: undefined when delivered (or nothing is left to deliver to), else why not. */
 async function post(deps: DeliveryDeps, row: NotificationOutboxRow): Promise<string | undefined> {
   const body = JSON.parse(row.body) as { notificationType?: unknown };
-  const sub = await getSubscription(
-    deps.db,
-    deps.secrets,
-    API_OF_TYPE(body.notificationType),
-    row.subscription_id,
-  );
+  const api = API_OF_TYPE(body.notificationType);
+  const sub = await getSubscription(deps.db, deps.secrets, api, row.subscription_id);
   // Deleted meanwhile: its rows go with it (deleteSubscription); nothing to send.
   if (!sub) return undefined;
   try {
@@ -57,7 +54,12 @@ async function post(deps: DeliveryDeps, row: NotificationOutboxRow): Promise<str
     const res = await fetch(sub.callbackUri, {
       method: 'POST',
       redirect: 'manual',
-      headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        accept: 'application/json',
+        version: API_VERSIONS[api],
+      },
       body: row.body,
       signal: AbortSignal.timeout(deps.requestTimeoutMs),
     });

@@ -13,6 +13,7 @@ import { findIdenticalSubscription, insertSubscription } from '../db/queries/sub
 import { badRequest } from '../errors.ts';
 import type { SecretBox } from '../secrets/box.ts';
 import { brief } from '../api/brief.ts';
+import { API_VERSIONS } from '../api/sol013/versions.ts';
 import type { Subscription, SubscriptionApi } from './model.ts';
 import { receiverHeaders, type ReceiverTokens } from './receiver-auth.ts';
 
@@ -96,7 +97,7 @@ async function checkReceiver(deps: SubscriptionDeps, s: Subscription): Promise<v
     const res = await fetch(s.callbackUri, {
       method: 'GET',
       redirect: 'manual',
-      headers,
+      headers: { ...headers, version: API_VERSIONS[s.api] },
       signal: AbortSignal.timeout(deps.callbackTimeoutMs),
     });
     await res.body?.cancel();

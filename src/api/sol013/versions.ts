@@ -17,6 +17,12 @@ export interface ApiVersion {
   uriMajor: string;
 }
 
+/**
+ * The version of each interface served; also the `Version` header of the notifications and
+ * receiver checks sent for its subscriptions (SOL013 §4.2, as the reference VNFM sends it).
+ */
+export const API_VERSIONS = { vnflcm: '1.3.0', vnfpkgm: '2.1.0' } as const;
+
 const major = (v: string) => v.split('.')[0];
 
 /** `/{apiName}/api_versions` and `/{apiName}/v{major}/api_versions`, and the Version check and header. */
