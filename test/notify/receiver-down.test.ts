@@ -106,6 +106,21 @@ test('the receiver down during an operation gets every missed notification after
     beforeOutage.length,
     'nothing reached the receiver while it was down',
   );
+  // The same, as an operator sees it.
+  const state = (await vnfm.request('GET', `/vnfm/v1/subscriptions/${sub.body.id}/delivery`)).body;
+  assert.equal(state.pending, expected.length - beforeOutage.length, JSON.stringify(state));
+  assert.ok(state.nextAttemptAt && state.lastAttemptAt, JSON.stringify(state));
+  assert.match(state.lastError?.detail ?? '', /could not be reached|refused|ECONNREFUSED/i);
+  const queue = (
+    await vnfm.request('GET', `/vnfm/v1/notifications?subscriptionId=${sub.body.id}&state=PENDING`)
+  ).body;
+  assert.deepEqual(
+    queue.map((q: any) => q.id).sort(),
+    during
+      .filter((row) => row.state === 'PENDING')
+      .map((row) => row.id)
+      .sort(),
+  );
 
   await proxy.open();
   await eventually(
