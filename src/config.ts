@@ -56,6 +56,11 @@ export interface Config {
   tlsKey: string;
   /** PEM CA bundle: clients must present a certificate it signed (mTLS). */
   tlsClientCa: string;
+  /**
+   * The VNFM's URL as receivers reach it (`https://vnfm.example.net:9890`): links in
+   * notifications are made absolute with it. Empty: they stay relative URIs.
+   */
+  publicUrl: string;
   /** A notification not delivered within this age is given up (EXPIRED). */
   notifyMaxAgeSeconds: number;
   /** First delay before a failed notification is sent again; doubled per attempt up to `notifyRetryMaxMs`. */
@@ -100,6 +105,7 @@ export const DEFAULT_CONFIG: Config = {
   tlsCert: '',
   tlsKey: '',
   tlsClientCa: '',
+  publicUrl: '',
   notifyMaxAgeSeconds: 86_400,
   notifyRetryBaseMs: 1000,
   notifyRetryMaxMs: 300_000,
@@ -208,6 +214,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     tlsCert: env.VNFM_TLS_CERT,
     tlsKey: env.VNFM_TLS_KEY,
     tlsClientCa: env.VNFM_TLS_CLIENT_CA,
+    publicUrl: env.VNFM_PUBLIC_URL,
     notifyMaxAgeSeconds: env.VNFM_NOTIFY_MAX_AGE_SECONDS,
     notifyRetryBaseMs: env.VNFM_NOTIFY_RETRY_BASE_MS,
     notifyRetryMaxMs: env.VNFM_NOTIFY_RETRY_MAX_MS,
@@ -251,6 +258,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     tlsCert: String(merged.tlsCert ?? ''),
     tlsKey: String(merged.tlsKey ?? ''),
     tlsClientCa: String(merged.tlsClientCa ?? ''),
+    publicUrl: parsePublicUrl(String(merged.publicUrl ?? '')),
     notifyMaxAgeSeconds: parseInteger(
       'notification max age seconds',
       merged.notifyMaxAgeSeconds,
@@ -264,6 +272,28 @@ export function loadConfig(...layers: ConfigInput[]): Config {
   };
   checkSecurity(config);
   return config;
+}
+
+/** An http(s) origin, optionally with a path prefix (a reverse proxy's), no trailing slash, query or user info. */
+function parsePublicUrl(value: string): string {
+  if (!value) return '';
+  let u: URL | undefined;
+  try {
+    u = new URL(value);
+  } catch {
+    u = undefined;
+  }
+  if (
+    !u ||
+    !/^https?:$/.test(u.protocol) ||
+    u.username ||
+    u.password ||
+    u.search ||
+    u.hash ||
+    value.length > 2048
+  )
+    throw new ConfigError(`the public URL must be http(s)://host[:port][/prefix], got '${redactUrl(value)}'`);
+  return value.replace(/\/+$/, '');
 }
 
 function parseBoolean(what: string, value: unknown): boolean {

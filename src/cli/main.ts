@@ -46,6 +46,10 @@ program
   .option('--tls-key <file>', 'PEM key of --tls-cert (env VNFM_TLS_KEY)')
   .option('--tls-client-ca <file>', 'PEM CA: require client certificates it signed (env VNFM_TLS_CLIENT_CA)')
   .option(
+    '--public-url <url>',
+    "the VNFM's URL as notification receivers reach it: links in notifications become absolute (env VNFM_PUBLIC_URL)",
+  )
+  .option(
     '--notify-max-age <seconds>',
     'give up a notification not delivered within this age (env VNFM_NOTIFY_MAX_AGE_SECONDS, default 86400)',
   )
@@ -124,6 +128,10 @@ program
   .option(
     '--metrics-port <port>',
     'serve /metrics, /readyz and /healthz on 127.0.0.1 at this port (env VNFM_METRICS_PORT; default none)',
+  )
+  .option(
+    '--public-url <url>',
+    "the VNFM's URL as notification receivers reach it: links in notifications become absolute (env VNFM_PUBLIC_URL)",
   )
   .option(
     '--notify-max-age <seconds>',

@@ -30,6 +30,21 @@ export interface DeliveryDeps {
   maxAgeMs: number;
   /** Rows claimed per pass (different ordering keys, delivered concurrently). */
   batch: number;
+  /** The VNFM's URL for receivers (config publicUrl): relative links are made absolute with it. */
+  publicUrl?: string;
+}
+
+/** The body as sent: stored with relative links, which the public URL (if any) makes absolute. */
+function bodyToSend(body: Record<string, unknown>, publicUrl: string | undefined): string {
+  const links = body._links as Record<string, { href?: unknown }> | undefined;
+  if (!publicUrl || !links) return JSON.stringify(body);
+  const absolute = Object.fromEntries(
+    Object.entries(links).map(([k, v]) => [
+      k,
+      typeof v.href === 'string' && v.href.startsWith('/') ? { ...v, href: `${publicUrl}${v.href}` } : v,
+    ]),
+  );
+  return JSON.stringify({ ...body, _links: absolute });
 }
 
 export function backoffMs(
@@ -44,7 +59,7 @@ const API_OF_TYPE = (type: unknown): SubscriptionApi =>
 
 /** One attempt at one row: undefined when delivered (or nothing is left to deliver to), else why not. */
 async function post(deps: DeliveryDeps, row: NotificationOutboxRow): Promise<string | undefined> {
-  const body = JSON.parse(row.body) as { notificationType?: unknown };
+  const body = JSON.parse(row.body) as Record<string, unknown>;
   const api = API_OF_TYPE(body.notificationType);
   const sub = await getSubscription(deps.db, deps.secrets, api, row.subscription_id);
   // Deleted meanwhile: its rows go with it (deleteSubscription); nothing to send.
@@ -60,7 +75,7 @@ async function post(deps: DeliveryDeps, row: NotificationOutboxRow): Promise<str
         accept: 'application/json',
         version: API_VERSIONS[api],
       },
-      body: row.body,
+      body: bodyToSend(body, deps.publicUrl),
       signal: AbortSignal.timeout(deps.requestTimeoutMs),
     });
     await res.body?.cancel();

@@ -28,6 +28,7 @@ const PRUNE_BATCH = 1000;
 export type NotifySettings = Pick<
   Config,
   | 'database'
+  | 'publicUrl'
   | 'notifyMaxAgeSeconds'
   | 'notifyRetryBaseMs'
   | 'notifyRetryMaxMs'
@@ -66,6 +67,7 @@ export class Notifier {
       maxBackoffMs: opts.notifyRetryMaxMs,
       maxAgeMs: opts.notifyMaxAgeSeconds * 1000,
       batch: LOOP_LIMITS.maxInFlight,
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
     };
     this.#pollMs = opts.notifyPollMs;
     this.#database = opts.database;

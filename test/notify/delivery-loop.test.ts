@@ -56,7 +56,7 @@ before(async () => {
   slow = await startHoldingReceiver();
   // A short retry ceiling so the refused attempt below is retried within the test, not in 5 min.
   vnfm = await startVnfm(await freshStore('sqlite'), {
-    config: { notifyRetryBaseMs: 50, notifyRetryMaxMs: 200 },
+    config: { notifyRetryBaseMs: 50, notifyRetryMaxMs: 200, publicUrl: 'https://vnfm.example.net:9890/nfv/' },
   });
 });
 after(async () => {
@@ -173,6 +173,9 @@ test('delivery settings: bounded, the retry ceiling not below its base', () => {
   assert.equal(c.notifyRetryMaxMs, 1000);
   assert.throws(() => loadConfig({ notifyMaxAgeSeconds: '0' }), /notification max age seconds must be 1-/);
   assert.throws(() => loadConfig({ notifyTimeoutMs: 'soon' }), /notification timeout ms/);
+  for (const bad of ['vnfm.example.net', 'ftp://x', 'https://u:p@x', 'https://x/?a=1'])
+    assert.throws(() => loadConfig({ publicUrl: bad }), /the public URL must be http\(s\):\/\//, bad);
+  assert.equal(loadConfig({ publicUrl: 'http://x:1/' }).publicUrl, 'http://x:1');
   assert.throws(
     () => loadConfig({ notifyRetryBaseMs: 5000, notifyRetryMaxMs: 1000 }),
     /retry maximum \(1000 ms\) is below its base/,
