@@ -96,7 +96,6 @@ test('the receiver down during an operation gets every missed notification after
   );
   const head = during.find((r) => r.state === 'PENDING')!;
   assert.match(head.last_error ?? '', /could not be reached|refused|ECONNREFUSED/i);
-  assert.ok(head.next_attempt_at > (head.last_attempt_at ?? ''), 'a next attempt is planned');
   assert.ok(
     Date.parse(head.next_attempt_at) - Date.parse(head.last_attempt_at!) <= 500 + 100,
     'backoff bounded by the retry maximum',
