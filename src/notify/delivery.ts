@@ -5,12 +5,12 @@
 // At-least-once: a crash after the receiver's answer and before the record sends the row
 // again. The loop that schedules these is src/notify/notifier.ts.
 import type { Db } from '../db/connect.ts';
+import { fetchFailure } from '../fetch-failure.ts';
 import { claimDueNotifications, recordAttempt } from '../db/queries/outbox.ts';
 import { getSubscription } from '../db/queries/subscriptions.ts';
 import type { NotificationOutboxRow } from '../db/schema.ts';
 import { notificationAttempted } from '../metrics/registry.ts';
 import type { SecretBox } from '../secrets/box.ts';
-import { brief } from '../api/brief.ts';
 import { API_VERSIONS } from '../api/sol013/versions.ts';
 import type { SubscriptionApi } from './model.ts';
 import { receiverHeaders, type ReceiverTokens } from './receiver-auth.ts';
@@ -81,7 +81,7 @@ async function post(deps: DeliveryDeps, row: NotificationOutboxRow): Promise<str
     await res.body?.cancel();
     return res.status === 204 ? undefined : `the receiver answered ${res.status}, not 204`;
   } catch (e) {
-    return `the receiver could not be reached: ${brief((e as Error).message, 200)}`;
+    return `the receiver could not be reached: ${fetchFailure(e, deps.requestTimeoutMs)}`;
   }
 }
 

@@ -14,6 +14,7 @@ import { badRequest } from '../errors.ts';
 import type { SecretBox } from '../secrets/box.ts';
 import { brief } from '../api/brief.ts';
 import { API_VERSIONS } from '../api/sol013/versions.ts';
+import { fetchFailure } from '../fetch-failure.ts';
 import type { Subscription, SubscriptionApi } from './model.ts';
 import { receiverHeaders, type ReceiverTokens } from './receiver-auth.ts';
 
@@ -103,7 +104,9 @@ async function checkReceiver(deps: SubscriptionDeps, s: Subscription): Promise<v
     await res.body?.cancel();
     status = res.status;
   } catch (e) {
-    throw badRequest(`callbackUri: the receiver could not be tested: ${brief((e as Error).message, 200)}`);
+    throw badRequest(
+      `callbackUri: the receiver could not be tested: ${fetchFailure(e, deps.callbackTimeoutMs)}`,
+    );
   }
   if (status !== 204) {
     throw badRequest(`callbackUri: the receiver answered the test GET with ${status}, not 204`);
