@@ -12,12 +12,24 @@ import { authConfigured, checkBindAddress, ConfigError, fromEnv, loadConfig, red
 import { closeContext, createContext } from '../context.ts';
 import { addNotificationsCommand } from './notifications.ts';
 
+/** The notification delivery flags, on every command that runs a delivery loop. */
+function withNotifyOptions(command: Command): Command {
+  return command
+    .option(
+      '--public-url <url>',
+      "the VNFM's URL as notification receivers reach it: links in notifications become absolute (env VNFM_PUBLIC_URL)",
+    )
+    .option(
+      '--notify-max-age <seconds>',
+      'give up a notification not delivered within this age (env VNFM_NOTIFY_MAX_AGE_SECONDS, default 86400)',
+    );
+}
+
 const program = new Command('vnfm')
   .description('Helm VNFM: ETSI NFV VNF Manager for CNFs')
   .showHelpAfterError();
 
-program
-  .command('serve')
+withNotifyOptions(program.command('serve'))
   .description('start the VNFM HTTP API (with its embedded worker)')
   .option('--host <address>', 'bind address (env VNFM_HOST, default 127.0.0.1)')
   .option('--port <port>', 'TCP port (env VNFM_PORT, default 9890)')
@@ -45,14 +57,6 @@ program
   .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS; re-read on SIGHUP (env VNFM_TLS_CERT)')
   .option('--tls-key <file>', 'PEM key of --tls-cert (env VNFM_TLS_KEY)')
   .option('--tls-client-ca <file>', 'PEM CA: require client certificates it signed (env VNFM_TLS_CLIENT_CA)')
-  .option(
-    '--public-url <url>',
-    "the VNFM's URL as notification receivers reach it: links in notifications become absolute (env VNFM_PUBLIC_URL)",
-  )
-  .option(
-    '--notify-max-age <seconds>',
-    'give up a notification not delivered within this age (env VNFM_NOTIFY_MAX_AGE_SECONDS, default 86400)',
-  )
   .action(async (flags: Record<string, string | boolean | undefined>) => {
     const { authClients, notifyMaxAge, ...opts } = flags;
     const config = loadConfig(fromEnv(), {
@@ -114,8 +118,7 @@ program
     process.stdout.write(`${await hashSecret(secret)}\n`);
   });
 
-program
-  .command('worker')
+withNotifyOptions(program.command('worker'))
   .description('run only the LCM worker, beside API servers that share a PostgreSQL store')
   .option('--database <url>', "'postgres://…' (env VNFM_DATABASE)")
   .option('--data-dir <dir>', 'shared package storage (env VNFM_DATA_DIR)')
@@ -128,14 +131,6 @@ program
   .option(
     '--metrics-port <port>',
     'serve /metrics, /readyz and /healthz on 127.0.0.1 at this port (env VNFM_METRICS_PORT; default none)',
-  )
-  .option(
-    '--public-url <url>',
-    "the VNFM's URL as notification receivers reach it: links in notifications become absolute (env VNFM_PUBLIC_URL)",
-  )
-  .option(
-    '--notify-max-age <seconds>',
-    'give up a notification not delivered within this age (env VNFM_NOTIFY_MAX_AGE_SECONDS, default 86400)',
   )
   .action(async ({ notifyMaxAge, ...opts }: Record<string, string | undefined>) => {
     // This process runs its worker whatever the API servers' VNFM_EMBEDDED_WORKER says (/readyz checks it).
