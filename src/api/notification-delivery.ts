@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { lastOutboxError, listOutbox, outboxSummary } from '../db/queries/outbox.ts';
+import { subscriptionTarget } from '../db/queries/subscriptions.ts';
 import type { NotificationOutboxRow } from '../db/schema.ts';
 import { notFound } from '../errors.ts';
 import { Id, strictObject } from './schemas/primitives.ts';
@@ -45,11 +46,7 @@ export function notificationDeliveryRoutes(app: FastifyInstance, ctx: AppContext
     { schema: { params: SubscriptionParams } },
     async (req) => {
       const id = req.params.subscriptionId;
-      const sub = await ctx.db
-        .selectFrom('subscriptions')
-        .select(['api', 'callback_uri'])
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const sub = await subscriptionTarget(ctx.db, id);
       if (!sub) throw notFound(`subscription ${id} does not exist`);
       const byState = new Map((await outboxSummary(ctx.db, id)).map((s) => [s.state, s]));
       const pending = byState.get('PENDING');
@@ -58,7 +55,7 @@ export function notificationDeliveryRoutes(app: FastifyInstance, ctx: AppContext
       return {
         subscriptionId: id,
         api: sub.api,
-        callbackUri: sub.callback_uri,
+        callbackUri: sub.callbackUri,
         pending: Number(pending?.n ?? 0),
         delivered: Number(byState.get('DELIVERED')?.n ?? 0),
         expired: Number(byState.get('EXPIRED')?.n ?? 0),

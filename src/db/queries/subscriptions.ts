@@ -46,6 +46,19 @@ export async function getSubscription(
   return row && fromRow(row, secrets);
 }
 
+/** Which API a subscription belongs to and where it sends, whatever its API (operators' delivery view). */
+export async function subscriptionTarget(
+  db: Db,
+  id: string,
+): Promise<{ api: SubscriptionApi; callbackUri: string } | undefined> {
+  const row = await db
+    .selectFrom('subscriptions')
+    .select(['api', 'callback_uri'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && { api: row.api, callbackUri: row.callback_uri };
+}
+
 /** The subscription of `api` with the same callback URI and filter, if there is one. */
 export async function findIdenticalSubscription(
   db: Db,
