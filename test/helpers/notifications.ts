@@ -44,8 +44,11 @@ export function assertValidAndUnique(got: any[]): void {
   assert.equal(new Set(ids).size, ids.length, `no notification id twice: ${ids.join(' ')}`);
 }
 
-/** One line per notification, what the order checks compare: type, operation, state, status, op occ. */
+/** One line per notification, what the order checks compare: subject, type, operation or change, state, status, op occ. */
 export function line(n: any): string {
+  if (n.notificationType === 'VnfPackageChangeNotification')
+    return `${n.vnfPkgId} ${n.notificationType} ${n.changeType} ${n.operationalState ?? '-'}`;
+  if (n.notificationType === 'VnfPackageOnboardingNotification') return `${n.vnfPkgId} ${n.notificationType}`;
   if (n.notificationType === 'VnfLcmOperationOccurrenceNotification')
     return `${n.vnfInstanceId} ${n.operation} ${n.operationState} ${n.notificationStatus} ${n.vnfLcmOpOccId}`;
   return `${n.vnfInstanceId} ${n.notificationType}`;

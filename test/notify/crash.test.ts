@@ -1,8 +1,9 @@
 // SIGKILL of the VNFM between state changes and their delivery loses no notification.
 // `vnfm serve` runs as a child process on a SQLite store that outlives it. First the
-// receiver refuses (503) while an instance is created and instantiated: the changes are
-// committed, their notifications are not delivered; the VNFM is killed, restarted on the
-// same store, the receiver accepts, and every notification arrives once, in order. Then
+// receiver refuses (503) while a package is onboarded, disabled and enabled, and an
+// instance is created and instantiated: the changes are committed, their notifications
+// are not delivered; the VNFM is killed, restarted on the same store, the receiver
+// accepts, and every notification arrives once, in order. Then
 // the receiver takes a notification without answering (mid-answer) while a terminate
 // runs; the VNFM is killed again: that one notification may arrive twice (at-least-once,
 // the same id), every other exactly once, all in order.
@@ -70,11 +71,24 @@ test('SIGKILL between state changes and their delivery: nothing lost, in order, 
   const all = await subscribe('all');
   const ops = await subscribe('ops', { notificationTypes: ['VnfLcmOperationOccurrenceNotification'] });
   const at = (sub: string, got: any[]) => got.filter((n) => n.subscriptionId === sub);
+  const pkgSub = await p.vnfm.request('POST', '/vnfpkgm/v1/subscriptions', { callbackUri: `${r.url}/pkg` });
+  assert.equal(pkgSub.status, 201, JSON.stringify(pkgSub.body));
   const vimId = await registerTestbedVim(p.vnfm, 'notify-crash');
-  const { vnfdId } = await onboardPackage(p.vnfm);
 
-  // 1. Receiver refusing: the instance is created and instantiated, nothing delivered.
+  // 1. Receiver refusing: a package is onboarded, disabled and enabled again, an instance
+  // created and instantiated; nothing delivered.
   r.postStatus = 503;
+  const { pkgId, vnfdId } = await onboardPackage(p.vnfm);
+  for (const operationalState of ['DISABLED', 'ENABLED'])
+    assert.equal(
+      (await p.vnfm.request('PATCH', `/vnfpkgm/v1/vnf_packages/${pkgId}`, { operationalState })).status,
+      200,
+    );
+  const packageLines = [
+    `${pkgId} VnfPackageOnboardingNotification`,
+    `${pkgId} VnfPackageChangeNotification OP_STATE_CHANGE DISABLED`,
+    `${pkgId} VnfPackageChangeNotification OP_STATE_CHANGE ENABLED`,
+  ];
   const id = await createInstance(p.vnfm, vnfdId, 'crashed');
   const instantiated = await runOp(p.vnfm, id, 'instantiate', {
     flavourId: 'helmchart',
@@ -86,10 +100,10 @@ test('SIGKILL between state changes and their delivery: nothing lost, in order, 
   });
   const instantiateLines = completedOp(id, instantiated);
   await eventually(
-    'all seven notifications queued, the heads refused at least once, none delivered',
+    'all ten notifications queued, the heads refused at least once, none delivered',
     outbox,
     (rows) =>
-      rows.length === 7 &&
+      rows.length === 10 &&
       rows.every((row) => row.state === 'PENDING') &&
       rows.filter((row) => row.sequence === 1).every((row) => row.attempts >= 1),
   );
@@ -106,6 +120,7 @@ test('SIGKILL between state changes and their delivery: nothing lost, in order, 
   const firstRound = posted(r, accepting);
   assert.deepEqual(at(all, firstRound).map(line), [created(id), ...instantiateLines]);
   assert.deepEqual(at(ops, firstRound).map(line), instantiateLines);
+  assert.deepEqual(at(pkgSub.body.id, firstRound).map(line), packageLines);
   assertValidAndUnique(firstRound);
 
   // 2. A notification in flight at the kill: the receiver has it but has not answered.
@@ -133,7 +148,7 @@ test('SIGKILL between state changes and their delivery: nothing lost, in order, 
   await eventually(
     'all delivered after the second restart',
     outbox,
-    (rows) => rows.length === 7 + 2 * 3 + 1 && rows.every((row) => row.state === 'DELIVERED'),
+    (rows) => rows.length === 10 + 2 * 3 + 1 && rows.every((row) => row.state === 'DELIVERED'),
     120_000,
   );
   const secondRound = posted(r, heldFrom);
