@@ -104,6 +104,12 @@ test('a Helm CNF lifecycle: every notification, in order, with the right fields,
   assert.deepEqual(gotAll.map(line), expectAll, 'the unfiltered subscription: everything, in order');
   assert.deepEqual(gotScale.map(line), expectScale, 'the SCALE subscription: the scale operations only');
   assertValidAndUnique([...gotAll, ...gotScale]);
+  const times = gotAll.map((n) => Date.parse(n.timeStamp));
+  assert.deepEqual(
+    times,
+    [...times].sort((x, y) => x - y),
+    'timeStamps in the order of the changes',
+  );
   for (const [got, subId] of [
     [gotAll, allId],
     [gotScale, scaleId],
