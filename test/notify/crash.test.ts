@@ -70,6 +70,7 @@ test('SIGKILL between state changes and their delivery: nothing lost, in order, 
   };
   const all = await subscribe('all');
   const ops = await subscribe('ops', { notificationTypes: ['VnfLcmOperationOccurrenceNotification'] });
+  const line0 = (row: { body: string }) => line(JSON.parse(row.body));
   const at = (sub: string, got: any[]) => got.filter((n) => n.subscriptionId === sub);
   const pkgSub = await p.vnfm.request('POST', '/vnfpkgm/v1/subscriptions', { callbackUri: `${r.url}/pkg` });
   assert.equal(pkgSub.status, 201, JSON.stringify(pkgSub.body));
@@ -99,13 +100,18 @@ test('SIGKILL between state changes and their delivery: nothing lost, in order, 
     },
   });
   const instantiateLines = completedOp(id, instantiated);
-  await eventually(
+  const queued = await eventually(
     'all ten notifications queued, the heads refused at least once, none delivered',
     outbox,
     (rows) =>
       rows.length === 10 &&
       rows.every((row) => row.state === 'PENDING') &&
       rows.filter((row) => row.sequence === 1).every((row) => row.attempts >= 1),
+  );
+  assert.deepEqual(
+    queued.filter((row) => row.sequence > 1 && row.attempts > 0).map(line0),
+    [],
+    'no notification sent before the one ahead of it is delivered',
   );
   await p.kill();
   p = await serveProcess(port, env);

@@ -95,6 +95,14 @@ test('the receiver down during an operation gets every missed notification after
     OUTAGE_MS + 60_000,
   );
   const head = during.find((r) => r.state === 'PENDING')!;
+  // In order: nothing behind the first undelivered one has been sent yet.
+  assert.deepEqual(
+    during
+      .filter((r) => r.state === 'PENDING' && r.id !== head.id && r.attempts > 0)
+      .map((r) => line(JSON.parse(r.body))),
+    [],
+    'no notification sent before the one ahead of it is delivered',
+  );
   assert.match(head.last_error ?? '', /could not be reached|refused|ECONNREFUSED/i);
   assert.ok(
     Date.parse(head.next_attempt_at) - Date.parse(head.last_attempt_at!) <= 500 + 100,
