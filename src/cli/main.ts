@@ -1,16 +1,28 @@
-// The `vnfm` command. Errors end in one line on stderr and a non-zero exit.
-import { Command } from 'commander';
-import { buildServer } from '../api/server.ts';
-import { packageDeps } from '../api/vnfpkgm.ts';
-import { recoverPackages } from '../packages/operations.ts';
-import { isPostgres } from '../db/connect.ts';
+// The `vnfm` command. Errors end in one line on stderr and exit 1 (2 for a usage
+// error), never a stack trace. The server's modules load only for `serve` and
+// `worker`: the client commands start in a fraction of the time.
+import { Command, CommanderError } from 'commander';
 import type { AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
-import { hashSecret } from '../auth/clients.ts';
-import { reloadTls, tlsMode } from '../auth/tls.ts';
 import { authConfigured, checkBindAddress, ConfigError, fromEnv, loadConfig, redactUrl } from '../config.ts';
-import { closeContext, createContext } from '../context.ts';
+import { addCompletionCommand } from './completion.ts';
+import { addContextCommand, addGlobalOptions } from './context.ts';
 import { addNotificationsCommand } from './notifications.ts';
+import { addOutputOptions } from './output.ts';
+import { addVersionCommand } from './version.ts';
+
+/** The server side, loaded by the commands that run it. */
+async function serverModules() {
+  const [server, vnfpkgm, operations, connect, tls, context] = await Promise.all([
+    import('../api/server.ts'),
+    import('../api/vnfpkgm.ts'),
+    import('../packages/operations.ts'),
+    import('../db/connect.ts'),
+    import('../auth/tls.ts'),
+    import('../context.ts'),
+  ]);
+  return { ...server, ...vnfpkgm, ...operations, ...connect, ...tls, ...context };
+}
 
 /** The notification delivery flags, on every command that runs a delivery loop. */
 function withNotifyOptions(command: Command): Command {
@@ -27,7 +39,14 @@ function withNotifyOptions(command: Command): Command {
 
 const program = new Command('vnfm')
   .description('Helm VNFM: ETSI NFV VNF Manager for CNFs')
-  .showHelpAfterError();
+  // Set before any subcommand exists: subcommands inherit both.
+  .exitOverride()
+  .configureOutput({
+    // commander's usage errors ("error: unknown option '--x'") as the one line every error is.
+    outputError: (text, write) => write(`vnfm: ${oneLineError(text)}\n`),
+  });
+addGlobalOptions(program);
+addOutputOptions(program);
 
 withNotifyOptions(program.command('serve'))
   .description('start the VNFM HTTP API (with its embedded worker)')
@@ -65,6 +84,16 @@ withNotifyOptions(program.command('serve'))
       notifyMaxAgeSeconds: notifyMaxAge,
     });
     checkBindAddress(config);
+    const {
+      buildServer,
+      closeContext,
+      createContext,
+      isPostgres,
+      packageDeps,
+      recoverPackages,
+      reloadTls,
+      tlsMode,
+    } = await serverModules();
     const ctx = await createContext(config);
     const app = buildServer(ctx);
     await recoverPackages(packageDeps(ctx));
@@ -115,6 +144,7 @@ program
       .toString('utf8')
       .replace(/\r?\n$/, '');
     if (secret.length < 16) throw new Error('a client secret needs at least 16 characters');
+    const { hashSecret } = await import('../auth/clients.ts');
     process.stdout.write(`${await hashSecret(secret)}\n`);
   });
 
@@ -138,6 +168,7 @@ withNotifyOptions(program.command('worker'))
       embeddedWorker: true,
       notifyMaxAgeSeconds: notifyMaxAge,
     });
+    const { buildServer, closeContext, createContext, isPostgres } = await serverModules();
     if (!isPostgres(config.database)) {
       throw new ConfigError(
         'a separate worker needs the PostgreSQL store (the SQLite store has its worker embedded)',
@@ -169,14 +200,35 @@ withNotifyOptions(program.command('worker'))
   });
 
 addNotificationsCommand(program);
+addContextCommand(program);
+addVersionCommand(program);
+// Its scripts are made, when asked for, from every command the program then has.
+addCompletionCommand(program);
 
 /** `host:port` the server listens on. */
 function addressOf(a: string | AddressInfo | null, host: string): string {
   return typeof a === 'object' && a !== null ? `${a.address}:${a.port}` : String(a ?? host);
 }
 
-program.parseAsync().catch((err: unknown) => {
-  const message = err instanceof ConfigError ? `configuration: ${err.message}` : (err as Error).message;
-  process.stderr.write(`vnfm: ${message}\n`);
+/** commander's message without its "error: " prefix, on one line. */
+function oneLineError(text: string): string {
+  return text
+    .replace(/^error: /, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function fail(err: unknown): never {
+  if (err instanceof CommanderError) {
+    // --help and --version end with code 0; usage errors were written by outputError.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  const message =
+    err instanceof ConfigError ? `configuration: ${err.message}` : String((err as Error)?.message ?? err);
+  process.stderr.write(`vnfm: ${oneLineError(message)}\n`);
   process.exit(1);
-});
+}
+
+// An error thrown outside an action's promise (a stream's, a timer's) ends the same way.
+process.on('uncaughtException', fail);
+program.parseAsync().catch(fail);

@@ -201,12 +201,8 @@ export function addNotificationsCommand(program: Command): void {
       new Option('--api <api>', 'the API to subscribe to').choices(['vnflcm', 'vnfpkgm']).default('vnflcm'),
     )
     .option('--filter-file <file>', "the subscription's filter, YAML or JSON (SOL003/SOL005)")
-    .option('--token-env <var>', 'environment variable holding a bearer token for the VNFM API')
-    .option('--basic-user <user>', 'HTTP Basic user (a client id) for the VNFM API')
-    .option('--basic-password-env <var>', "environment variable holding that user's password")
-    .option('--client-id <id>', "OAuth 2.0 client: tokens from the VNFM's /oauth2/token")
-    .option('--client-secret-env <var>', "environment variable holding that client's secret")
     .option('--receiver-basic-user <user>', 'demand HTTP Basic from the VNFM (and subscribe with it)')
     .option('--receiver-basic-password-env <var>', 'environment variable holding that password')
-    .action((flags: ListenFlags) => listen(flags));
+    // The VNFM API credentials (--token-env, --basic-user, --client-id…) are the program's global flags.
+    .action((_flags, cmd: Command) => listen(cmd.optsWithGlobals<ListenFlags>()));
 }
