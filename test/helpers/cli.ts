@@ -34,7 +34,11 @@ export function runVnfm(args: string[], opts: RunOptions = {}): Promise<CliResul
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     const bound = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`vnfm ${args.join(' ')}: no exit within ${BOUND_MS} ms; stdout: ${stdout}; stderr: ${stderr}`));
+      reject(
+        new Error(
+          `vnfm ${args.join(' ')}: no exit within ${BOUND_MS} ms; stdout: ${stdout}; stderr: ${stderr}`,
+        ),
+      );
     }, BOUND_MS);
     child.once('error', reject);
     child.once('close', (code) => {
