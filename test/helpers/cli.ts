@@ -19,6 +19,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Written to the command's stdin (else stdin is /dev/null). */
   input?: string;
+  /** The working directory (default this process's). */
+  cwd?: string;
 }
 
 export function runVnfm(args: string[], opts: RunOptions = {}): Promise<CliResult> {
@@ -26,6 +28,7 @@ export function runVnfm(args: string[], opts: RunOptions = {}): Promise<CliResul
     const child = spawn(VNFM_BIN, args, {
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...opts.env },
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
     let stdout = '';
     let stderr = '';
