@@ -8,8 +8,10 @@ import { authConfigured, checkBindAddress, ConfigError, fromEnv, loadConfig, red
 import { addCompletionCommand } from './completion.ts';
 import { addContextCommand, addGlobalOptions } from './context.ts';
 import { addNotificationsCommand } from './notifications.ts';
+import { addOpCommands } from './op.ts';
 import { addOutputOptions } from './output.ts';
 import { addVersionCommand } from './version.ts';
+import { addVnfCommands } from './vnf.ts';
 
 /** The server side, loaded by the commands that run it. */
 async function serverModules() {
@@ -202,6 +204,8 @@ withNotifyOptions(program.command('worker'))
 addNotificationsCommand(program);
 addContextCommand(program);
 addVersionCommand(program);
+addVnfCommands(program);
+addOpCommands(program);
 // Its scripts are made, when asked for, from every command the program then has.
 addCompletionCommand(program);
 
