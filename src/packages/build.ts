@@ -52,7 +52,13 @@ export async function buildPackage(dir: string, opts: BuildOptions = {}): Promis
 export function packageEntries(dir: string, opts: BuildOptions = {}): CsarEntry[] {
   const root = packageRoot(dir);
   const files = new Map<string, CsarEntry>();
-  for (const e of readTree(root, ignoreRules(root, opts.exclude ?? []))) files.set(e.path, e);
+  for (const e of readTree(root, ignoreRules(root, opts.exclude ?? []))) {
+    if (files.has(e.path))
+      throw new PackageBuildError(
+        `${e.path} is there twice: as an archive and as the chart directory packed into it`,
+      );
+    files.set(e.path, e);
+  }
   const existing = files.get(TOSCA_META_PATH);
   const meta = existing ? readMeta(existing.data) : undefined;
   const entry = meta?.entryDefinitions ?? findEntryDefinitions([...files.keys()]);
@@ -94,11 +100,14 @@ export async function zipCsar(entries: readonly CsarEntry[]): Promise<Buffer> {
 }
 
 /** One TOSCA.meta artifact block per entry: path, media type, SHA-256. */
-export function artifactBlocks(entries: readonly CsarEntry[]): string {
+export function artifactBlocks(
+  entries: readonly CsarEntry[],
+  contentType: (path: string) => string = artifactMediaType,
+): string {
   return sortByPath(entries)
     .map(
       (e) =>
-        `Name: ${e.path}\nContent-Type: ${artifactMediaType(e.path)}\nAlgorithm: SHA-256\nHash: ${sha256(e.data)}\n`,
+        `Name: ${e.path}\nContent-Type: ${contentType(e.path)}\nAlgorithm: SHA-256\nHash: ${sha256(e.data)}\n`,
     )
     .join('\n');
 }

@@ -191,6 +191,10 @@ describe('vnfm package build', () => {
     writeFileSync(join(badMeta, 'TOSCA-Metadata/TOSCA.meta'), 'TOSCA-Meta-File-Version: 1.0\n');
     await refused(badMeta, /TOSCA\.meta line 1: the header block .* lacks/);
 
+    const twice = packageDir();
+    writeFileSync(join(twice, 'Files/kubernetes/app-0.1.0.tgz'), 'an older archive');
+    await refused(twice, /Files\/kubernetes\/app-0\.1\.0\.tgz is there twice/);
+
     const badChart = packageDir();
     writeFileSync(join(badChart, 'Files/kubernetes/app/Chart.yaml'), 'apiVersion: v2\n');
     await refused(badChart, /Files\/kubernetes\/app\/Chart\.yaml needs a name and a version/);

@@ -93,7 +93,11 @@ export async function renderChart(
   const args = ['template', release, chart, '--namespace', 'default'];
   for (const [k, v] of Object.entries(set)) args.push('--set', `${k}=${v}`);
   const out = await helm.run(args);
-  return parseAllDocuments(out)
+  const docs = parseAllDocuments(out);
+  const bad = (Array.isArray(docs) ? docs : [docs]).find((d) => d.errors.length > 0);
+  if (bad)
+    throw new InitError(`helm template ${chart} gave invalid YAML: ${bad.errors[0]!.message.split('\n')[0]}`);
+  return (Array.isArray(docs) ? docs : [docs])
     .map((d) => d.toJS() as unknown)
     .filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null && !Array.isArray(d));
 }

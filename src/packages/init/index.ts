@@ -5,7 +5,7 @@
 // directory is then built by `vnfm package build`.
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { IGNORE_FILE } from '../build.ts';
 import { InitError } from './errors.ts';
 import { chartInfo, chartValues, localHelm, packageChart } from './helm-render.ts';
@@ -50,11 +50,13 @@ export async function initPackage(opts: InitOptions): Promise<InitResult> {
   const maxScaleLevel = opts.maxScaleLevel ?? 2;
   if (!Number.isInteger(maxScaleLevel) || maxScaleLevel < 1 || maxScaleLevel > 100)
     throw new InitError(`--max-scale-level ${maxScaleLevel}: give a whole number from 1 to 100`);
+  // Absolute, so a chart named like a flag (`-x.tgz`) reaches helm as a path.
+  const chart = resolve(opts.chart);
   const helm = localHelm(opts.helmBinary);
   let tmp: string | undefined;
   try {
-    let archive = opts.chart;
-    if (statSync(opts.chart).isDirectory()) ({ archive, tmp } = await packageChart(helm, opts.chart));
+    let archive = chart;
+    if (statSync(chart).isDirectory()) ({ archive, tmp } = await packageChart(helm, chart));
     const info = await chartInfo(helm, archive);
     const release =
       opts.release ??
