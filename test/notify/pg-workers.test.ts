@@ -2,7 +2,9 @@
 // server (VNFM_EMBEDDED_WORKER=false): several instances go through create, instantiate,
 // scale out, terminate and delete at the same time, with three subscriptions. Every
 // notification arrives exactly once (by id, and by the workers' delivered counters), and
-// in order per subscription + VNF instance.
+// in order per subscription + VNF instance. And a worker SIGKILLed while a receiver holds
+// the notification it sent (the other worker stopped meanwhile, so which one holds it is
+// known): the other worker sends it again once the claim lapses, then the next, in order.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -19,25 +21,37 @@ import {
   completedOp,
   created,
   deleted,
+  firstArrivals,
   line,
   posted,
 } from '../helpers/notifications.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { eventually } from '../helpers/wait.ts';
-import { killAll, serveProcess, startVnfmProcess } from '../helpers/vnfm-process.ts';
+import { killAll, serveProcess, startVnfmProcess, type VnfmProcess } from '../helpers/vnfm-process.ts';
 
 const INSTANCES = 4;
 
-let receiver: Receiver | undefined;
+const deliveredBy = async (metricsPort: number) =>
+  sample(
+    parseMetrics(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()),
+    'vnfm_notification_attempts_total',
+    { outcome: 'delivered' },
+  );
+
+const receivers: Receiver[] = [];
 after(async () => {
   killAll();
-  await receiver?.close();
+  for (const r of receivers) await r.close();
 });
+const newReceiver = async () => {
+  const r = await startReceiver();
+  receivers.push(r);
+  return r;
+};
 
-test('two PostgreSQL workers deliver each notification exactly once, in order per subscription + instance', async (t) => {
-  receiver = await startReceiver();
-  const r = receiver;
+/** An API-only `vnfm serve` and two `vnfm worker` processes (each with its metrics port) on a fresh PostgreSQL store. */
+async function apiAndTwoWorkers(more: NodeJS.ProcessEnv = {}) {
   const env = {
     VNFM_DATABASE: await freshStore('postgres'),
     VNFM_DATA_DIR: mkdtempSync(join(tmpdir(), 'vnfm-notify-pg-')),
@@ -45,10 +59,29 @@ test('two PostgreSQL workers deliver each notification exactly once, in order pe
     VNFM_WORKER_CONCURRENCY: '2',
     // Rows the API process commits wake no worker: they find them by polling.
     VNFM_NOTIFY_POLL_MS: '100',
+    ...more,
   };
   const { vnfm } = await serveProcess(await freePort(), { ...env, VNFM_EMBEDDED_WORKER: 'false' });
   const metricsPorts = [await freePort(), await freePort()];
-  for (const port of metricsPorts) startVnfmProcess(['worker', '--metrics-port', String(port)], env);
+  const workers = metricsPorts.map((port) =>
+    startVnfmProcess(['worker', '--metrics-port', String(port)], env),
+  );
+  for (const port of metricsPorts)
+    await eventually(
+      `the worker with metrics port ${port} up`,
+      () =>
+        fetch(`http://127.0.0.1:${port}/healthz`)
+          .then((res) => res.ok)
+          .catch(() => false),
+      Boolean,
+      30_000,
+    );
+  return { vnfm, workers, metricsPorts };
+}
+
+test('two PostgreSQL workers deliver each notification exactly once, in order per subscription + instance', async (t) => {
+  const r = await newReceiver();
+  const { vnfm, metricsPorts } = await apiAndTwoWorkers();
 
   const subscribe = async (path: string, filter?: object): Promise<string> => {
     const res = await vnfm.request('POST', '/vnflcm/v1/subscriptions', {
@@ -119,19 +152,70 @@ test('two PostgreSQL workers deliver each notification exactly once, in order pe
         `${name}: instance ${id} in order`,
       );
   }
-  const delivered = await Promise.all(
-    metricsPorts.map(async (port) =>
-      sample(
-        parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()),
-        'vnfm_notification_attempts_total',
-        { outcome: 'delivered' },
-      ),
-    ),
-  );
+  const delivered = await Promise.all(metricsPorts.map(deliveredBy));
   t.diagnostic(`delivered by the workers: ${delivered.join(' + ')}`);
   assert.equal(
     delivered[0]! + delivered[1]!,
     total,
     `each delivered once across the workers (${delivered.join(' + ')})`,
+  );
+});
+
+test('a worker killed with a notification in flight: the other sends it again, nothing lost, in order', async () => {
+  const r = await newReceiver();
+  const { vnfm, workers, metricsPorts } = await apiAndTwoWorkers({
+    // A claim of the killed worker lapses after 2 × the POST timeout + 10 s.
+    VNFM_NOTIFY_TIMEOUT_MS: '2000',
+    VNFM_NOTIFY_RETRY_BASE_MS: '100',
+    VNFM_NOTIFY_RETRY_MAX_MS: '500',
+  });
+  const sub = await vnfm.request('POST', '/vnfpkgm/v1/subscriptions', { callbackUri: `${r.url}/pkg` });
+  assert.equal(sub.status, 201, JSON.stringify(sub.body));
+  const delivery = async () =>
+    (await vnfm.request('GET', `/vnfm/v1/subscriptions/${sub.body.id}/delivery`)).body;
+  const { pkgId } = await onboardPackage(vnfm);
+  await eventually('the onboarding notification delivered', delivery, (d) => d.delivered === 1);
+
+  // Only the first worker delivers from now on: the second is stopped until the first is dead.
+  const [first, second] = workers as [VnfmProcess, VnfmProcess];
+  const secondBefore = await deliveredBy(metricsPorts[1]!);
+  second.child.kill('SIGSTOP');
+  let release = () => {};
+  r.hold = new Promise<void>((resolve) => (release = resolve));
+  const heldFrom = r.requests.length;
+  for (const operationalState of ['DISABLED', 'ENABLED'])
+    assert.equal(
+      (await vnfm.request('PATCH', `/vnfpkgm/v1/vnf_packages/${pkgId}`, { operationalState })).status,
+      200,
+    );
+  // Until the kill, the held POST times out and the first worker sends it again (held again): one id.
+  const held = await eventually(
+    'the first change taken by the first worker and not answered',
+    async () => new Set(posted(r, heldFrom).map((n) => n.id)),
+    (ids) => ids.size === 1,
+  );
+  await first.kill();
+  r.hold = undefined;
+  release();
+  second.child.kill('SIGCONT');
+  await eventually(
+    'both changes delivered by the second worker',
+    delivery,
+    (d) => d.pending === 0 && d.delivered === 3,
+    120_000,
+  );
+  const got = posted(r, heldFrom);
+  assert.deepEqual(firstArrivals(got).map(line), [
+    `${pkgId} VnfPackageChangeNotification OP_STATE_CHANGE DISABLED`,
+    `${pkgId} VnfPackageChangeNotification OP_STATE_CHANGE ENABLED`,
+  ]);
+  const resent = got.filter((n, i) => got.findIndex((m) => m.id === n.id) !== i);
+  assert.ok(resent.length > 0, 'the notification in flight was sent again');
+  for (const n of resent) assert.ok(held.has(n.id), `only the one in flight is sent again: ${line(n)}`);
+  assertValidAndUnique(firstArrivals(got));
+  assert.equal(
+    (await deliveredBy(metricsPorts[1]!)) - secondBefore,
+    2,
+    'the second worker delivered both, once',
   );
 });
