@@ -5,12 +5,11 @@
 //
 //   node samples/kubernetes-cluster/build.ts <out.zip> [--k8s-script <file>] [--vnfd-id <uuid>]
 //   node samples/kubernetes-cluster/build.ts --write-meta   (rewrites TOSCA-Metadata/TOSCA.meta here)
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ZipFile } from 'yazl';
+import { artifactBlocks, zipCsar } from '../../src/packages/build.ts';
 
 export const SAMPLE_DIR = dirname(fileURLToPath(import.meta.url));
 export const ENTRY_DEFINITIONS = 'Definitions/sample_kubernetes_top.vnfd.yaml';
@@ -27,8 +26,6 @@ export interface BuildOptions {
   /** Package path → content, replacing or adding files (undefined removes one). */
   files?: Record<string, string | Buffer | undefined>;
 }
-
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 function sampleFiles(): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
@@ -52,12 +49,10 @@ const contentType = (path: string) =>
 
 /** TOSCA.meta with a hash block for every file under Scripts/ and Files/. */
 export function toscaMeta(files: ReadonlyMap<string, Buffer>): string {
-  const hashed = [...files.keys()].filter((p) => p.startsWith('Scripts/') || p.startsWith('Files/')).sort();
-  const blocks = hashed.map(
-    (p) =>
-      `Name: ${p}\nContent-Type: ${contentType(p)}\nAlgorithm: SHA-256\nHash: ${sha256(files.get(p)!)}\n`,
-  );
-  return `TOSCA-Meta-File-Version: 1.0\nCSAR-Version: 1.1\nCreated-by: Helm VNFM samples\nEntry-Definitions: ${ENTRY_DEFINITIONS}\n\n${blocks.join('\n')}`;
+  const hashed = [...files]
+    .filter(([p]) => p.startsWith('Scripts/') || p.startsWith('Files/'))
+    .map(([path, data]) => ({ path, data }));
+  return `TOSCA-Meta-File-Version: 1.0\nCSAR-Version: 1.1\nCreated-by: Helm VNFM samples\nEntry-Definitions: ${ENTRY_DEFINITIONS}\n\n${artifactBlocks(hashed, contentType)}`;
 }
 
 /** The package's files (path → bytes), TOSCA.meta written last. */
@@ -75,15 +70,11 @@ export function packageFiles(opts: BuildOptions = {}): Map<string, Buffer> {
   return files;
 }
 
-/** The package as zip bytes. */
+/** The package as zip bytes (deterministic: src/packages/build.ts zipCsar). */
 export async function buildPackage(opts: BuildOptions = {}): Promise<Buffer> {
-  const zip = new ZipFile();
-  for (const [path, data] of [...packageFiles(opts)].sort(([a], [b]) => a.localeCompare(b)))
-    zip.addBuffer(data, path, { mode: path.endsWith('.sh') ? 0o100755 : 0o100644 });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const c of zip.outputStream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+  return zipCsar(
+    [...packageFiles(opts)].map(([path, data]) => ({ path, data, executable: path.endsWith('.sh') })),
+  );
 }
 
 if (import.meta.main) {
