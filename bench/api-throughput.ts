@@ -12,17 +12,16 @@ import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openDatabase } from '../src/db/connect.ts';
 import { insertInstance } from '../src/db/queries/instances.ts';
 import { insertOpOcc } from '../src/db/queries/op-occs.ts';
 import { insertPackage } from '../src/db/queries/packages.ts';
 import type { VnfInstance, VnfLcmOpOcc } from '../src/lcm/model.ts';
 import { freshStore, STORES, type StoreKind } from '../test/helpers/stores.ts';
-import { testbed } from '../test/helpers/testbed.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { fixed, options, summary, table, verdict } from './lib/report.ts';
 import { cpuSeconds, startVnfmProcess } from './lib/server.ts';
+import { dropStore } from './lib/stores.ts';
 
 const opts = options({
   store: { type: 'string' },
@@ -175,14 +174,6 @@ async function seed(database: string): Promise<Seeded> {
   } finally {
     await db.destroy();
   }
-}
-
-async function dropStore(kind: StoreKind, database: string): Promise<void> {
-  if (kind === 'sqlite') return rmSync(join(database.slice('sqlite:'.length), '..'), { recursive: true });
-  const client = new pg.Client({ connectionString: (await testbed()).postgresUrl });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS ${new URL(database).pathname.slice(1)} WITH (FORCE)`);
-  await client.end();
 }
 
 interface Row extends LoadResult {
