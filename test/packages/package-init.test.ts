@@ -167,6 +167,33 @@ ${replicas ? `  replicas: {{ ${replicas} }}\n` : ''}  selector: {matchLabels: {a
   await onboardZip(vnfm, await buildPackage(join(scratch, 'multi-pkg')));
 });
 
+test('the VNFD of samples/helm-cnf is what package init writes for its chart', async () => {
+  const env = await testbed();
+  const sample = new URL('../../samples/helm-cnf/', import.meta.url).pathname;
+  const out = join(scratch, 'sample-again');
+  const r = await initPackage({
+    chart: join(sample, 'Files/kubernetes/web'),
+    out,
+    helmBinary: env.helm4,
+    vnfdId: '5b1f3c2e-7d4a-4e8b-9c6f-2a0d8e4b7f31',
+    provider: 'Helm VNFM samples',
+    productName: 'Helm CNF sample',
+  });
+  for (const f of ['web_top.vnfd.yaml', 'web_types.yaml', 'web_df_helmchart.yaml'])
+    assert.equal(
+      readFileSync(join(out, 'Definitions', f), 'utf8'),
+      readFileSync(join(sample, 'Definitions', f), 'utf8'),
+      f,
+    );
+  const local = JSON.parse(readFileSync(join(sample, 'instantiate.json'), 'utf8'));
+  const { namespace, ...params } = local.additionalParams;
+  assert.equal(namespace, 'helm-cnf');
+  params.using_helm_install_param[0].helmparameter = undefined;
+  const generated = structuredClone(r.instantiateRequest.additionalParams) as any;
+  generated.using_helm_install_param[0].helmparameter = undefined;
+  assert.deepEqual(params, generated, 'the sample request carries the mapping init derived');
+});
+
 test('refusals, one line each', async () => {
   const env = await testbed();
   const refuses = async (opts: Parameters<typeof initPackage>[0], message: RegExp) =>
