@@ -10,7 +10,10 @@ import { addContextCommand, addGlobalOptions } from './context.ts';
 import { addNotificationsCommand } from './notifications.ts';
 import { addOpCommands } from './op.ts';
 import { addOutputOptions } from './output.ts';
+import { addPackageCommands } from './package.ts';
+import { addSubscriptionCommands } from './subscription.ts';
 import { addVersionCommand } from './version.ts';
+import { addVimCommands } from './vim.ts';
 import { addVnfCommands } from './vnf.ts';
 
 /** The server side, loaded by the commands that run it. */
@@ -201,8 +204,11 @@ withNotifyOptions(program.command('worker'))
     process.once('SIGTERM', () => void stop());
   });
 
-addNotificationsCommand(program);
 addContextCommand(program);
+addVimCommands(program);
+addPackageCommands(program);
+addSubscriptionCommands(program);
+addNotificationsCommand(program);
 addVersionCommand(program);
 addVnfCommands(program);
 addOpCommands(program);

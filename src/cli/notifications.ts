@@ -49,7 +49,7 @@ export function notificationLine(n: Record<string, unknown>, at: Date): string {
 }
 
 /** The filter of --filter-file: a YAML or JSON mapping (the request's `filter` as SOL003/SOL005 define it). */
-function readFilter(file: string): Record<string, unknown> {
+export function readFilter(file: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
