@@ -30,8 +30,8 @@ const LIST_COLUMNS: Column<OpOcc>[] = [
   { header: 'STATE', get: (o) => o.operationState },
   { header: 'VNF', get: (o) => o.vnfInstanceId },
   { header: 'STARTED', get: (o) => o.startTime },
-  { header: 'STATE-ENTERED', get: (o) => o.stateEnteredTime, wide: true },
-  { header: 'CANCEL-PENDING', get: (o) => (o.isCancelPending ? 'yes' : ''), wide: true },
+  { header: 'STATE_ENTERED', get: (o) => o.stateEnteredTime, wide: true },
+  { header: 'CANCEL_PENDING', get: (o) => (o.isCancelPending ? 'yes' : ''), wide: true },
 ];
 
 /** `ADDED 2, REMOVED 1` of the VNFCs an operation changed. */
@@ -48,8 +48,8 @@ const SHOW_FIELDS: Column<OpOcc>[] = [
   { header: 'STATE', get: (o) => o.operationState },
   { header: 'VNF', get: (o) => o.vnfInstanceId },
   { header: 'STARTED', get: (o) => o.startTime },
-  { header: 'STATE-ENTERED', get: (o) => o.stateEnteredTime },
-  { header: 'CANCEL-PENDING', get: (o) => (o.isCancelPending ? 'yes' : 'no') },
+  { header: 'STATE_ENTERED', get: (o) => o.stateEnteredTime },
+  { header: 'CANCEL_PENDING', get: (o) => (o.isCancelPending ? 'yes' : 'no') },
   { header: 'STEP', get: (o) => progressParts(o._progress).step },
   { header: 'PODS', get: (o) => vduLine(progressParts(o._progress).vdus) },
   { header: 'VNFCS', get: changes },

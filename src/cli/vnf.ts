@@ -52,7 +52,7 @@ const LIST_COLUMNS: Column<VnfInstance>[] = [
   { header: 'PRODUCT', get: (i) => i.vnfProductName },
   { header: 'PROVIDER', get: (i) => i.vnfProvider, wide: true },
   { header: 'VERSION', get: (i) => i.vnfSoftwareVersion, wide: true },
-  { header: 'VNFD-ID', get: (i) => i.vnfdId, wide: true },
+  { header: 'VNFD_ID', get: (i) => i.vnfdId, wide: true },
   { header: 'DESCRIPTION', get: (i) => i.vnfInstanceDescription, wide: true },
 ];
 
@@ -65,9 +65,9 @@ const SHOW_FIELDS: Column<VnfInstance>[] = [
     header: 'PRODUCT',
     get: (i) => [i.vnfProvider, i.vnfProductName, i.vnfSoftwareVersion].filter(Boolean).join(' '),
   },
-  { header: 'VNFD-ID', get: (i) => i.vnfdId },
+  { header: 'VNFD_ID', get: (i) => i.vnfdId },
   { header: 'FLAVOUR', get: (i) => i.instantiatedVnfInfo?.flavourId },
-  { header: 'VNF-STATE', get: (i) => i.instantiatedVnfInfo?.vnfState },
+  { header: 'VNF_STATE', get: (i) => i.instantiatedVnfInfo?.vnfState },
   {
     header: 'SCALE',
     get: (i) => (i.instantiatedVnfInfo?.scaleStatus ?? []).map((s) => `${s.aspectId}=${s.scaleLevel}`),

@@ -150,7 +150,10 @@ export class WaitDisplay {
   #draw(): void {
     const op = this.#last;
     if (!op) return;
-    const { step, vdus } = progressParts(op._progress);
+    const parts = progressParts(op._progress);
+    const { vdus } = parts;
+    // Once done, the last step is history; a failure keeps it: where it stopped.
+    const step = op.operationState === 'COMPLETED' || op.operationState === 'ROLLED_BACK' ? '' : parts.step;
     const width = Math.max(4, ...vdus.map((v) => v.vdu.length));
     const lines = [
       `${oneLine(op.operation, 40)}  ${oneLine(op.operationState, 40)}  ${this.elapsed}  op ${oneLine(op.id, 60)}`,
