@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { CHART_PATH } from './cnf-package.ts';
 import { etsiValidator } from './etsi-schema.ts';
 import type { Receiver } from './receiver.ts';
+import { eventually } from './wait.ts';
 
 const SCHEMAS: Record<string, (v: unknown) => string[]> = {
   VnfLcmOperationOccurrenceNotification: etsiValidator(
@@ -77,6 +78,39 @@ export function byInstance(got: any[]): Map<string, any[]> {
 export function firstArrivals(got: any[]): any[] {
   const seen = new Set<string>();
   return got.filter((n) => !seen.has(n.id) && seen.add(n.id));
+}
+
+/**
+ * Makes `receiver` take notifications without answering until `release()`: what a
+ * receiver looks like mid-answer to a VNFM that dies then.
+ */
+export function holdAnswers(receiver: Receiver) {
+  let release = () => {};
+  receiver.hold = new Promise<void>((resolve) => (release = resolve));
+  const from = receiver.requests.length;
+  return {
+    /** Where the held requests begin in `receiver.requests`. */
+    from,
+    /** The ids taken once there are `n` different ones (a POST that timed out comes again: the same id). */
+    taken: (n: number, what: string) =>
+      eventually(
+        what,
+        async () => new Set(posted(receiver, from).map((m) => m.id)),
+        (ids) => ids.size === n,
+      ),
+    release: () => {
+      receiver.hold = undefined;
+      release();
+    },
+  };
+}
+
+/** At-least-once after a crash: something came again, and only what was in flight (`held`). */
+export function assertResentOnly(got: any[], held: Set<string>): void {
+  const resent = got.filter((n, i) => got.findIndex((m) => m.id === n.id) !== i);
+  assert.ok(resent.length > 0, 'the notifications in flight were sent again');
+  for (const n of resent)
+    assert.ok(held.has(n.id), `only a notification in flight is sent again: ${line(n)}`);
 }
 
 /** A Helm-mode instantiate (both VDUs from the package chart, helm run on the VNFM host). */

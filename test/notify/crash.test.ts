@@ -18,11 +18,13 @@ import { freePort } from '../../testbed/lib/proc.ts';
 import { MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import { createInstance, onboardPackage, opOccSettled, registerTestbedVim, runOp } from '../helpers/lcm.ts';
 import {
+  assertResentOnly,
   assertValidAndUnique,
   completedOp,
   created,
   deleted,
   firstArrivals,
+  holdAnswers,
   line,
   posted,
 } from '../helpers/notifications.ts';
@@ -130,9 +132,7 @@ test('SIGKILL between state changes and their delivery: nothing lost, in order, 
   assertValidAndUnique(firstRound);
 
   // 2. A notification in flight at the kill: the receiver has it but has not answered.
-  let release = () => {};
-  r.hold = new Promise<void>((resolve) => (release = resolve));
-  const heldFrom = r.requests.length;
+  const hold = holdAnswers(r);
   const terminated = (
     await p.vnfm.request('POST', `/vnflcm/v1/vnf_instances/${id}/terminate`, { terminationType: 'FORCEFUL' })
   ).headers
@@ -141,14 +141,12 @@ test('SIGKILL between state changes and their delivery: nothing lost, in order, 
     .pop()!;
   assert.equal((await opOccSettled(p.vnfm, terminated)).operationState, 'COMPLETED');
   // Until the kill, a held POST times out and is sent again (held again): the same ids.
-  const held = await eventually(
-    'the terminate STARTING notification of each subscription taken and not answered',
-    async () => new Set(posted(r, heldFrom).map((n) => n.id)),
-    (got) => got.size === 2,
+  const held = await hold.taken(
+    2,
+    'the terminate STARTING notification of each subscription taken, not answered',
   );
   await p.kill();
-  r.hold = undefined;
-  release();
+  hold.release();
   p = await serveProcess(port, env);
   assert.equal((await p.vnfm.request('DELETE', `/vnflcm/v1/vnf_instances/${id}`)).status, 204);
   await eventually(
@@ -157,15 +155,12 @@ test('SIGKILL between state changes and their delivery: nothing lost, in order, 
     (rows) => rows.length === 10 + 2 * 3 + 1 && rows.every((row) => row.state === 'DELIVERED'),
     120_000,
   );
-  const secondRound = posted(r, heldFrom);
+  const secondRound = posted(r, hold.from);
   const terminateLines = completedOp(id, { id: terminated, operation: 'TERMINATE' });
   assert.deepEqual(firstArrivals(at(all, secondRound)).map(line), [...terminateLines, deleted(id)]);
   assert.deepEqual(firstArrivals(at(ops, secondRound)).map(line), terminateLines);
   // Sent again: only what the receiver had taken, unanswered, when the VNFM died.
-  const resent = secondRound.filter((n, i) => secondRound.findIndex((m) => m.id === n.id) !== i);
-  assert.ok(resent.length > 0, 'the notifications in flight were sent again after the restart');
-  for (const n of resent)
-    assert.ok(held.has(n.id), `only a notification in flight is sent again: ${line(n)}`);
+  assertResentOnly(secondRound, held);
   assertValidAndUnique(firstArrivals(secondRound));
   // Every notification ever queued reached the receiver as accepted or in flight.
   const everyId = new Set([...firstRound, ...secondRound].map((n) => n.id));

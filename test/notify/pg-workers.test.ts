@@ -16,12 +16,14 @@ import { MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import { createInstance, onboardPackage, registerTestbedVim, runOp } from '../helpers/lcm.ts';
 import { parseMetrics, sample } from '../helpers/metrics.ts';
 import {
+  assertResentOnly,
   assertValidAndUnique,
   byInstance,
   completedOp,
   created,
   deleted,
   firstArrivals,
+  holdAnswers,
   line,
   posted,
 } from '../helpers/notifications.ts';
@@ -180,23 +182,17 @@ test('a worker killed with a notification in flight: the other sends it again, n
   const [first, second] = workers as [VnfmProcess, VnfmProcess];
   const secondBefore = await deliveredBy(metricsPorts[1]!);
   second.child.kill('SIGSTOP');
-  let release = () => {};
-  r.hold = new Promise<void>((resolve) => (release = resolve));
-  const heldFrom = r.requests.length;
+  const hold = holdAnswers(r);
   for (const operationalState of ['DISABLED', 'ENABLED'])
     assert.equal(
       (await vnfm.request('PATCH', `/vnfpkgm/v1/vnf_packages/${pkgId}`, { operationalState })).status,
       200,
     );
   // Until the kill, the held POST times out and the first worker sends it again (held again): one id.
-  const held = await eventually(
-    'the first change taken by the first worker and not answered',
-    async () => new Set(posted(r, heldFrom).map((n) => n.id)),
-    (ids) => ids.size === 1,
-  );
+  const held = await hold.taken(1, 'the first change taken by the first worker, not answered');
+
   await first.kill();
-  r.hold = undefined;
-  release();
+  hold.release();
   second.child.kill('SIGCONT');
   await eventually(
     'both changes delivered by the second worker',
@@ -204,14 +200,12 @@ test('a worker killed with a notification in flight: the other sends it again, n
     (d) => d.pending === 0 && d.delivered === 3,
     120_000,
   );
-  const got = posted(r, heldFrom);
+  const got = posted(r, hold.from);
   assert.deepEqual(firstArrivals(got).map(line), [
     `${pkgId} VnfPackageChangeNotification OP_STATE_CHANGE DISABLED`,
     `${pkgId} VnfPackageChangeNotification OP_STATE_CHANGE ENABLED`,
   ]);
-  const resent = got.filter((n, i) => got.findIndex((m) => m.id === n.id) !== i);
-  assert.ok(resent.length > 0, 'the notification in flight was sent again');
-  for (const n of resent) assert.ok(held.has(n.id), `only the one in flight is sent again: ${line(n)}`);
+  assertResentOnly(got, held);
   assertValidAndUnique(firstArrivals(got));
   assert.equal(
     (await deliveredBy(metricsPorts[1]!)) - secondBefore,
