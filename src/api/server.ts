@@ -17,6 +17,7 @@ import { openApiRoutes } from './openapi.ts';
 import { installRequestMetrics, OneLinePerRequest } from './request-log.ts';
 import { EDGE_OPTIONS, installEdge, MAX_BODY_BYTES, problem as statusProblem } from './http-edge.ts';
 import { notificationDeliveryRoutes } from './notification-delivery.ts';
+import { opOccEventRoutes } from './op-occ-events.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { vimRoutes } from './vims.ts';
 import { vnflcmRoutes } from './vnflcm.ts';
@@ -61,6 +62,7 @@ export function buildServer(ctx: AppContext, opts: { probesOnly?: boolean } = {}
     vimRoutes(app, ctx);
     vnfpkgmRoutes(app, ctx);
     vnflcmRoutes(app, ctx.worker, ctx.config.pageSize);
+    opOccEventRoutes(app, ctx);
     subscriptionRoutes(app, ctx);
     notificationDeliveryRoutes(app, ctx);
   });

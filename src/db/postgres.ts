@@ -11,12 +11,13 @@ export function postgresDialect(url: string, poolSize = 10): PostgresDialect {
  * LISTENs on `channel` with a connection of its own (a pooled one would be handed to
  * queries), calling `onNotify` per notification. The connection is made again after
  * `retryMs` when it fails, until the returned function is called; meanwhile callers
- * rely on polling, so a lost connection delays work but loses none.
+ * rely on polling, so a lost connection delays work but loses none. `onNotify` gets the
+ * notification's payload; undefined once (re)connected, when anything may have been missed.
  */
 export function listenFor(
   url: string,
   channel: string,
-  onNotify: () => void,
+  onNotify: (payload?: string) => void,
   onError: (err: unknown) => void,
   retryMs = 1000,
 ): () => Promise<void> {
@@ -37,7 +38,7 @@ export function listenFor(
     };
     c.on('error', again);
     c.on('end', () => again(new Error('the LISTEN connection closed')));
-    c.on('notification', onNotify);
+    c.on('notification', (m) => onNotify(m.payload));
     c.connect()
       .then(() => c.query(`LISTEN ${c.escapeIdentifier(channel)}`))
       // Rows written while it was not listening are found by the caller's poll.

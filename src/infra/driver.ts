@@ -24,6 +24,25 @@ export interface VnfcResource {
   host?: { id: string; address: string; cps: Record<string, string> };
 }
 
+/** Pods ready and wanted of one VDU's workload, as last read. */
+export interface VduReadiness {
+  ready: number;
+  wanted: number;
+}
+
+/**
+ * Where a driver tells what it is doing, for the op occ's `_progress` (src/lcm/progress.ts).
+ * Calls return at once (the writes are throttled); text given must hold no secret.
+ */
+export interface ProgressSink {
+  /** A step begins, named as an operator reads it ("helm install vdu1"); `count`: its place among steps of its kind. */
+  step(name: string, count?: { done: number; total: number }): void;
+  /** The last thing worth telling within the step (cut short when long). */
+  message(text: string): void;
+  /** Pods ready / wanted of VDUs (merged into what earlier calls told). */
+  vdus(counts: Record<string, VduReadiness>): void;
+}
+
 /** Driver-owned, JSON-serialisable state stored on the VNF instance. */
 export type InfraState = Record<string, unknown>;
 
@@ -61,6 +80,8 @@ export interface InfraContext {
    * MgmtDriver's cleaning of what it installed there. Absent: nothing was installed, free at once.
    */
   cleanHost?: (host: BoundHost) => Promise<void>;
+  /** The op occ's progress (absent when the driver only observes). */
+  progress?: ProgressSink;
 }
 
 export interface InfraDriver {

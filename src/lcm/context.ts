@@ -1,7 +1,7 @@
 // What every LCM operation receives (helm's action.Configuration in spirit): the
 // store, the infra drivers, the package storage, the logger and limits.
 import type { Db } from '../db/connect.ts';
-import type { InfraContext, InfraDriver, InfraState } from '../infra/driver.ts';
+import type { InfraContext, InfraDriver, InfraState, ProgressSink } from '../infra/driver.ts';
 
 /** Drivers that can undo a scale their own way (Helm: `helm rollback` to the revision before). */
 export type RollbackScale = (ctx: InfraContext, state: InfraState) => Promise<InfraState>;
@@ -26,6 +26,8 @@ export interface LcmContext {
   mgmt: MgmtRegistry;
   /** Deadline for one operation's waits on the cluster. */
   timeoutMs: number;
+  /** The running op occ's progress: set by the worker on the context it gives a run or rollback. */
+  progress?: ProgressSink;
 }
 
 /** What the engine keeps per instance beside the ETSI data: how it was instantiated and the driver's own state. */

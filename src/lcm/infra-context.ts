@@ -70,6 +70,7 @@ export async function infraContext(
     timeoutMs: ctx.timeoutMs,
     ...(cleanHost ? { cleanHost } : {}),
     ...(opOcc ? { opOccId: opOcc.id } : {}),
+    ...(opOcc && ctx.progress ? { progress: ctx.progress } : {}),
     checkpoint: (driverState) => saveInstance(ctx.db, instance, { infraState: { ...state, driverState } }),
     recordHostKey: async (address, key) => {
       if (await recordVimHostKey(ctx.db, vimId, address, key))

@@ -81,6 +81,25 @@ export interface AffectedVnfc {
   computeResource: VnfcResourceInfo['computeResource'];
 }
 
+/**
+ * Not SOL003 (an extension, SOL013 §4.6: `_`-prefixed): where a running operation is.
+ * Written by the worker while it runs (src/lcm/progress.ts) and kept when it ends: at
+ * FAILED_TEMP it names the step that failed, at COMPLETED it holds the final pod counts.
+ * A retry or rollback starts it afresh.
+ */
+export interface OpOccProgress {
+  /** The current step: "helm install vdu1", "wait for readiness", "mgmt driver instantiate_end". */
+  step: string;
+  /** The step's place among the steps of its kind (releases installed, objects applied), when known. */
+  done?: number;
+  total?: number;
+  /** The last message within the step (bounded; never a secret). */
+  message?: string;
+  updatedAt: string;
+  /** Pods ready / wanted per VDU, as last read while waiting for readiness. */
+  vdus?: Record<string, { ready: number; wanted: number }>;
+}
+
 export interface VnfLcmOpOcc {
   id: string;
   operationState: OperationState;
@@ -94,6 +113,7 @@ export interface VnfLcmOpOcc {
   cancelMode?: 'GRACEFUL' | 'FORCEFUL';
   error?: ProblemDetails;
   resourceChanges?: { affectedVnfcs: AffectedVnfc[] };
+  _progress?: OpOccProgress;
 }
 
 export const INSTANCE_DEFAULT_EXCLUDED = [

@@ -97,6 +97,7 @@ export async function retryOperation(engine: Engine, id: string): Promise<VnfLcm
   const op = await mustGet(engine, id);
   const next = moved(op, 'PROCESSING');
   delete next.error;
+  delete next._progress; // the failed attempt's; the new run tells its own
   if (
     op.operationState !== 'FAILED_TEMP' ||
     !(await transitionOpOcc(engine.ctx.db, next, ['FAILED_TEMP'], 'run'))
@@ -113,6 +114,7 @@ export async function rollbackOperation(engine: Engine, id: string): Promise<Vnf
     throw conflict(`operation ${op.operation} cannot be rolled back; retry or fail it`);
   }
   const next = moved(op, 'ROLLING_BACK');
+  delete next._progress; // the failed run's; the rollback tells its own steps
   if (
     op.operationState !== 'FAILED_TEMP' ||
     !(await transitionOpOcc(engine.ctx.db, next, ['FAILED_TEMP'], 'rollback'))

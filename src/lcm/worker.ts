@@ -18,6 +18,7 @@ import { ProblemError, type ProblemDetails } from '../errors.ts';
 import type { LcmContext } from './context.ts';
 import type { VnfLcmOpOcc } from './model.ts';
 import { type Engine, HANDLERS, moved } from './occurrences.ts';
+import { ProgressReporter } from './progress.ts';
 import { refreshVnfcs } from './refresh.ts';
 import { observeOperation, secondsSince, workerRunning } from '../metrics/registry.ts';
 
@@ -178,6 +179,14 @@ export class Worker implements Engine {
     const from = op.operationState;
     const started = performance.now();
     let outcome: VnfLcmOpOcc['operationState'] = 'FAILED_TEMP';
+    // Flushed before each transition out of the running state (its writes compare on that state).
+    const progress = new ProgressReporter(
+      this.ctx.db,
+      op.id,
+      pending === 'run' ? 'PROCESSING' : 'ROLLING_BACK',
+      log,
+    );
+    const ctx: LcmContext = { ...this.ctx, progress };
     workerRunning(1);
     try {
       if (!handler) throw new Error(`no handler for ${op.operation}`);
@@ -190,9 +199,11 @@ export class Worker implements Engine {
         log.info({ from }, 'operation running');
         const stored = await getInstance(this.ctx.db, op.vnfInstanceId);
         if (!stored) throw new Error(`VNF instance ${op.vnfInstanceId} no longer exists`);
-        const affectedVnfcs = await handler.run(this.ctx, current, stored);
+        const affectedVnfcs = await handler.run(ctx, current, stored);
+        await progress.close();
         const latest = (await getOpOcc(this.ctx.db, op.id)) ?? current;
         if (latest.isCancelPending) throw new Error('cancelled by request while PROCESSING');
+        // _progress stays: the last step and the final pod counts per VDU.
         await transitionOpOcc(
           this.ctx.db,
           moved(latest, 'COMPLETED', { resourceChanges: { affectedVnfcs } }),
@@ -205,14 +216,18 @@ export class Worker implements Engine {
         if (!handler.rollback) throw new Error(`${op.operation} cannot be rolled back`);
         const stored = await getInstance(this.ctx.db, op.vnfInstanceId);
         if (!stored) throw new Error(`VNF instance ${op.vnfInstanceId} no longer exists`);
-        await handler.rollback(this.ctx, op, stored);
-        await transitionOpOcc(this.ctx.db, moved(op, 'ROLLED_BACK'), ['ROLLING_BACK'], null);
+        await handler.rollback(ctx, op, stored);
+        await progress.close();
+        const rolledBack = (await getOpOcc(this.ctx.db, op.id)) ?? op;
+        await transitionOpOcc(this.ctx.db, moved(rolledBack, 'ROLLED_BACK'), ['ROLLING_BACK'], null);
         outcome = 'ROLLED_BACK';
         log.info('operation ROLLED_BACK');
       }
     } catch (e) {
       const error = problem(e);
       log.warn({ detail: error.detail }, 'operation FAILED_TEMP');
+      // The failing step stays in _progress: where the operator looks first.
+      await progress.close();
       const latest = (await getOpOcc(this.ctx.db, op.id).catch(() => undefined)) ?? op;
       const state = latest.operationState;
       await transitionOpOcc(

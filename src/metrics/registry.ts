@@ -105,6 +105,17 @@ const workerQueue = new Gauge({
   registers: [registry],
 });
 
+const eventStreams = new Gauge({
+  name: 'vnfm_event_streams',
+  help: 'Open op occ event streams (GET /vnflcm/v1/vnf_lcm_op_occs/…/events); their requests are counted in vnfm_http_requests_total when they end',
+  registers: [registry],
+});
+
+/** An op occ event stream opened (+1) or ended (-1). */
+export function eventStreamsOpen(delta: 1 | -1): void {
+  eventStreams.inc(delta);
+}
+
 const onboarding = new Counter({
   name: 'vnfm_package_onboarding_total',
   help: 'VNF package onboardings, by outcome (ONBOARDED or ERROR)',

@@ -143,6 +143,7 @@ export async function runHook(
   const driver = instanceDriver(ctx, target.state);
   const fn = driver?.hooks[hook];
   if (!fn || !scripted(flavour, hook)) return target;
+  ctx.progress?.step(`mgmt driver ${hook}`);
   const result = await withHookContext(ctx, opOcc, target, flavour, hook, changes, fn);
   return applyResult(ctx, target, result);
 }
@@ -170,6 +171,7 @@ export async function compensate(
   const driver = instanceDriver(ctx, target.state);
   if (!driver?.compensate) return target;
   const hook = hooksOf(opOcc.operation).end;
+  ctx.progress?.step(`mgmt driver compensate ${hook}`);
   const result = await withHookContext(ctx, opOcc, target, flavour, hook, {}, (h) => driver.compensate!(h));
   return applyResult(ctx, target, result);
 }

@@ -173,6 +173,10 @@ before(async () => {
       operations('^/vnfpkgm/v1/vnf_packages/', { vnfPkgId: ids.vnfPkgId }),
       operations('^/vnflcm/v1/vnf_instances/', { id: ids.instanceId }),
       operations('^/vnflcm/v1/vnf_lcm_op_occs/', { id: ids.opOccId }),
+      // The event streams (text/event-stream) stay open while their op occs may change (the one
+      // here is FAILED_TEMP): a request that never ends is no test case. test/lcm/progress.test.ts
+      // drives them; their refusals (404, 400, 401, 503) are ordinary ProblemDetails.
+      "[[operations]]\ninclude-path-regex = '/events$'\nenabled = false\n",
     ].join('\n'),
   );
 });

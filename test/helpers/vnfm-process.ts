@@ -64,3 +64,23 @@ export async function serveProcess(
   const vnfm = { url, request: httpClient(url), logs: p.out, close: async () => {}, ctx: undefined as never };
   return { ...p, vnfm };
 }
+
+/** `vnfm worker` on `database` (sharing `dataDir` with the API server), once it has started. */
+export async function workerProcess(
+  database: string,
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<VnfmProcess> {
+  const worker = startVnfmProcess(['worker'], {
+    VNFM_DATABASE: database,
+    VNFM_DATA_DIR: dataDir,
+    VNFM_LOG_LEVEL: 'info',
+    ...env,
+  });
+  await eventually(
+    'the worker to start',
+    async () => worker.out(),
+    (out) => out.includes('worker started'),
+  );
+  return worker;
+}

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { createInstance, onboardPackage } from '../helpers/lcm.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { freshStore } from '../helpers/stores.ts';
-import { killAll, startVnfmProcess } from '../helpers/vnfm-process.ts';
+import { killAll, workerProcess } from '../helpers/vnfm-process.ts';
 import { startVnfm, type TestVnfm } from '../helpers/vnfm.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -21,17 +21,7 @@ before(async () => {
   const store = await freshStore('postgres');
   const dataDir = mkdtempSync(join(tmpdir(), 'vnfm-data-'));
   api = await startVnfm(store, { dataDir, worker: false, embeddedWorker: false });
-  const worker = startVnfmProcess(['worker'], {
-    VNFM_DATABASE: store,
-    VNFM_DATA_DIR: dataDir,
-    VNFM_NOTIFY_POLL_MS: '60000',
-    VNFM_LOG_LEVEL: 'info',
-  });
-  await eventually(
-    'the worker to start',
-    async () => worker.out(),
-    (out) => out.includes('worker started'),
-  );
+  await workerProcess(store, dataDir, { VNFM_NOTIFY_POLL_MS: '60000' });
 });
 after(async () => {
   killAll();

@@ -104,6 +104,8 @@ export const VNF_LCM_OP_OCC_ATTRIBUTES: AttributeTree = {
   },
   changedInfo: 'free',
   changedExtConnectivity: 'free',
+  // The VNFM's extension (lcm/model.ts OpOccProgress).
+  _progress: { ...leaves('step', 'done', 'total', 'message', 'updatedAt'), vdus: 'free' },
   _links: 'free',
 };
 

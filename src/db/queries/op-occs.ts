@@ -1,8 +1,9 @@
 // Named queries over `vnf_lcm_op_occs`, including the worker's claim: one
 // statement that takes the oldest queued op occ nobody holds (on PostgreSQL with
 // FOR UPDATE SKIP LOCKED, so concurrent workers never take the same one).
-import { sql } from 'kysely';
-import { maskOperationParams, type VnfLcmOpOcc } from '../../lcm/model.ts';
+import { PostgresAdapter, sql } from 'kysely';
+import { opOccChanged } from '../../lcm/changes.ts';
+import { maskOperationParams, type OpOccProgress, type VnfLcmOpOcc } from '../../lcm/model.ts';
 import type { Db } from '../connect.ts';
 import type { VnfLcmOpOccRow } from '../schema.ts';
 import type { Term } from '../../api/sol013/filter.ts';
@@ -10,6 +11,15 @@ import { type ColumnMap, whereTerms } from './filter-sql.ts';
 import { opOccEntered, opOccStarted } from '../../metrics/registry.ts';
 import { enqueueOpOccNotifications } from '../../notify/outbox.ts';
 import { inOutboxTransaction } from '../../notify/wake.ts';
+
+/** The PostgreSQL channel a committed op occ change is announced on, with its id (src/lcm/changes.ts). */
+export const OP_OCC_CHANNEL = 'vnfm_op_occ';
+
+/** Within the transaction of a change: PostgreSQL delivers it at commit, to every LISTENing process; never on rollback. */
+async function announce(tx: Db, id: string): Promise<void> {
+  if (tx.getExecutor().adapter instanceof PostgresAdapter)
+    await sql`SELECT pg_notify(${OP_OCC_CHANNEL}, ${id})`.execute(tx);
+}
 
 const OWN = ['id', 'vnfInstanceId', 'operation', 'operationState', 'startTime', 'stateEnteredTime'] as const;
 
@@ -55,7 +65,9 @@ export async function insertOpOcc(db: Db, o: VnfLcmOpOcc, pending: 'run' | null)
       })
       .execute();
     await enqueueOpOccNotifications(tx, o);
+    await announce(tx, o.id);
   });
+  opOccChanged(o.id);
   opOccStarted(o.operation);
 }
 
@@ -126,11 +138,45 @@ export async function transitionOpOcc(
       .executeTakeFirst();
     const done = Number(res.numUpdatedRows) === 1;
     if (done && changes) await enqueueOpOccNotifications(tx, o);
+    if (done) await announce(tx, o.id);
     return done;
   });
+  if (moved) opOccChanged(o.id);
   // Here, the one place states change, so each transition is counted once, by the process that made it.
   if (moved && changes) opOccEntered(o.operation, o.operationState);
   return moved;
+}
+
+/**
+ * Sets only `_progress` in the op occ's info, and only while it is still
+ * in `state`: a progress write that lost the race with a transition changes nothing, and
+ * the other fields of info (isCancelPending set by a cancel meanwhile) are never rewritten.
+ * Returns whether the op occ was still in `state`.
+ */
+export async function setOpOccProgress(
+  db: Db,
+  id: string,
+  state: VnfLcmOpOcc['operationState'],
+  progress: OpOccProgress,
+): Promise<boolean> {
+  const updated = await db.transaction().execute(async (tx) => {
+    const postgres = tx.getExecutor().adapter instanceof PostgresAdapter;
+    const value = JSON.stringify(progress);
+    const info = postgres
+      ? sql<string>`(jsonb_set(info::jsonb, '{_progress}', ${value}::jsonb))::text`
+      : sql<string>`json_set(info, '$._progress', json(${value}))`;
+    const res = await tx
+      .updateTable('vnf_lcm_op_occs')
+      .set({ info })
+      .where('id', '=', id)
+      .where('operation_state', '=', state)
+      .executeTakeFirst();
+    const done = Number(res.numUpdatedRows) === 1;
+    if (done) await announce(tx, id);
+    return done;
+  });
+  if (updated) opOccChanged(id);
+  return updated;
 }
 
 export async function claimNextOpOcc(

@@ -4,7 +4,8 @@
 // workloads may be named; a pod already gone (a retry) counts as deleted.
 import { badRequest } from '../../errors.ts';
 import type { InfraState } from '../driver.ts';
-import { type Op, workloadsOf } from './operation.ts';
+import { type Op, paramsIfValid, workloadsOf } from './operation.ts';
+import { followHelmVdus, tellOf } from './progress.ts';
 import { requireState } from './scale.ts';
 import { toInfraState, withState } from './state.ts';
 import { deletePod, podsOf, readPod, waitReady, type WorkloadRef } from './workloads.ts';
@@ -12,6 +13,7 @@ import { deletePod, podsOf, readPod, waitReady, type WorkloadRef } from './workl
 export async function healVnfcs(op: Op, podNames: string[], prior: InfraState): Promise<InfraState> {
   const state = requireState(prior);
   const kube = op.kube;
+  const vdus = followHelmVdus(op, state, paramsIfValid(op));
   try {
     const workloads = workloadsOf(state);
     const owner = new Map<string, WorkloadRef>();
@@ -35,13 +37,17 @@ export async function healVnfcs(op: Op, podNames: string[], prior: InfraState): 
       op.ctx.log.info({ pod: name }, 'pod already gone; waiting for its replacement');
       for (const x of workloads) affected.add(x);
     }
+    op.ctx.progress?.step('delete pods', { done: 0, total: victims.length });
     for (const v of victims) {
       op.ctx.log.info({ pod: v.name, namespace: v.namespace }, 'deleting pod to heal it');
       await deletePod(kube, v.name, v.namespace);
     }
-    await waitReady(kube, [...affected], op.deadline, new Set(podNames));
+    op.ctx.progress?.step('wait for readiness');
+    await waitReady(kube, [...affected], op.deadline, new Set(podNames), tellOf(op));
     return toInfraState(state);
   } catch (e) {
     throw withState(e, state);
+  } finally {
+    await vdus.stop();
   }
 }

@@ -21,6 +21,7 @@ import {
   workloadsOf,
 } from './operation.ts';
 import { HelmError } from './errors.ts';
+import { followHelmVdus, tellOf } from './progress.ts';
 import { type HelmInstallParam, type HelmParameter, type HelmParams, replicaValueOf } from './params.ts';
 import {
   checkpoint,
@@ -137,11 +138,13 @@ export async function instantiate(
   const state: HelmState =
     prev ?? newState({ transport: chooseTransport(ctx, op.opts), namespace: p.namespace ?? '' });
   let hosts;
+  ctx.progress?.step('prepare charts and repositories');
   try {
     hosts = await openHosts(ctx, op.opts, state);
   } catch (e) {
     throw withState(e, state);
   }
+  const vdus = followHelmVdus(op, state, p, replicas);
   try {
     state.transport = hosts.kind;
     if (hosts.masterNode) state.masterNode = hosts.masterNode;
@@ -157,7 +160,11 @@ export async function instantiate(
       prepareHost(op, cli, p, archives),
       hosts.others().then((others) => settleAll(others.map((o) => prepareHost(op, o, p, archives)))),
     ] as const);
-    for (const r of p.using_helm_install_param) {
+    for (const [i, r] of p.using_helm_install_param.entries()) {
+      ctx.progress?.step(`helm install ${r.helmreleasename}`, {
+        done: i,
+        total: p.using_helm_install_param.length,
+      });
       const ref = { release: r.helmreleasename, namespace: state.namespace };
       const record: ReleaseRecord = {
         name: r.helmreleasename,
@@ -210,11 +217,13 @@ export async function instantiate(
       patched.push(w);
       await checkpoint(ctx, state);
     }
-    await waitReady(kube, patched, op.deadline);
+    if (patched.length > 0) ctx.progress?.step('wait for readiness');
+    await waitReady(kube, patched, op.deadline, undefined, tellOf(op));
     return toInfraState(state);
   } catch (e) {
     throw withState(e, state);
   } finally {
+    await vdus.stop();
     await hosts.close();
   }
 }

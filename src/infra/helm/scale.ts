@@ -28,6 +28,7 @@ import {
   toInfraState,
   withState,
 } from './state.ts';
+import { followHelmVdus, tellOf } from './progress.ts';
 import { type Kube, refKey, replicasOf, setReplicas, waitReady, type WorkloadRef } from './workloads.ts';
 
 export function requireState(prior: InfraState): HelmState {
@@ -190,6 +191,7 @@ export async function scale(
     viaApi.push({ ref: w, n });
   }
 
+  const vdus = followHelmVdus(op, state, p, replicas);
   try {
     return await withHosts(op, state, byRelease.size > 0, async (hosts) => {
       const observed = new Map<string, ReleaseState>();
@@ -215,7 +217,9 @@ export async function scale(
         state.lastScale = record;
         await checkpoint(ctx, state);
       }
+      let done = 0;
       for (const [release, sets] of byRelease) {
+        ctx.progress?.step(`helm upgrade ${release}`, { done: done++, total: byRelease.size });
         const rec = state.releases.find((r) => r.name === release);
         if (!rec) throw new HelmError(`release ${release} is not one of the instance's releases`);
         const cli = hosts!.primary;
@@ -232,12 +236,15 @@ export async function scale(
         state.replicaOverrides[refKey(ref)] = n;
         await checkpoint(ctx, state);
       }
-      await waitReady(kube, touched, op.deadline);
+      ctx.progress?.step('wait for readiness');
+      await waitReady(kube, touched, op.deadline, undefined, tellOf(op));
       state.lastScale!.pending = false;
       return toInfraState(state);
     });
   } catch (e) {
     throw withState(e, state);
+  } finally {
+    await vdus.stop();
   }
 }
 
@@ -282,7 +289,7 @@ export async function rollbackScale(op: Op, prior: InfraState): Promise<InfraSta
         touched.push(ref);
       }
       state.replicaOverrides = { ...last.overrides };
-      await waitReady(kube, touched, op.deadline);
+      await waitReady(kube, touched, op.deadline, undefined, tellOf(op));
       delete state.lastScale;
       return toInfraState(state);
     });

@@ -108,7 +108,8 @@ export async function terminate(
   try {
     const cli = hosts.primary;
     const namespace = state?.namespace || p?.namespace || (await cli.defaultNamespace());
-    for (const r of recorded) {
+    for (const [i, r] of recorded.entries()) {
+      ctx.progress?.step(`helm uninstall ${r.name}`, { done: i, total: recorded.length });
       await uninstall(op, cli, { release: r.name, namespace: r.namespace }, wait());
       await forget(op, state, r.name);
     }
@@ -123,6 +124,7 @@ export async function terminate(
       else if (st.state !== 'Absent') await uninstall(op, cli, ref, wait());
       await forget(op, state, name);
     }
+    ctx.progress?.step('remove charts and repositories');
     for (const host of [cli, ...(await hosts.others())]) {
       for (const repo of repos) await removeRepo(host, repo);
       await host.transport.removeDir(host.transport.instanceDir(ctx.vnfInstanceId));

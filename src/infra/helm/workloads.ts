@@ -116,6 +116,8 @@ export async function waitReady(
   refs: readonly WorkloadRef[],
   deadline: number,
   gone: ReadonlySet<string> = new Set(),
+  /** Told what is still missing at each look (the op occ's progress message). */
+  tell?: (lacking: string) => void,
 ): Promise<void> {
   for (;;) {
     let reason: string | undefined;
@@ -124,6 +126,7 @@ export async function waitReady(
       if (reason) break;
     }
     if (!reason) return;
+    tell?.(reason);
     if (Date.now() >= deadline) throw new HelmError(`timed out waiting for readiness: ${reason}`);
     await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
   }

@@ -30,6 +30,7 @@ export async function healVnfcs(
     return { name, uid: p.pod.metadata?.uid ?? '', vduId: p.vduId, ref: p.ref };
   });
   try {
+    ctx.progress?.step('delete pods', { done: 0, total: victims.length });
     for (const v of victims) {
       try {
         await c.core.deleteNamespacedPod({ name: v.name, namespace: v.ref.namespace });
@@ -59,7 +60,8 @@ export async function healVnfcs(
       }
     }
     const workloads = new Map<string, WorkloadRef>(victims.map((v) => [v.vduId, v.ref]));
-    await waitReady(c, [...workloads.values()], deadline);
+    ctx.progress?.step('wait for readiness');
+    await waitReady(c, [...workloads.values()], deadline, ctx.progress?.message.bind(ctx.progress));
     return state;
   } catch (err) {
     throw withState(err, state);

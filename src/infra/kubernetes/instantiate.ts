@@ -10,6 +10,7 @@ import { loadManifests } from './manifests.ts';
 import { deadlineIn, waitReady } from './readiness.ts';
 import { checkReplicas, render } from './render.ts';
 import { emptyState, readState, withState } from './state.ts';
+import { followVdus } from './vdu-progress.ts';
 
 export async function instantiate(
   ctx: InfraContext,
@@ -45,11 +46,18 @@ export async function instantiate(
   const definesNamespace = objects.some(
     (e) => e.object.kind === 'Namespace' && e.object.metadata.name === m.namespace,
   );
+  const vdus = followVdus(c, ctx.progress, () =>
+    Object.entries(state.vdus).map(([vduId, ref]) => ({ vduId, ref, wanted: replicas[vduId] })),
+  );
   try {
     await ctx.checkpoint?.(state);
     await ensureNamespace(c, ctx.vnfInstanceId, state, definesNamespace, ctx.log);
     await ctx.checkpoint?.(state);
-    for (const entry of objects) {
+    for (const [i, entry] of objects.entries()) {
+      ctx.progress?.step(`apply ${entry.object.kind} ${entry.object.metadata.name}`, {
+        done: i,
+        total: objects.length,
+      });
       await applyObject(c, ctx.vnfInstanceId, entry, state, ctx.log);
       await ctx.checkpoint?.(state);
     }
@@ -57,9 +65,12 @@ export async function instantiate(
       { namespace: state.namespace, objects: objects.length },
       'manifests applied; waiting for VDU workloads',
     );
-    await waitReady(c, Object.values(state.vdus), deadline);
+    ctx.progress?.step('wait for readiness');
+    await waitReady(c, Object.values(state.vdus), deadline, ctx.progress?.message.bind(ctx.progress));
     return state;
   } catch (err) {
     throw withState(err, state);
+  } finally {
+    await vdus.stop();
   }
 }

@@ -108,7 +108,13 @@ export const deadlineIn = (ms: number): Deadline => ({ at: Date.now() + ms, tota
  * Polls until every workload is ready; past the deadline throws InfraTimeoutError
  * "Deployment ns/x: 1/3 replicas ready after 120s" (every workload still lacking, joined by "; ").
  */
-export async function waitReady(c: KubeClients, refs: WorkloadRef[], deadline: Deadline): Promise<void> {
+export async function waitReady(
+  c: KubeClients,
+  refs: WorkloadRef[],
+  deadline: Deadline,
+  /** Told what is still missing at each look (the op occ's progress message). */
+  tell?: (lacking: string) => void,
+): Promise<void> {
   let pending = refs;
   for (;;) {
     const lacking: { ref: WorkloadRef; lacking: string }[] = [];
@@ -117,6 +123,7 @@ export async function waitReady(c: KubeClients, refs: WorkloadRef[], deadline: D
       if (!r.ready) lacking.push({ ref, lacking: r.lacking });
     }
     if (lacking.length === 0) return;
+    tell?.(lacking.map((l) => `${describeObject(l.ref)}: ${l.lacking}`).join('; '));
     const left = deadline.at - Date.now();
     if (left <= 0) {
       throw new InfraTimeoutError(

@@ -6,6 +6,7 @@ import type { InfraContext, InfraState } from '../driver.ts';
 import { apiReason, describeObject, FIELD_MANAGER, header, kubeClients } from './client.ts';
 import { deadlineIn, waitReady } from './readiness.ts';
 import { requireState, withState, type WorkloadRef } from './state.ts';
+import { followVdus } from './vdu-progress.ts';
 
 export async function scale(
   ctx: InfraContext,
@@ -31,6 +32,13 @@ export async function scale(
     return [ref, n];
   });
   const c = kubeClients(ctx.vim);
+  const vdus = followVdus(c, ctx.progress, () =>
+    Object.entries(replicas).flatMap(([vduId, wanted]) => {
+      const ref = state.vdus[vduId];
+      return ref ? [{ vduId, ref, wanted }] : [];
+    }),
+  );
+  ctx.progress?.step('set replicas');
   try {
     for (const [ref, n] of targets) {
       if (ref.kind === 'Pod') continue;
@@ -49,13 +57,17 @@ export async function scale(
       }
       ctx.log.info({ workload: describeObject(ref), replicas: n }, 'scaling');
     }
+    ctx.progress?.step('wait for readiness');
     await waitReady(
       c,
       targets.map(([ref]) => ref),
       deadline,
+      ctx.progress?.message.bind(ctx.progress),
     );
     return state;
   } catch (err) {
     throw withState(err, state);
+  } finally {
+    await vdus.stop();
   }
 }

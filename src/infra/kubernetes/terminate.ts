@@ -46,6 +46,7 @@ export async function terminate(
   const deadline = deadlineIn(ctx.timeoutMs + grace * 1000);
   const c = kubeClients(ctx.vim);
   const resources = [...state.resources].reverse();
+  ctx.progress?.step('delete objects', { done: 0, total: resources.length });
   for (const ref of resources) await deleteObject(c, ref, grace);
   const labelSelector = instanceSelector(ctx.vnfInstanceId);
   try {
@@ -61,6 +62,7 @@ export async function terminate(
     { namespace: state.namespace, objects: resources.length, grace },
     'deleted; waiting until gone',
   );
+  ctx.progress?.step('wait until deleted');
   await waitUntil(async () => {
     for (const ref of resources) if (await stillExists(c, ref)) return `${describeObject(ref)} still exists`;
     const pods = await c.core.listNamespacedPod({ namespace: state.namespace, labelSelector });

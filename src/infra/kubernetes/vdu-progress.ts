@@ -1,0 +1,78 @@
+// Pods ready / wanted per VDU while an operation waits for readiness, for the op occ's
+// `_progress.vdus`: read from the workloads' status beside whatever wait runs (ours,
+// or helm's own --wait), every `intervalMs`, and once more when the wait ends so the
+// last counts told are the final ones. Best effort: a failed read skips that VDU.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProgressSink, VduReadiness } from '../driver.ts';
+import type { KubeClients } from './client.ts';
+import { podReady } from './readiness.ts';
+import type { WorkloadRef } from './state.ts';
+import { type LiveWorkload, readWorkload } from './workloads.ts';
+
+export interface VduTarget {
+  vduId: string;
+  ref: WorkloadRef;
+  /** The pods the operation asks for; absent: the workload's own desired count. */
+  wanted?: number;
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+/** Ready pods as the workload's controller counts them (a bare Pod: 1 when Ready). */
+export function readyOf(w: LiveWorkload): number {
+  if (w.pod) return podReady(w.pod) ? 1 : 0;
+  return num(w.ref.kind === 'DaemonSet' ? w.status.numberReady : w.status.readyReplicas);
+}
+
+export async function readVdus(
+  c: KubeClients,
+  targets: readonly VduTarget[],
+): Promise<Record<string, VduReadiness>> {
+  const out: Record<string, VduReadiness> = {};
+  for (const t of targets) {
+    let w: LiveWorkload | undefined;
+    try {
+      w = await readWorkload(c, t.ref);
+    } catch {
+      continue;
+    }
+    if (w) out[t.vduId] = { ready: readyOf(w), wanted: t.wanted ?? w.desired };
+    else if (t.wanted !== undefined) out[t.vduId] = { ready: 0, wanted: t.wanted };
+  }
+  return out;
+}
+
+/**
+ * Tells `sink` the VDUs' counts until the returned stop() (which tells them once more).
+ * `targets` is asked at every look: workloads become known as releases are installed.
+ */
+export function followVdus(
+  c: KubeClients,
+  sink: ProgressSink | undefined,
+  targets: () => readonly VduTarget[],
+  intervalMs = 500,
+): { stop: () => Promise<void> } {
+  if (!sink) return { stop: async () => {} };
+  const ac = new AbortController();
+  const look = async () => {
+    try {
+      const t = targets();
+      if (t.length > 0) sink.vdus(await readVdus(c, t));
+    } catch {
+      // Progress only: the operation's own waits decide.
+    }
+  };
+  const loop = (async () => {
+    while (!ac.signal.aborted) {
+      await look();
+      await sleep(intervalMs, undefined, { signal: ac.signal }).catch(() => {});
+    }
+  })();
+  return {
+    stop: async () => {
+      ac.abort();
+      await loop;
+      await look();
+    },
+  };
+}
