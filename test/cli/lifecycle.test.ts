@@ -5,16 +5,14 @@
 // terminate, delete; a failing instantiate whose --wait exits 1 with the op occ's error
 // and its op rollback --wait; a request the VNFM refuses (400) in one line. Exit codes
 // are checked at every step; machine output is parsed with -o json / -q. The VIM and
-// the package are set up through the API (the vim/package commands have their own tests).
+// the package are set up with `vnfm vim register` and `vnfm package onboard` too.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildPackage } from '../../src/packages/build.ts';
 import { type CliResult, runVnfm } from '../helpers/cli.ts';
-import { onboardZip, registerTestbedVim } from '../helpers/lcm.ts';
 import { runningPods } from '../helpers/pods.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { kubeClient, testbed } from '../helpers/testbed.ts';
@@ -36,15 +34,30 @@ before(async () => {
   const node = env.sshNodes[1];
   assert.ok(node);
   password = node.password;
-  // Helm over SSH on master node 1 — registered with a wrong password: the first instantiate fails.
-  vimId = await registerTestbedVim(vnfm, 'cli-lifecycle', {
-    helm_info: {
-      masternode_ip: [`${node.host}:${node.port}`],
-      masternode_username: node.user,
-      masternode_password: 'not-the-password',
-    },
-  });
-  pkgId = await onboardZip(vnfm, await buildPackage(SAMPLE));
+  // The cluster from the testbed's kubeconfig, helm over SSH on master node 1 — with a
+  // wrong password: the first instantiate fails.
+  const registered = await vnfmCli(
+    [
+      'vim',
+      'register',
+      'cli-lifecycle',
+      '--from-kubeconfig',
+      env.kubeconfig,
+      '--masternode-ip',
+      `${node.host}:${node.port}`,
+      '--masternode-username',
+      node.user,
+      '--masternode-password-env',
+      'MASTER_PASSWORD',
+      '-q',
+    ],
+    0,
+    { MASTER_PASSWORD: 'not-the-password' },
+  );
+  vimId = registered.stdout.trim();
+  assert.match(vimId, UUID);
+  pkgId = (await vnfmCli(['package', 'onboard', SAMPLE, '-q'])).stdout.trim();
+  assert.match(pkgId, UUID);
 });
 after(async () => {
   await vnfm?.close();
@@ -52,8 +65,8 @@ after(async () => {
 });
 
 /** `vnfm …args` at this VNFM; its exit code must be `expect`. */
-async function vnfmCli(args: string[], expect = 0): Promise<CliResult> {
-  const r = await runVnfm(args, { env: { VNFM_URL: vnfm.url } });
+async function vnfmCli(args: string[], expect = 0, env: Record<string, string> = {}): Promise<CliResult> {
+  const r = await runVnfm(args, { env: { VNFM_URL: vnfm.url, ...env } });
   assert.equal(
     r.code,
     expect,
@@ -149,10 +162,9 @@ test('the Helm CNF sample, create to delete, with a failure and its retry', asyn
   assert.match(shownOp, /^ERROR\s+Operation failed: master node .*authentication failed/m);
 
   // Fix the VIM, retry: the same op occ completes.
-  const patched = await vnfm.request('PATCH', `/v1.0/vims/${vimId}`, {
-    vim: { extra: { helm_info: { masternode_password: password } } },
+  await vnfmCli(['vim', 'update', 'cli-lifecycle', '--masternode-password-env', 'MASTER_PASSWORD'], 0, {
+    MASTER_PASSWORD: password,
   });
-  assert.equal(patched.status, 200, JSON.stringify(patched.body));
   const retried = await vnfmCli(['op', 'retry', opId, '--wait']);
   assert.match(retried.stdout, new RegExp(`^operation ${opId} accepted; waiting`));
   assert.match(retried.stderr, /^INSTANTIATE COMPLETED in \d+s$/m);
