@@ -106,6 +106,7 @@ withNotifyOptions(program.command('serve'))
       // Alone on SQLite, every lock left behind is a dead process's; on PostgreSQL only stale ones are.
       await ctx.worker.recover(!isPostgres(config.database));
       ctx.worker.start();
+      await ctx.notifier.recover();
       ctx.notifier.start();
     }
     const stop = async (signal: string) => {

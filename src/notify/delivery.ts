@@ -105,33 +105,63 @@ export function claimDue(
   );
 }
 
-/** Sends one claimed row and records the outcome; `now` is the attempt's clock (tests give it). */
+/** What one attempt came to, ready to be recorded (with others, in one transaction). */
+export interface AttemptOutcome {
+  row: NotificationOutboxRow;
+  state: NotificationOutboxRow['state'];
+  at: string;
+  error?: string;
+  nextAttemptAt?: string;
+}
+
+/** Sends one claimed row; `now` is the attempt's clock (tests give it). */
+export async function attemptRow(
+  deps: DeliveryDeps,
+  row: NotificationOutboxRow,
+  now = new Date(),
+): Promise<AttemptOutcome> {
+  const error = await post(deps, row);
+  const at = new Date().toISOString();
+  if (error === undefined) return { row, state: 'DELIVERED', at };
+  const expired = now.getTime() - Date.parse(row.created_at) >= deps.maxAgeMs;
+  if (expired) return { row, state: 'EXPIRED', at, error };
+  const nextAttemptAt = new Date(now.getTime() + backoffMs(deps, row.attempts + 1)).toISOString();
+  return { row, state: 'PENDING', at, error, nextAttemptAt };
+}
+
+/** Records outcomes of rows this worker holds, in one transaction (one commit for many POSTs). */
+export async function recordOutcomes(deps: DeliveryDeps, outcomes: readonly AttemptOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await deps.db.transaction().execute(async (tx) => {
+    for (const o of outcomes)
+      await recordAttempt(tx, o.row.id, deps.workerId, {
+        state: o.state,
+        at: o.at,
+        ...(o.error ? { error: o.error } : {}),
+        ...(o.nextAttemptAt ? { nextAttemptAt: o.nextAttemptAt } : {}),
+      });
+  });
+  for (const o of outcomes) {
+    if (o.state === 'DELIVERED')
+      notificationAttempted('delivered', Math.max(0, Date.parse(o.at) - Date.parse(o.row.created_at)) / 1000);
+    else notificationAttempted(o.state === 'EXPIRED' ? 'expired' : 'failed');
+  }
+}
+
+/** Sends one claimed row and records the outcome. */
 export async function deliverRow(
   deps: DeliveryDeps,
   row: NotificationOutboxRow,
   now = new Date(),
-): Promise<void> {
-  const error = await post(deps, row);
-  const at = new Date();
-  if (error === undefined) {
-    await recordAttempt(deps.db, row.id, deps.workerId, { state: 'DELIVERED', at: at.toISOString() });
-    notificationAttempted('delivered', Math.max(0, at.getTime() - Date.parse(row.created_at)) / 1000);
-    return;
-  }
-  const expired = now.getTime() - Date.parse(row.created_at) >= deps.maxAgeMs;
-  const nextAttemptAt = new Date(now.getTime() + backoffMs(deps, row.attempts + 1)).toISOString();
-  await recordAttempt(deps.db, row.id, deps.workerId, {
-    state: expired ? 'EXPIRED' : 'PENDING',
-    at: at.toISOString(),
-    error,
-    ...(expired ? {} : { nextAttemptAt }),
-  });
-  notificationAttempted(expired ? 'expired' : 'failed');
+): Promise<AttemptOutcome> {
+  const outcome = await attemptRow(deps, row, now);
+  await recordOutcomes(deps, [outcome]);
+  return outcome;
 }
 
 /** One delivery pass at `now`, every claimed row awaited; returns how many rows were attempted. */
 export async function deliverDue(deps: DeliveryDeps, now = new Date()): Promise<number> {
   const rows = await claimDue(deps, now, deps.batch);
-  await Promise.all(rows.map((row) => deliverRow(deps, row, now)));
+  await recordOutcomes(deps, await Promise.all(rows.map((row) => attemptRow(deps, row, now))));
   return rows.length;
 }

@@ -10,12 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
-import { OUTBOX_CHANNEL, pruneOutbox, releaseClaims } from '../db/queries/outbox.ts';
+import { OUTBOX_CHANNEL, pruneOutbox, releaseAllClaims, releaseClaims } from '../db/queries/outbox.ts';
 import { listenFor } from '../db/postgres.ts';
 import type { NotificationOutboxRow } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { SecretBox } from '../secrets/box.ts';
-import { claimDue, deliverRow, type DeliveryDeps } from './delivery.ts';
+import { type AttemptOutcome, attemptRow, claimDue, type DeliveryDeps, recordOutcomes } from './delivery.ts';
 import { ReceiverTokens } from './receiver-auth.ts';
 import { onOutboxWritten } from './wake.ts';
 
@@ -43,6 +43,8 @@ export class Notifier {
   /** In-flight deliveries by row id, and how many each subscription has. */
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #perSubscription = new Map<string, number>();
+  /** Attempts made and not yet recorded: recorded together, one commit per loop round. */
+  #outcomes: AttemptOutcome[] = [];
   #running = false;
   #loop: Promise<void> | undefined;
   #wakeUp: (() => void) | undefined;
@@ -74,6 +76,18 @@ export class Notifier {
     this.#log = ctx.log;
   }
 
+  /**
+   * Alone on the store (SQLite), every claim left is a dead process's: give them back so
+   * their rows are sent at once rather than when the claims lapse. On PostgreSQL claims
+   * may be live workers'; they are left to lapse.
+   */
+  async recover(): Promise<void> {
+    if (this.#deps.postgres) return;
+    const n = await releaseAllClaims(this.#deps.db);
+    if (n > 0)
+      this.#log.info({ notifications: n }, 'notifications a stopped process had taken are due again');
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;
@@ -97,22 +111,53 @@ export class Notifier {
     this.#wake();
     await this.#loop;
     await Promise.all(this.#inFlight.values());
+    await this.#flush().catch((err: unknown) =>
+      this.#log.error({ err }, 'notification outcomes not recorded at stop; they will be sent again'),
+    );
   }
 
   async #run(): Promise<void> {
     while (this.#running) {
       this.#woken = false;
-      const free = LOOP_LIMITS.maxInFlight - this.#inFlight.size;
       let again = false;
-      if (free > 0) {
-        try {
-          again = await this.#claimAndStart(free);
-          await this.#pruneNowAndThen();
-        } catch (err) {
-          this.#log.error({ err }, 'a notification delivery pass failed');
-        }
+      try {
+        await this.#flush();
+        const free = LOOP_LIMITS.maxInFlight - this.#inFlight.size;
+        if (free > 0) again = await this.#claimAndStart(free);
+        await this.#pruneNowAndThen();
+      } catch (err) {
+        this.#log.error({ err }, 'a notification delivery pass failed');
       }
       if (this.#running && !again && !this.#woken) await this.#idle();
+    }
+  }
+
+  /** Records the finished attempts and frees their slots (also when recording fails: their claims lapse). */
+  async #flush(): Promise<void> {
+    const outcomes = this.#outcomes;
+    if (outcomes.length === 0) return;
+    this.#outcomes = [];
+    try {
+      await recordOutcomes(this.#deps, outcomes);
+    } finally {
+      for (const o of outcomes) this.#free(o.row);
+    }
+    for (const o of outcomes) {
+      if (o.state === 'PENDING')
+        this.#log.debug(
+          {
+            subscriptionId: o.row.subscription_id,
+            notification: o.row.id,
+            error: o.error,
+            next: o.nextAttemptAt,
+          },
+          'notification not delivered; will retry',
+        );
+      else if (o.state === 'EXPIRED')
+        this.#log.warn(
+          { subscriptionId: o.row.subscription_id, notification: o.row.id, error: o.error },
+          'notification given up: older than the maximum age',
+        );
     }
   }
 
@@ -143,19 +188,27 @@ export class Notifier {
   #start(row: NotificationOutboxRow): void {
     const sub = row.subscription_id;
     this.#perSubscription.set(sub, (this.#perSubscription.get(sub) ?? 0) + 1);
-    const done = deliverRow(this.#deps, row)
-      .catch((err: unknown) => {
-        // The claim lapses and the row is sent again: at-least-once.
-        this.#log.error({ err, notification: row.id }, 'a notification delivery could not be recorded');
-      })
-      .finally(() => {
-        this.#inFlight.delete(row.id);
-        const left = (this.#perSubscription.get(sub) ?? 1) - 1;
-        if (left > 0) this.#perSubscription.set(sub, left);
-        else this.#perSubscription.delete(sub);
+    const done = attemptRow(this.#deps, row).then(
+      (outcome) => {
+        this.#outcomes.push(outcome);
         this.#wake();
-      });
+      },
+      (err: unknown) => {
+        // Not even attempted (the store failed): the claim lapses and the row is sent later.
+        this.#log.error({ err, notification: row.id }, 'a notification could not be attempted');
+        this.#free(row);
+        this.#wake();
+      },
+    );
     this.#inFlight.set(row.id, done);
+  }
+
+  #free(row: NotificationOutboxRow): void {
+    if (!this.#inFlight.delete(row.id)) return;
+    const sub = row.subscription_id;
+    const left = (this.#perSubscription.get(sub) ?? 1) - 1;
+    if (left > 0) this.#perSubscription.set(sub, left);
+    else this.#perSubscription.delete(sub);
   }
 
   async #pruneNowAndThen(): Promise<void> {

@@ -130,6 +130,16 @@ export async function recordAttempt(
     .execute();
 }
 
+/** Gives back every claim (at the start of the only process of a SQLite store: any claim is a dead process's). */
+export async function releaseAllClaims(db: Db): Promise<number> {
+  const res = await db
+    .updateTable('notification_outbox')
+    .set({ claimed_by: null, claimed_until: null })
+    .where('claimed_by', 'is not', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
 /** Gives back claims this worker took but will not use now (the rows stay due). */
 export async function releaseClaims(db: Db, ids: readonly string[], workerId: string): Promise<void> {
   if (ids.length === 0) return;
