@@ -47,35 +47,44 @@ function valueOptions(program: Command): { flags: string[]; choices?: string[] }
   return [...seen.values()];
 }
 
-function caseArms(program: Command, pick: (n: Node) => string[], quote: string, end: string): string {
-  return nodes(program)
-    .map((n) => `    ${quote}${n.path}${quote}) echo "${pick(n).join(' ')}" ${end}`)
-    .join('\n');
+/**
+ * `_<name>_subs PATH` and `_<name>_flags PATH`: the subcommands and flags of the command at
+ * PATH, echoed. The same text is valid bash and zsh.
+ */
+function lookups(program: Command): string {
+  const all = nodes(program);
+  const fn = (suffix: string, pick: (n: Node) => string[]) =>
+    [
+      `_${program.name()}_${suffix}() {`,
+      '  case "$1" in',
+      ...all.map((n) => `    "${n.path}") echo "${pick(n).join(' ')}" ;;`),
+      '  esac',
+      '}',
+    ].join('\n');
+  return `${fn('subs', (n) => n.subs)}\n${fn('flags', (n) => n.flags)}`;
+}
+
+/** The `case "$prev"` arms of the flags with choices (`arm` writes one), and the pattern of every flag taking a value. */
+function valueArms(program: Command, arm: (flags: string, choices: string) => string) {
+  const values = valueOptions(program);
+  return {
+    choiceArms: values
+      .filter((v) => v.choices)
+      .map((v) => arm(v.flags.join('|'), v.choices!.join(' ')))
+      .join('\n'),
+    takesValue: values.map((v) => v.flags.join('|')).join('|'),
+  };
 }
 
 export function bashCompletion(program: Command): string {
   const name = program.name();
-  const values = valueOptions(program);
-  const choiceArms = values
-    .filter((v) => v.choices)
-    .map(
-      (v) =>
-        `    ${v.flags.join('|')}) COMPREPLY=($(compgen -W "${v.choices!.join(' ')}" -- "$cur")); return ;;`,
-    )
-    .join('\n');
-  const takesValue = values.map((v) => v.flags.join('|')).join('|');
+  const { choiceArms, takesValue } = valueArms(
+    program,
+    (flags, choices) => `    ${flags}) COMPREPLY=($(compgen -W "${choices}" -- "$cur")); return ;;`,
+  );
   return `# bash completion for ${name} (made by \`${name} completion bash\`)
 # Load it with: source <(${name} completion bash)
-_${name}_subs() {
-  case "$1" in
-${caseArms(program, (n) => n.subs, '"', ';;')}
-  esac
-}
-_${name}_flags() {
-  case "$1" in
-${caseArms(program, (n) => n.flags, '"', ';;')}
-  esac
-}
+${lookups(program)}
 _${name}() {
   local cur prev w i cmdpath="" skip=0 subs
   cur="\${COMP_WORDS[COMP_CWORD]}"
@@ -107,26 +116,15 @@ complete -o filenames -F _${name} ${name}
 
 export function zshCompletion(program: Command): string {
   const name = program.name();
-  const values = valueOptions(program);
-  const choiceArms = values
-    .filter((v) => v.choices)
-    .map((v) => `    (${v.flags.join('|')}) compadd -- ${v.choices!.join(' ')}; return ;;`)
-    .join('\n');
-  const takesValue = values.map((v) => v.flags.join('|')).join('|');
+  const { choiceArms, takesValue } = valueArms(
+    program,
+    (flags, choices) => `    (${flags}) compadd -- ${choices}; return ;;`,
+  );
   // zsh's $path is PATH's array: the command path is $cmdpath here too.
   return `#compdef ${name}
 # zsh completion for ${name} (made by \`${name} completion zsh\`)
 # Load it with: source <(${name} completion zsh)   (after compinit)
-_${name}_subs() {
-  case "$1" in
-${caseArms(program, (n) => n.subs, '"', ';;')}
-  esac
-}
-_${name}_flags() {
-  case "$1" in
-${caseArms(program, (n) => n.flags, '"', ';;')}
-  esac
-}
+${lookups(program)}
 _${name}() {
   local w i cmdpath="" skip=0 subs
   local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}"

@@ -151,6 +151,13 @@ export function writeConfig(path: string, config: VnfmConfig): void {
   renameSync(tmp, path);
 }
 
+/** The context called `name`; none is an error naming the file. */
+function contextNamed(config: VnfmConfig, name: string, path: string): ContextEntry {
+  const found = config.contexts.find((c) => c.name === name);
+  if (!found) throw new Error(`no context '${oneLine(name, 60)}' in ${path}`);
+  return found;
+}
+
 const has = (f: CredentialFlags) => Object.values(f).some((v) => v !== undefined);
 const pick = (f: CredentialFlags): CredentialFlags =>
   Object.fromEntries(
@@ -194,8 +201,7 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     const config = readConfig(path);
     const name = named ?? config['current-context'];
     if (name !== undefined) {
-      ctx = config.contexts.find((c) => c.name === name);
-      if (!ctx) throw new Error(`no context '${oneLine(name, 60)}' in ${path}`);
+      ctx = contextNamed(config, name, path);
       ctxBase = dirname(path);
     }
   }
@@ -289,8 +295,7 @@ export function addContextCommand(program: Command): void {
     .action((name: string) => {
       const path = configPath();
       const config = readConfig(path);
-      if (!config.contexts.some((c) => c.name === name))
-        throw new Error(`no context '${oneLine(name, 60)}' in ${path}`);
+      contextNamed(config, name, path);
       writeConfig(path, { ...config, 'current-context': name });
       process.stdout.write(`current context: ${name}\n`);
     });
@@ -335,8 +340,7 @@ export function addContextCommand(program: Command): void {
     .action((name: string) => {
       const path = configPath();
       const config = readConfig(path);
-      if (!config.contexts.some((c) => c.name === name))
-        throw new Error(`no context '${oneLine(name, 60)}' in ${path}`);
+      contextNamed(config, name, path);
       const current = config['current-context'] === name ? undefined : config['current-context'];
       writeConfig(path, {
         ...(current ? { 'current-context': current } : {}),

@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { buildPackage } from '../packages/build.ts';
+import type { VnfPkgInfo } from '../packages/model.ts';
 import { clientFor } from './context.ts';
 import { listAll, withFilter } from './lcm-client.ts';
 import { type Column, printDone, printList, printOne } from './output.ts';
@@ -18,20 +19,8 @@ const pkgPath = (id: string) => `${PKGS}/${encodeURIComponent(id)}`;
 const ONBOARD_TIMEOUT_S = 600;
 const POLL_MS = 500;
 
-interface PkgView {
-  id: string;
-  vnfdId?: string;
-  vnfProvider?: string;
-  vnfProductName?: string;
-  vnfSoftwareVersion?: string;
-  vnfdVersion?: string;
-  onboardingState: string;
-  operationalState: string;
-  usageState: string;
-  onboardingFailureDetails?: { status?: number; title?: string; detail?: string };
-  userDefinedData?: Record<string, unknown>;
-  additionalArtifacts?: { artifactPath: string }[];
-}
+/** The VnfPkgInfo as the API sends it (its own _links aside). */
+type PkgView = VnfPkgInfo;
 
 const COLUMNS: Column<PkgView>[] = [
   { header: 'ID', get: (p) => p.id },

@@ -413,37 +413,7 @@ describe('vnfm subscription', () => {
     const filterFile = join(dir, 'filter.yaml');
     writeFileSync(filterFile, 'notificationTypes: [VnfPackageOnboardingNotification]\n');
     const cb = `${receiver.url}/pkg`;
-    const s = await vnfmOk(
-      vnfm.url,
-      [
-        'subscription',
-        'create',
-        '--api',
-        'vnfpkgm',
-        '--callback-uri',
-        cb,
-        '--filter-file',
-        filterFile,
-        '--receiver-basic-user',
-        'nfvo',
-        '--receiver-basic-password-env',
-        'RCV_PW',
-        '-o',
-        'json',
-      ],
-      { env: { RCV_PW: 'receiver-secret' } },
-    );
-    assert.equal(s.callbackUri, cb);
-    assert.deepEqual(s.filter, { notificationTypes: ['VnfPackageOnboardingNotification'] });
-    const check = receiver.requests.find((r) => r.method === 'GET' && r.path === '/pkg');
-    assert.equal(
-      check?.headers.authorization,
-      `Basic ${Buffer.from('nfvo:receiver-secret').toString('base64')}`,
-    );
-
-    const again = await runVnfm([
-      '--server',
-      vnfm.url,
+    const create = [
       'subscription',
       'create',
       '--api',
@@ -452,8 +422,20 @@ describe('vnfm subscription', () => {
       cb,
       '--filter-file',
       filterFile,
-      '-q',
-    ]);
+    ];
+    const receiverBasic = ['--receiver-basic-user', 'nfvo', '--receiver-basic-password-env', 'RCV_PW'];
+    const s = await vnfmOk(vnfm.url, [...create, ...receiverBasic, '-o', 'json'], {
+      env: { RCV_PW: 'receiver-secret' },
+    });
+    assert.equal(s.callbackUri, cb);
+    assert.deepEqual(s.filter, { notificationTypes: ['VnfPackageOnboardingNotification'] });
+    const check = receiver.requests.find((r) => r.method === 'GET' && r.path === '/pkg');
+    assert.equal(
+      check?.headers.authorization,
+      `Basic ${Buffer.from('nfvo:receiver-secret').toString('base64')}`,
+    );
+
+    const again = await runVnfm(['--server', vnfm.url, ...create, '-q']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.stdout, `${s.id}\n`);
     assert.equal(again.stderr, `vnfm: an identical subscription exists already: ${s.id}\n`);
