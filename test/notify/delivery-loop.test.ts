@@ -181,3 +181,42 @@ test('delivery settings: bounded, the retry ceiling not below its base', () => {
     /retry maximum \(1000 ms\) is below its base/,
   );
 });
+
+test("alone on SQLite, a dead process's claims are given back at start, and their rows sent", async () => {
+  const r = await startReceiver();
+  try {
+    const sub = await vnfm.request('POST', '/vnflcm/v1/subscriptions', {
+      callbackUri: `${r.url}/claimed`,
+      filter: creations,
+    });
+    assert.equal(sub.status, 201);
+    await vnfm.ctx.notifier.stop();
+    const { vnfdId } = await onboardPackage(vnfm);
+    await createInstance(vnfm, vnfdId, 'cnf-claimed');
+    // As a process killed mid-POST leaves it: claimed for a long while yet.
+    const until = new Date(Date.now() + 3600_000).toISOString();
+    await vnfm.ctx.db
+      .updateTable('notification_outbox')
+      .set({ claimed_by: 'notifier-dead', claimed_until: until })
+      .where('subscription_id', '=', sub.body.id)
+      .execute();
+    await vnfm.ctx.notifier.recover();
+    const rows = await vnfm.ctx.db
+      .selectFrom('notification_outbox')
+      .selectAll()
+      .where('subscription_id', '=', sub.body.id)
+      .execute();
+    assert.deepEqual(
+      rows.map((x) => x.claimed_by),
+      [null],
+    );
+    vnfm.ctx.notifier.start();
+    await eventually(
+      'the row sent',
+      async () => r.requests.filter((q) => q.method === 'POST').length,
+      (n) => n === 1,
+    );
+  } finally {
+    await r.close();
+  }
+});
