@@ -244,12 +244,17 @@ function warnIfExposed(file: string | undefined): void {
   }
 }
 
-/** The client for `cmd`'s connection (its own flags and the program's global ones). */
-export function clientFor(cmd: Command): VnfmClient {
-  const c = resolveConnection(cmd.optsWithGlobals<ConnectionFlags>());
+/** The client for a connection given by `flags` (completed from the environment and config file). */
+export function clientFrom(flags: ConnectionFlags): VnfmClient {
+  const c = resolveConnection(flags);
   if (c.caFile) trustCaFile(c.caFile);
   warnIfExposed(c.credentials.tokenFile);
   return new VnfmClient(c.server, c.credentials);
+}
+
+/** The client for `cmd`'s connection (its own flags and the program's global ones). */
+export function clientFor(cmd: Command): VnfmClient {
+  return clientFrom(cmd.optsWithGlobals<ConnectionFlags>());
 }
 
 function authOf(c: ContextEntry): string {

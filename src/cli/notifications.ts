@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { startListener } from '../notify/listener.ts';
-import { type CredentialFlags, oneLine, refusal, secretFromEnv, VnfmClient } from './vnfm-client.ts';
+import { type ConnectionFlags, clientFrom } from './context.ts';
+import { oneLine, refusal, secretFromEnv, type VnfmClient } from './vnfm-client.ts';
 
 type Api = 'vnflcm' | 'vnfpkgm';
 
-interface ListenFlags extends CredentialFlags {
+interface ListenFlags extends ConnectionFlags {
   host: string;
   port: string;
   path: string;
@@ -102,7 +103,8 @@ async function listen(f: ListenFlags): Promise<void> {
     const password = secretFromEnv(f.receiverBasicPasswordEnv, '--receiver-basic-password-env');
     basic = { user: f.receiverBasicUser, password };
   }
-  const client = f.subscribe ? new VnfmClient(f.subscribe, f) : undefined;
+  // The VNFM named by --subscribe, with the global credentials and CA (flags, else environment).
+  const client = f.subscribe ? clientFrom({ ...f, server: f.subscribe, context: undefined }) : undefined;
   if (client && !f.callbackUrl && ['0.0.0.0', '::', '[::]'].includes(f.host)) {
     throw new Error(`the VNFM cannot call back ${f.host}: give --callback-url with an address it reaches`);
   }
