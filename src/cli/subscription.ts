@@ -32,6 +32,33 @@ const COLUMNS: Column<SubscriptionView>[] = [
 ];
 const idOf = (s: SubscriptionView) => s.id;
 
+/** GET /vnfm/v1/subscriptions/{id}/delivery (docs/notifications.md). */
+interface Delivery {
+  subscriptionId: string;
+  api: string;
+  callbackUri: string;
+  pending: number;
+  delivered: number;
+  expired: number;
+  oldestPendingAt?: string;
+  nextAttemptAt?: string;
+  lastAttemptAt?: string;
+  lastError?: { notificationId: string; at: string; detail: string };
+}
+
+const DELIVERY: Column<Delivery>[] = [
+  { header: 'SUBSCRIPTION', get: (d) => d.subscriptionId },
+  { header: 'API', get: (d) => d.api },
+  { header: 'CALLBACK_URI', get: (d) => d.callbackUri },
+  { header: 'PENDING', get: (d) => d.pending },
+  { header: 'DELIVERED', get: (d) => d.delivered },
+  { header: 'EXPIRED', get: (d) => d.expired },
+  { header: 'OLDEST_PENDING', get: (d) => d.oldestPendingAt },
+  { header: 'NEXT_ATTEMPT', get: (d) => d.nextAttemptAt },
+  { header: 'LAST_ATTEMPT', get: (d) => d.lastAttemptAt },
+  { header: 'LAST_ERROR', get: (d) => (d.lastError ? `${d.lastError.at} ${d.lastError.detail}` : undefined) },
+];
+
 interface CreateFlags {
   api: Api;
   callbackUri: string;
@@ -151,6 +178,19 @@ export function addSubscriptionCommands(program: Command): void {
     .addOption(apiOption('its API (default: whichever has it)'))
     .action(async (id: string, f: { api?: Api }, cmd: Command) => {
       printOne(cmd, (await find(clientFor(cmd), id, f.api)).s, COLUMNS, idOf);
+    });
+
+  sub
+    .command('delivery')
+    .description(
+      "how its notifications' delivery goes: pending, delivered, given up, the next attempt and the last error (scope vnfm:admin)",
+    )
+    .argument('<id>', 'the subscription id')
+    .action(async (id: string, _f, cmd: Command) => {
+      const d = await clientFor(cmd).get<Delivery>(
+        `/vnfm/v1/subscriptions/${encodeURIComponent(id)}/delivery`,
+      );
+      printOne(cmd, d, DELIVERY, (x) => x.subscriptionId);
     });
 
   sub

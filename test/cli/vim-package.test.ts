@@ -458,6 +458,16 @@ describe('vnfm subscription', () => {
       [lcm.id],
     );
     assert.deepEqual(await vnfmOk(vnfm.url, ['subscription', 'show', s.id, '-o', 'json']), s);
+    const delivery = await vnfmOk(vnfm.url, ['subscription', 'delivery', s.id, '-o', 'json']);
+    assert.deepEqual(delivery, {
+      subscriptionId: s.id,
+      api: 'vnfpkgm',
+      callbackUri: cb,
+      pending: 0,
+      delivered: 0,
+      expired: 0,
+    });
+    assert.match(await vnfmOk(vnfm.url, ['subscription', 'delivery', s.id]), /^PENDING +0$/m);
     const del = await runVnfm(['--server', vnfm.url, 'subscription', 'delete', s.id, lcm.id]);
     assert.equal(
       del.stdout,
