@@ -8,6 +8,7 @@ import { buildPackage } from '../packages/build.ts';
 import type { VnfPkgInfo } from '../packages/model.ts';
 import { clientFor } from './context.ts';
 import { listAll, withFilter } from './lcm-client.ts';
+import { collect, pair } from './lcm-requests.ts';
 import { type Column, printDone, printList, printOne } from './output.ts';
 import { addPackageAuthoringCommands } from './package-authoring.ts';
 import { oneLine, secretFromEnv, type VnfmClient } from './vnfm-client.ts';
@@ -42,18 +43,10 @@ const DETAIL: Column<PkgView>[] = [
 ];
 const idOf = (p: PkgView) => p.id;
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 /** `--user-data key=value` pairs as userDefinedData. */
 function userData(pairs: string[] | undefined): Record<string, string> | undefined {
   if (!pairs?.length) return undefined;
-  return Object.fromEntries(
-    pairs.map((p) => {
-      const at = p.indexOf('=');
-      if (at <= 0) throw new Error(`--user-data: '${oneLine(p, 60)}' is not key=value`);
-      return [p.slice(0, at), p.slice(at + 1)];
-    }),
-  );
+  return Object.fromEntries(pairs.map((p) => pair(p, '--user-data')));
 }
 
 /** The package's one-line failure: `<id> onboarding failed: 422 Onboarding failed: <detail>`. */

@@ -6,6 +6,7 @@
 // `-o json|yaml` prints the VIM object of Tacker's `{"vim": …}` answer.
 import type { Command } from 'commander';
 import { clientFor } from './context.ts';
+import { collect, pair } from './lcm-requests.ts';
 import { type Column, printDone, printList, printOne } from './output.ts';
 import { fromKubeconfig, readText, tackerVimFile, type VimFields } from './vim-sources.ts';
 import { oneLine, secretFromEnv, type VnfmClient } from './vnfm-client.ts';
@@ -74,8 +75,6 @@ const COLUMNS: Column<VimView>[] = [
   { header: 'CREATED', get: (v) => v.created_at, wide: true },
 ];
 const idOf = (v: VimView) => v.id;
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** The flags both register and update take. */
 function vimOptions(cmd: Command): Command {
@@ -174,11 +173,7 @@ function vimFields(f: VimFlags): VimFields {
   }
   if (f.masternodeHostKey) {
     helm.masternode_host_keys = Object.fromEntries(
-      f.masternodeHostKey.map((pair) => {
-        const at = pair.indexOf('=');
-        if (at <= 0) throw new Error(`--masternode-host-key: '${oneLine(pair, 60)}' is not address=key`);
-        return [pair.slice(0, at), pair.slice(at + 1)];
-      }),
+      f.masternodeHostKey.map((p) => pair(p, '--masternode-host-key')),
     );
   }
   if (Object.keys(helm).length) {
@@ -214,7 +209,6 @@ export function addVimCommands(program: Command): void {
     .action(async (name: string, f: VimFlags, cmd: Command) => {
       const fields = vimFields({ ...f, name });
       const body = { type: 'kubernetes', vim_project: { name: 'default' }, ...fields };
-      if (body.type === 'hostpool' && !fields.vim_project) delete (body as VimFields).vim_project;
       const client = clientFor(cmd);
       const a = await client.post(VIMS, { vim: body });
       const created = (a.body as { vim: VimView }).vim;

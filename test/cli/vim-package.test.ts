@@ -278,6 +278,14 @@ contexts:
     );
     await fails(['vim', 'update', 'tb-flags'], /^vnfm: nothing to change: give the fields to update\n$/);
     await fails(
+      ['vim', 'update', 'tb-flags', '--masternode-host-key', 'no-key'],
+      /^vnfm: --masternode-host-key: 'no-key' is not key=value\n$/,
+    );
+    await fails(
+      ['vim', 'update', 'tb-flags', '--masternode-port', '22x'],
+      /^vnfm: --masternode-port: '22x' is not a port\n$/,
+    );
+    await fails(
       ['vim', 'delete', 'tb-flags', 'tb-tacker', 'nope'],
       /^vnfm: no VIM has the id or name 'nope'\n$/,
     );
@@ -384,6 +392,10 @@ describe('vnfm package', () => {
       /^vnfm: 409 Conflict: .*content can be uploaded only when it is CREATED\n$/,
     );
     await fails(['package', 'upload', created.id], /^vnfm: give the package zip or --uri, one of them\n$/);
+    await fails(
+      ['package', 'create', '--user-data', 'team'],
+      /^vnfm: --user-data: 'team' is not key=value\n$/,
+    );
 
     const sample = new URL('../../samples/manifest-cnf', import.meta.url).pathname;
     const fromDir = await vnfmOk(vnfm.url, ['package', 'onboard', sample, '-o', 'json']);
