@@ -67,10 +67,9 @@ export interface CreateFlags {
   metadata?: string[];
 }
 
-/** CreateVnfRequest (SOL003 §5.5.2.3). */
-export function createBody(file: Body, f: CreateFlags): Body {
+/** The name, description and metadata flags, laid over `file` (create and update take them alike). */
+function withInfo(file: Body, f: Omit<CreateFlags, 'vnfdId'>): Body {
   const body: Body = { ...file };
-  if (f.vnfdId !== undefined) body.vnfdId = f.vnfdId;
   if (f.name !== undefined) body.vnfInstanceName = f.name;
   if (f.description !== undefined) body.vnfInstanceDescription = f.description;
   if (f.metadata?.length)
@@ -78,20 +77,19 @@ export function createBody(file: Body, f: CreateFlags): Body {
       ...mapping(body.metadata, 'metadata'),
       ...Object.fromEntries(f.metadata.map((m) => pair(m, '--metadata'))),
     };
+  return body;
+}
+
+/** CreateVnfRequest (SOL003 §5.5.2.3). */
+export function createBody(file: Body, f: CreateFlags): Body {
+  const body = withInfo(f.vnfdId !== undefined ? { ...file, vnfdId: f.vnfdId } : file, f);
   if (body.vnfdId === undefined) throw new Error('give --vnfd-id (or vnfdId in -f FILE)');
   return body;
 }
 
-/** VnfInfoModificationRequest: a JSON Merge Patch of the instance (`--metadata k=` sets "", `k-` would be ambiguous). */
+/** VnfInfoModificationRequest: a JSON Merge Patch of the instance. */
 export function updateBody(file: Body, f: Omit<CreateFlags, 'vnfdId'>): Body {
-  const body: Body = { ...file };
-  if (f.name !== undefined) body.vnfInstanceName = f.name;
-  if (f.description !== undefined) body.vnfInstanceDescription = f.description;
-  if (f.metadata?.length)
-    body.metadata = {
-      ...mapping(body.metadata, 'metadata'),
-      ...Object.fromEntries(f.metadata.map((m) => pair(m, '--metadata'))),
-    };
+  const body = withInfo(file, f);
   if (Object.keys(body).length === 0)
     throw new Error('nothing to change: give --name, --description, --metadata or -f FILE');
   return body;
