@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -396,6 +398,45 @@ describe('vnfm package', () => {
       ['package', 'create', '--user-data', 'team'],
       /^vnfm: --user-data: 'team' is not key=value\n$/,
     );
+
+    // --uri: the VNFM fetches the zip, here with HTTP Basic from the environment.
+    const seen: (string | undefined)[] = [];
+    const served = (await cnfPackage()).zip;
+    const site = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/zip' }).end(served);
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    try {
+      const uri = `http://127.0.0.1:${(site.address() as AddressInfo).port}/cnf.zip`;
+      const id = (await runVnfm(['--server', vnfm.url, 'package', 'create', '-q'])).stdout.trim();
+      const fetched = await vnfmOk(
+        vnfm.url,
+        [
+          'package',
+          'upload',
+          id,
+          '--uri',
+          uri,
+          '--uri-user',
+          'web',
+          '--uri-password-env',
+          'WEB_PW',
+          '--wait',
+          '-o',
+          'json',
+        ],
+        { env: { WEB_PW: 'web-secret' } },
+      );
+      assert.equal(fetched.onboardingState, 'ONBOARDED');
+      assert.deepEqual(seen, [`Basic ${Buffer.from('web:web-secret').toString('base64')}`]);
+      await fails(
+        ['package', 'upload', id, file, '--uri', uri],
+        /^vnfm: give the package zip or --uri, one of them\n$/,
+      );
+    } finally {
+      site.close();
+    }
 
     const sample = new URL('../../samples/manifest-cnf', import.meta.url).pathname;
     const fromDir = await vnfmOk(vnfm.url, ['package', 'onboard', sample, '-o', 'json']);
