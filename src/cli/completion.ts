@@ -76,6 +76,23 @@ function valueArms(program: Command, arm: (flags: string, choices: string) => st
   };
 }
 
+/**
+ * The body of the loop over the words before the cursor (the same text in bash and zsh):
+ * a flag's value is skipped, a subcommand name extends $cmdpath.
+ */
+function wordStep(name: string, word: string, takesValue: string): string {
+  return [
+    `    w="\${${word}}"`,
+    '    if ((skip)); then skip=0; continue; fi',
+    '    case "$w" in',
+    `    (${takesValue}) skip=1; continue ;;`,
+    '    (-*) continue ;;',
+    '    esac',
+    `    subs=" $(_${name}_subs "$cmdpath") "`,
+    '    if [[ "$subs" == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; fi',
+  ].join('\n');
+}
+
 export function bashCompletion(program: Command): string {
   const name = program.name();
   const { choiceArms, takesValue } = valueArms(
@@ -90,14 +107,7 @@ _${name}() {
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   for ((i = 1; i < COMP_CWORD; i++)); do
-    w="\${COMP_WORDS[i]}"
-    if ((skip)); then skip=0; continue; fi
-    case "$w" in
-    ${takesValue}) skip=1; continue ;;
-    -*) continue ;;
-    esac
-    subs=" $(_${name}_subs "$cmdpath") "
-    if [[ "$subs" == *" $w "* ]]; then cmdpath="\${cmdpath:+$cmdpath }$w"; fi
+${wordStep(name, 'COMP_WORDS[i]', takesValue)}
   done
   case "$prev" in
 ${choiceArms}
@@ -129,14 +139,7 @@ _${name}() {
   local w i cmdpath="" skip=0 subs
   local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}"
   for ((i = 2; i < CURRENT; i++)); do
-    w="\${words[i]}"
-    if ((skip)); then skip=0; continue; fi
-    case "$w" in
-    (${takesValue}) skip=1; continue ;;
-    (-*) continue ;;
-    esac
-    subs=" $(_${name}_subs "$cmdpath") "
-    if [[ "$subs" == *" $w "* ]]; then cmdpath="\${cmdpath:+$cmdpath }$w"; fi
+${wordStep(name, 'words[i]', takesValue)}
   done
   case "$prev" in
 ${choiceArms}
