@@ -397,6 +397,34 @@ describe('completion', () => {
     assert.ok(!(await complete('vnfm context --')).includes('--tls-cert'));
   });
 
+  test('zsh completes the same from its script (where zsh is installed)', async (t) => {
+    const has = await execFileP('sh', ['-c', 'command -v zsh']).then(
+      () => true,
+      () => false,
+    );
+    if (!has) return t.skip('no zsh on this machine');
+    const dir = mkdtempSync(join(tmpdir(), 'vnfm-compl-'));
+    writeFileSync(join(dir, 'vnfm.zsh'), (await runVnfm(['completion', 'zsh'])).stdout);
+    // compadd and _files recorded instead of offered: zsh itself narrows them to the prefix typed.
+    const complete = async (line: string) => {
+      const words = line
+        .split(' ')
+        .map((w) => `'${w}'`)
+        .join(' ');
+      const script = `autoload -U compinit && compinit -u -d ${join(dir, 'zcompdump')}
+source ${join(dir, 'vnfm.zsh')}
+compadd() { shift; print -l -- "$@" }
+_files() { print -- '<files>' }
+words=(${words}); CURRENT=\${#words}; _vnfm`;
+      const { stdout } = await execFileP('zsh', ['-f', '-c', script], { cwd: dir });
+      return stdout.split('\n').filter(Boolean).sort();
+    };
+    assert.deepEqual(await complete('vnfm context '), ['current', 'delete', 'list', 'set', 'use']);
+    assert.deepEqual(await complete('vnfm --server http://x -o '), ['json', 'table', 'wide', 'yaml']);
+    assert.deepEqual(await complete('vnfm --ca-file '), ['<files>']);
+    assert.ok((await complete('vnfm serve --')).includes('--tls-cert'));
+  });
+
   test('the tree walked is the program given (a program of two commands)', () => {
     const p = new Command('vnfm');
     p.command('a').option('--x <v>');
