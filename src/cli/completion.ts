@@ -10,6 +10,8 @@ interface Node {
   path: string;
   subs: string[];
   flags: string[];
+  /** The flags that take a value here (the word after one is its value, not a subcommand). */
+  values: string[];
 }
 
 /** Names a script can hold unquoted; anything else is left out rather than escaped. */
@@ -17,39 +19,44 @@ const SAFE = /^[A-Za-z0-9_.:=-]+$/;
 
 const flagsOf = (options: readonly Option[]) =>
   options.flatMap((o) => [o.long, o.short]).filter((f): f is string => !!f && SAFE.test(f));
+const takingValue = (options: readonly Option[]) => options.filter((o) => o.required || o.optional);
 
+/** Every command of the tree with its subcommands and flags, the program's flags counted everywhere. */
 function nodes(program: Command): Node[] {
-  const globals = flagsOf(program.options);
+  const globals = program.options;
   const out: Node[] = [];
   const walk = (cmd: Command, path: string) => {
     const subs = cmd.commands.map((c) => c.name()).filter((n) => SAFE.test(n));
-    const own = cmd === program ? [] : flagsOf(cmd.options);
-    out.push({ path, subs, flags: [...new Set([...own, ...globals, '--help'])] });
+    const options = cmd === program ? globals : [...cmd.options, ...globals];
+    out.push({
+      path,
+      subs,
+      flags: [...new Set([...flagsOf(options), '--help'])],
+      values: [...new Set(flagsOf(takingValue(options)))],
+    });
     for (const c of cmd.commands) if (SAFE.test(c.name())) walk(c, path ? `${path} ${c.name()}` : c.name());
   };
   walk(program, '');
   return out;
 }
 
-/** Every option of the tree that takes a value, with its choices if it has them. */
-function valueOptions(program: Command): { flags: string[]; choices?: string[] }[] {
-  const seen = new Map<string, { flags: string[]; choices?: string[] }>();
+/** The `case "$prev"` arms of the flags that have choices (`arm` writes one: its flags, its choices). */
+function choiceArms(program: Command, arm: (flags: string, choices: string) => string): string {
+  const seen = new Map<string, string>();
   const walk = (cmd: Command) => {
-    for (const o of cmd.options) {
-      if (!o.required && !o.optional) continue;
-      const flags = flagsOf([o]);
+    for (const o of takingValue(cmd.options)) {
       const choices = o.argChoices?.filter((c) => SAFE.test(c));
-      for (const f of flags) seen.set(f, { flags: [f], ...(choices?.length ? { choices } : {}) });
+      if (choices?.length) for (const f of flagsOf([o])) seen.set(f, choices.join(' '));
     }
     for (const c of cmd.commands) walk(c);
   };
   walk(program);
-  return [...seen.values()];
+  return [...seen].map(([flag, choices]) => arm(flag, choices)).join('\n');
 }
 
 /**
- * `_<name>_subs PATH` and `_<name>_flags PATH`: the subcommands and flags of the command at
- * PATH, echoed. The same text is valid bash and zsh.
+ * `_<name>_subs PATH`, `_<name>_flags PATH`, `_<name>_values PATH`: the subcommands, the
+ * flags and the flags taking a value of the command at PATH, echoed. Valid bash and zsh.
  */
 function lookups(program: Command): string {
   const all = nodes(program);
@@ -61,58 +68,46 @@ function lookups(program: Command): string {
       '  esac',
       '}',
     ].join('\n');
-  return `${fn('subs', (n) => n.subs)}\n${fn('flags', (n) => n.flags)}`;
-}
-
-/** The `case "$prev"` arms of the flags with choices (`arm` writes one), and the pattern of every flag taking a value. */
-function valueArms(program: Command, arm: (flags: string, choices: string) => string) {
-  const values = valueOptions(program);
-  return {
-    choiceArms: values
-      .filter((v) => v.choices)
-      .map((v) => arm(v.flags.join('|'), v.choices!.join(' ')))
-      .join('\n'),
-    takesValue: values.map((v) => v.flags.join('|')).join('|'),
-  };
+  return [fn('subs', (n) => n.subs), fn('flags', (n) => n.flags), fn('values', (n) => n.values)].join('\n');
 }
 
 /**
  * The body of the loop over the words before the cursor (the same text in bash and zsh):
- * a flag's value is skipped, a subcommand name extends $cmdpath.
+ * the value of a flag that takes one is skipped, a subcommand name extends $cmdpath.
  */
-function wordStep(name: string, word: string, takesValue: string): string {
+function wordStep(name: string, word: string): string {
   return [
     `    w="\${${word}}"`,
     '    if ((skip)); then skip=0; continue; fi',
-    '    case "$w" in',
-    `    (${takesValue}) skip=1; continue ;;`,
-    '    (-*) continue ;;',
-    '    esac',
-    `    subs=" $(_${name}_subs "$cmdpath") "`,
-    '    if [[ "$subs" == *" $w "* ]]; then cmdpath="${cmdpath:+$cmdpath }$w"; fi',
+    `    if [[ " $(_${name}_values "$cmdpath") " == *" $w "* ]]; then skip=1; continue; fi`,
+    '    case "$w" in (-*) continue ;; esac',
+    `    if [[ " $(_${name}_subs "$cmdpath") " == *" $w "* ]]; then cmdpath="\${cmdpath:+$cmdpath }$w"; fi`,
   ].join('\n');
 }
 
+/** Whether $prev is a flag of the command at $cmdpath that takes a value. */
+const prevTakesValue = (name: string) => `[[ " $(_${name}_values "$cmdpath") " == *" $prev "* ]]`;
+
 export function bashCompletion(program: Command): string {
   const name = program.name();
-  const { choiceArms, takesValue } = valueArms(
+  const choices = choiceArms(
     program,
-    (flags, choices) => `    ${flags}) COMPREPLY=($(compgen -W "${choices}" -- "$cur")); return ;;`,
+    (flag, list) => `    ${flag}) COMPREPLY=($(compgen -W "${list}" -- "$cur")); return ;;`,
   );
   return `# bash completion for ${name} (made by \`${name} completion bash\`)
 # Load it with: source <(${name} completion bash)
 ${lookups(program)}
 _${name}() {
-  local cur prev w i cmdpath="" skip=0 subs
+  local cur prev w i cmdpath="" skip=0
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   for ((i = 1; i < COMP_CWORD; i++)); do
-${wordStep(name, 'COMP_WORDS[i]', takesValue)}
+${wordStep(name, 'COMP_WORDS[i]')}
   done
   case "$prev" in
-${choiceArms}
-    ${takesValue}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+${choices}
   esac
+  if ${prevTakesValue(name)}; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$(_${name}_flags "$cmdpath")" -- "$cur"))
   else
@@ -126,25 +121,22 @@ complete -o filenames -F _${name} ${name}
 
 export function zshCompletion(program: Command): string {
   const name = program.name();
-  const { choiceArms, takesValue } = valueArms(
-    program,
-    (flags, choices) => `    (${flags}) compadd -- ${choices}; return ;;`,
-  );
+  const choices = choiceArms(program, (flag, list) => `    (${flag}) compadd -- ${list}; return ;;`);
   // zsh's $path is PATH's array: the command path is $cmdpath here too.
   return `#compdef ${name}
 # zsh completion for ${name} (made by \`${name} completion zsh\`)
 # Load it with: source <(${name} completion zsh)   (after compinit)
 ${lookups(program)}
 _${name}() {
-  local w i cmdpath="" skip=0 subs
+  local w i cmdpath="" skip=0
   local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}"
   for ((i = 2; i < CURRENT; i++)); do
-${wordStep(name, 'words[i]', takesValue)}
+${wordStep(name, 'words[i]')}
   done
   case "$prev" in
-${choiceArms}
-    (${takesValue}) _files; return ;;
+${choices}
   esac
+  if ${prevTakesValue(name)}; then _files; return; fi
   if [[ "$cur" == -* ]]; then
     compadd -- \${=$(_${name}_flags "$cmdpath")}
   else

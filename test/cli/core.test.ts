@@ -354,6 +354,20 @@ describe('vnfm version', () => {
   });
 });
 
+/** What bash's completion function of `script` offers for `line` (the cursor at its end), sorted. */
+async function bashComplete(script: string, line: string, cwd: string): Promise<string[]> {
+  const words = line.split(' ');
+  const { stdout } = await execFileP(
+    'bash',
+    [
+      '-c',
+      `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _vnfm; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { cwd },
+  );
+  return stdout.split('\n').filter(Boolean).sort();
+}
+
 describe('completion', () => {
   test('the scripts parse (bash -n; zsh -n where zsh is installed)', async () => {
     for (const shell of ['bash', 'zsh']) {
@@ -374,18 +388,7 @@ describe('completion', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vnfm-compl-'));
     writeFileSync(join(dir, 'vnfm.bash'), script);
     writeFileSync(join(dir, 'ca-one.pem'), '');
-    const complete = async (line: string) => {
-      const words = line.split(' ');
-      const { stdout } = await execFileP(
-        'bash',
-        [
-          '-c',
-          `source ${join(dir, 'vnfm.bash')}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _vnfm; printf '%s\\n' "\${COMPREPLY[@]}"`,
-        ],
-        { cwd: dir },
-      );
-      return stdout.split('\n').filter(Boolean).sort();
-    };
+    const complete = (line: string) => bashComplete(join(dir, 'vnfm.bash'), line, dir);
     assert.deepEqual(await complete('vnfm con'), ['context']);
     assert.deepEqual(await complete('vnfm context '), ['current', 'delete', 'list', 'set', 'use']);
     assert.deepEqual(await complete('vnfm --server http://x context u'), ['use']);
@@ -425,12 +428,18 @@ words=(${words}); CURRENT=\${#words}; _vnfm`;
     assert.ok((await complete('vnfm serve --')).includes('--tls-cert'));
   });
 
-  test('the tree walked is the program given (a program of two commands)', () => {
+  test('the tree walked is the program given; a flag takes a value only where it is declared so', async () => {
     const p = new Command('vnfm');
-    p.command('a').option('--x <v>');
-    p.command('b');
+    p.command('a').option('--x').command('deep');
+    p.command('b').option('--x <v>').command('deeper');
     const s = bashCompletion(p);
     assert.match(s, /^ {4}""\) echo "a b" ;;$/m);
     assert.match(s, /^ {4}"a"\) echo "--x --help" ;;$/m);
+    const dir = mkdtempSync(join(tmpdir(), 'vnfm-compl-'));
+    writeFileSync(join(dir, 'p.bash'), s);
+    // a's --x is a switch: 'deep' after it is a subcommand; b's takes a value: 'deeper' after it is that value.
+    assert.deepEqual(await bashComplete(join(dir, 'p.bash'), 'vnfm a --x deep --', dir), ['--help']);
+    assert.deepEqual(await bashComplete(join(dir, 'p.bash'), 'vnfm a --x d', dir), ['deep']);
+    assert.deepEqual(await bashComplete(join(dir, 'p.bash'), 'vnfm b --x deeper --', dir), ['--help', '--x']);
   });
 });
