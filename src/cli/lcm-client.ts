@@ -78,7 +78,7 @@ export async function reportOpOcc(
   if (quiet) process.stdout.write(`${id}\n`);
   if (!flags.wait) {
     if (machine && !quiet) process.stdout.write(serialize(await getOpOcc(client, id), format));
-    else if (!quiet) process.stdout.write(`operation ${id} accepted (vnfm op show ${id})\n`);
+    else if (!quiet) process.stdout.write(`operation ${id} accepted (follow it: vnfm op wait ${id})\n`);
     return;
   }
   if (!quiet && !machine)
