@@ -323,3 +323,43 @@ test('requests the VNFM refuses, and wrong flags: one line, exit 1 (2 for usage)
   assert.match(errorLine(await vnfmCli(['op', 'list', '--state', 'DONE'], 2)), /^vnfm: .*DONE/);
   await vnfmCli(['vnf', 'delete', id]);
 });
+
+test('lists are whole across the pages of a VNFM that pages them (Link: rel="next")', async () => {
+  const paged = await startVnfm(await freshStore('sqlite'), { pageSize: 2 });
+  try {
+    const sample = await vnfmCli(['--server', paged.url, 'package', 'onboard', SAMPLE, '-q']);
+    const ids: string[] = [];
+    for (const name of ['p1', 'p2', 'p3']) {
+      ids.push(
+        (
+          await vnfmCli([
+            '--server',
+            paged.url,
+            'vnf',
+            'create',
+            '--package',
+            sample.stdout.trim(),
+            '--name',
+            name,
+            '-q',
+          ])
+        ).stdout.trim(),
+      );
+      await vnfmCli(['--server', paged.url, 'vnf', 'update', name, '--description', 'paged', '--wait']);
+    }
+    const page = await paged.request('GET', '/vnflcm/v1/vnf_instances');
+    assert.match(page.headers.get('link') ?? '', /rel="next"/, 'the VNFM pages at 2');
+    assert.equal(
+      (await vnfmCli(['--server', paged.url, 'vnf', 'list', '-q'])).stdout,
+      ids.map((i) => `${i}\n`).join(''),
+    );
+    const ops = JSON.parse((await vnfmCli(['--server', paged.url, 'op', 'list', '-o', 'json'])).stdout);
+    assert.deepEqual(
+      ops.map((o: any) => `${o.operation} ${o.operationState}`),
+      Array(3).fill('MODIFY_INFO COMPLETED'),
+    );
+    for (const id of ids) await vnfmCli(['--server', paged.url, 'vnf', 'delete', id]);
+  } finally {
+    await paged.close();
+  }
+});
