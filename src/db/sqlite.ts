@@ -33,13 +33,30 @@ class Statement implements SqliteStatement {
   }
 }
 
+/** Prepared statements kept per SQL text: Kysely prepares every query it runs, and preparing costs as much as a small query. */
+const STATEMENT_CACHE = 500;
+
 class Database implements SqliteDatabase {
   readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, Statement>();
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
   prepare(sql: string): SqliteStatement {
-    return new Statement(this.#db.prepare(sql));
+    const hit = this.#statements.get(sql);
+    if (hit) {
+      // Most recently used last, so the first key is the one to evict.
+      this.#statements.delete(sql);
+      this.#statements.set(sql, hit);
+      return hit;
+    }
+    const stmt = new Statement(this.#db.prepare(sql));
+    this.#statements.set(sql, stmt);
+    if (this.#statements.size > STATEMENT_CACHE) {
+      const oldest = this.#statements.keys().next().value;
+      if (oldest !== undefined) this.#statements.delete(oldest);
+    }
+    return stmt;
   }
   close(): void {
     this.#db.close();

@@ -91,11 +91,12 @@ export function claimDue(
   now: Date,
   limit: number,
   exclude: readonly string[] = [],
+  db: Db = deps.db,
 ): Promise<NotificationOutboxRow[]> {
   // A claim outlives the POST it covers; if its worker dies it lapses and another sends the row.
   const claimUntil = new Date(now.getTime() + 2 * deps.requestTimeoutMs + 10_000).toISOString();
   return claimDueNotifications(
-    deps.db,
+    db,
     deps.workerId,
     now.toISOString(),
     claimUntil,
@@ -129,23 +130,35 @@ export async function attemptRow(
   return { row, state: 'PENDING', at, error, nextAttemptAt };
 }
 
-/** Records outcomes of rows this worker holds, in one transaction (one commit for many POSTs). */
-export async function recordOutcomes(deps: DeliveryDeps, outcomes: readonly AttemptOutcome[]): Promise<void> {
-  if (outcomes.length === 0) return;
-  await deps.db.transaction().execute(async (tx) => {
-    for (const o of outcomes)
-      await recordAttempt(tx, o.row.id, deps.workerId, {
-        state: o.state,
-        at: o.at,
-        ...(o.error ? { error: o.error } : {}),
-        ...(o.nextAttemptAt ? { nextAttemptAt: o.nextAttemptAt } : {}),
-      });
-  });
+/** Writes outcomes of rows this worker holds, inside the caller's transaction. */
+export async function writeOutcomes(
+  tx: Db,
+  workerId: string,
+  outcomes: readonly AttemptOutcome[],
+): Promise<void> {
+  for (const o of outcomes)
+    await recordAttempt(tx, o.row.id, workerId, {
+      state: o.state,
+      at: o.at,
+      ...(o.error ? { error: o.error } : {}),
+      ...(o.nextAttemptAt ? { nextAttemptAt: o.nextAttemptAt } : {}),
+    });
+}
+
+/** Counts outcomes that were recorded (after their commit). */
+export function countOutcomes(outcomes: readonly AttemptOutcome[]): void {
   for (const o of outcomes) {
     if (o.state === 'DELIVERED')
       notificationAttempted('delivered', Math.max(0, Date.parse(o.at) - Date.parse(o.row.created_at)) / 1000);
     else notificationAttempted(o.state === 'EXPIRED' ? 'expired' : 'failed');
   }
+}
+
+/** Records outcomes of rows this worker holds, in one transaction (one commit for many POSTs). */
+export async function recordOutcomes(deps: DeliveryDeps, outcomes: readonly AttemptOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await deps.db.transaction().execute((tx) => writeOutcomes(tx, deps.workerId, outcomes));
+  countOutcomes(outcomes);
 }
 
 /** Sends one claimed row and records the outcome. */

@@ -15,7 +15,15 @@ import { listenFor } from '../db/postgres.ts';
 import type { NotificationOutboxRow } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { SecretBox } from '../secrets/box.ts';
-import { type AttemptOutcome, attemptRow, claimDue, type DeliveryDeps, recordOutcomes } from './delivery.ts';
+import {
+  type AttemptOutcome,
+  attemptRow,
+  claimDue,
+  countOutcomes,
+  type DeliveryDeps,
+  recordOutcomes,
+  writeOutcomes,
+} from './delivery.ts';
 import { ReceiverTokens } from './receiver-auth.ts';
 import { onOutboxWritten } from './wake.ts';
 
@@ -121,27 +129,68 @@ export class Notifier {
       this.#woken = false;
       let again = false;
       try {
-        await this.#flush();
-        const free = LOOP_LIMITS.maxInFlight - this.#inFlight.size;
-        if (free > 0) again = await this.#claimAndStart(free);
+        again = await this.#round();
         await this.#pruneNowAndThen();
       } catch (err) {
-        this.#log.error({ err }, 'a notification delivery pass failed');
+        this.#log.error({ err }, 'a notification delivery round failed');
       }
       if (this.#running && !again && !this.#woken) await this.#idle();
     }
   }
 
-  /** Records the finished attempts and frees their slots (also when recording fails: their claims lapse). */
-  async #flush(): Promise<void> {
+  /**
+   * One round, one transaction: records the attempts finished since the last round
+   * (freeing their slots), claims due rows for the free slots, and gives back those of
+   * subscriptions at their share. True when some were given back: rows of other
+   * subscriptions may be waiting behind them.
+   */
+  async #round(): Promise<boolean> {
+    const outcomes = this.#takeOutcomes();
+    const free = LOOP_LIMITS.maxInFlight - this.#inFlight.size;
+    if (outcomes.length === 0 && free === 0) return false;
+    const full = [...this.#perSubscription]
+      .filter(([, n]) => n >= LOOP_LIMITS.perSubscription)
+      .map(([id]) => id);
+    const taken = new Map<string, number>();
+    const { start, surplus } = await this.#deps.db.transaction().execute(async (tx) => {
+      await writeOutcomes(tx, this.#deps.workerId, outcomes);
+      const rows = free > 0 ? await claimDue(this.#deps, new Date(), free, full, tx) : [];
+      const start: NotificationOutboxRow[] = [];
+      const surplus: string[] = [];
+      for (const row of rows) {
+        const sub = row.subscription_id;
+        const n = (this.#perSubscription.get(sub) ?? 0) + (taken.get(sub) ?? 0);
+        if (n >= LOOP_LIMITS.perSubscription) surplus.push(row.id);
+        else {
+          taken.set(sub, (taken.get(sub) ?? 0) + 1);
+          start.push(row);
+        }
+      }
+      await releaseClaims(tx, surplus, this.#deps.workerId);
+      return { start, surplus };
+    });
+    countOutcomes(outcomes);
+    this.#logOutcomes(outcomes);
+    for (const row of start) this.#start(row);
+    return surplus.length > 0;
+  }
+
+  /** The finished attempts, their slots freed (if they are not recorded, their claims lapse: sent again). */
+  #takeOutcomes(): AttemptOutcome[] {
     const outcomes = this.#outcomes;
-    if (outcomes.length === 0) return;
     this.#outcomes = [];
-    try {
-      await recordOutcomes(this.#deps, outcomes);
-    } finally {
-      for (const o of outcomes) this.#free(o.row);
-    }
+    for (const o of outcomes) this.#free(o.row);
+    return outcomes;
+  }
+
+  /** At stop: records what finished, outside any round. */
+  async #flush(): Promise<void> {
+    const outcomes = this.#takeOutcomes();
+    await recordOutcomes(this.#deps, outcomes);
+    this.#logOutcomes(outcomes);
+  }
+
+  #logOutcomes(outcomes: readonly AttemptOutcome[]): void {
     for (const o of outcomes) {
       if (o.state === 'PENDING')
         this.#log.debug(
@@ -159,30 +208,6 @@ export class Notifier {
           'notification given up: older than the maximum age',
         );
     }
-  }
-
-  /**
-   * Claims up to `free` due rows and starts them; true when rows of a subscription that
-   * reached its share were given back, so other subscriptions' rows may be waiting behind.
-   */
-  async #claimAndStart(free: number): Promise<boolean> {
-    const full = [...this.#perSubscription].filter(([, n]) => n >= LOOP_LIMITS.perSubscription);
-    const rows = await claimDue(
-      this.#deps,
-      new Date(),
-      free,
-      full.map(([id]) => id),
-    );
-    const surplus: string[] = [];
-    for (const row of rows) {
-      if ((this.#perSubscription.get(row.subscription_id) ?? 0) >= LOOP_LIMITS.perSubscription) {
-        surplus.push(row.id);
-        continue;
-      }
-      this.#start(row);
-    }
-    await releaseClaims(this.#deps.db, surplus, this.#deps.workerId);
-    return surplus.length > 0;
   }
 
   #start(row: NotificationOutboxRow): void {
