@@ -189,7 +189,7 @@ function vimFields(f: VimFlags): VimFields {
 }
 
 /** The id of VIM `ref`: an id as given, or the one VIM named so. */
-async function vimId(client: VnfmClient, ref: string): Promise<string> {
+export async function vimId(client: VnfmClient, ref: string): Promise<string> {
   if (UUID.test(ref)) return ref;
   const { vims } = await client.get<{ vims: VimView[] }>(`${VIMS}?name=${encodeURIComponent(ref)}`);
   if (vims.length === 1 && vims[0]) return vims[0].id;

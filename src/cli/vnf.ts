@@ -17,6 +17,7 @@ import {
 import { clientFor } from './context.ts';
 import { LCM, listAll, reportOperation, vnfId, withFilter } from './lcm-client.ts';
 import { type Column, outputOf, printDone, printList, printOne, renderTable } from './output.ts';
+import { vimId } from './vim.ts';
 import type { VnfmClient } from './vnfm-client.ts';
 
 interface Vnfc {
@@ -96,9 +97,19 @@ function lcmCommand(parent: Command, name: string, description: string): Command
     .option('--wait', 'follow the operation to its end; exit 1 unless it COMPLETED');
 }
 
-async function startLcm(cmd: Command, ref: string, task: string, body: Body, wait?: boolean): Promise<void> {
+async function startLcm(
+  cmd: Command,
+  ref: string,
+  task: string,
+  body: Body,
+  wait?: boolean,
+  vim?: string,
+): Promise<void> {
   const client = clientFor(cmd);
   const id = await vnfId(client, ref);
+  // --vim names the VIM by id or name; the request carries its id.
+  if (vim !== undefined)
+    body.vimConnectionInfo = [{ id: 'vim-0', vimId: await vimId(client, vim), vimType: 'kubernetes' }];
   const answer = await client.post(`${instancePath(id)}/${task}`, body);
   await reportOperation(cmd, client, answer, { wait });
 }
@@ -225,7 +236,7 @@ export function addVnfCommands(program: Command): void {
 
   lcmCommand(vnf, 'instantiate', 'deploy the VNF (INSTANTIATE)')
     .option('--flavour <id>', "the deployment flavour (default simple, or the file's flavourId)")
-    .option('--vim <id>', 'the VIM to deploy on (default: the default VIM)')
+    .option('--vim <vim>', 'the VIM to deploy on, by id or name (default: the default VIM)')
     .option(
       '--helm-chart <path>',
       'Helm mode: a chart archive in the package, one release each (repeatable)',
@@ -249,7 +260,7 @@ export function addVnfCommands(program: Command): void {
         ref: string,
         o: Parameters<typeof instantiateBody>[1] & { file?: string; wait?: boolean },
         cmd: Command,
-      ) => startLcm(cmd, ref, 'instantiate', instantiateBody(readBodyFile(o.file), o), o.wait),
+      ) => startLcm(cmd, ref, 'instantiate', instantiateBody(readBodyFile(o.file), o), o.wait, o.vim),
     );
 
   lcmCommand(vnf, 'scale', 'scale an aspect out or in by steps (SCALE)')

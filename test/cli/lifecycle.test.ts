@@ -144,7 +144,7 @@ test('the Helm CNF sample, create to delete, with a failure and its retry', asyn
   // Instantiate: the master node refuses the password; --wait exits 1 with the op occ's error.
   const file = requestFile('instantiate.json');
   const failed = await vnfmCli(
-    ['vnf', 'instantiate', 'web', '-f', file, '--vim', vimId, '--namespace', ns, '--wait', '-q'],
+    ['vnf', 'instantiate', 'web', '-f', file, '--vim', 'cli-lifecycle', '--namespace', ns, '--wait', '-q'],
     1,
   );
   const opId = failed.stdout.trim();
