@@ -43,6 +43,8 @@ export interface SendOptions {
   /** Statuses that are an answer rather than an error (default: any 2xx). */
   ok?: number[];
   timeoutMs?: number;
+  /** Ends the request instead of the timeout (a stream that lasts as long as its caller wants). */
+  signal?: AbortSignal;
 }
 
 /** The value of environment variable `name`, which `flag` named; unset or empty is an error. */
@@ -193,6 +195,11 @@ export class VnfmClient {
     return { contentType, bytes };
   }
 
+  /** A GET of an event stream (text/event-stream), open until `signal` aborts it; the caller reads the body. */
+  async stream(path: string, signal: AbortSignal): Promise<Response> {
+    return this.#fetch('GET', path, { accept: 'text/event-stream', signal });
+  }
+
   async #fetch(method: string, path: string, opts: SendOptions): Promise<Response> {
     const url = this.#url(path);
     const timeoutMs = opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
@@ -225,7 +232,7 @@ export class VnfmClient {
         headers,
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: opts.signal ?? AbortSignal.timeout(timeoutMs),
         ...(duplex ? { duplex } : {}),
       } as RequestInit);
     } catch (e) {
