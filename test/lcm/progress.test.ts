@@ -152,6 +152,18 @@ describe('op occ progress over SQLite, Helm on the VNFM host', () => {
     // The final event keeps the last step and the final counts (one pod each at level 1).
     assertVdusRise(ops, { VDU1: 1, VDU2: 1 });
     assert.equal(ops.at(-1)._progress.step, 'helm install vdu2');
+    // The stream's request is logged once it ended, in one line like any other.
+    await eventually(
+      'the stream request logged',
+      async () => vnfm.logs().split('\n'),
+      (lines) =>
+        lines.some(
+          (l) =>
+            l.includes('"route":"/vnflcm/v1/vnf_lcm_op_occs/:id/events"') &&
+            l.includes('"statusCode":200') &&
+            l.includes('"msg":"request"'),
+        ),
+    );
     // Stored, not only streamed: GET shows the same.
     const got = (await vnfm.request('GET', `/vnflcm/v1/vnf_lcm_op_occs/${opId}`)).body;
     assert.deepEqual(got._progress, ops.at(-1)._progress);
