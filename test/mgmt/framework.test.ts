@@ -150,6 +150,8 @@ for (const store of STORES)
       const failed = await opOccSettled(vnfm, opId);
       assert.equal(failed.operationState, 'FAILED_TEMP');
       assert.equal(failed.error.detail, 'instantiate_end.init on host host-a exited 7: kubeadm: boom');
+      // The op occ's progress names the hook it failed in (docs/api.md, _progress).
+      assert.equal(failed._progress?.step, 'mgmt driver instantiate_end');
       assert.equal((await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${opId}/retry`)).status, 202);
       const done = await opOccSettled(vnfm, opId);
       assert.equal(done.operationState, 'COMPLETED', JSON.stringify(done.error));
