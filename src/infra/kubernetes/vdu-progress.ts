@@ -16,6 +16,9 @@ export interface VduTarget {
   wanted?: number;
 }
 
+/** How long stop() waits for the last look. */
+const STOP_WAIT_MS = 10_000;
+
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 /** Ready pods as the workload's controller counts them (a bare Pod: 1 when Ready). */
@@ -71,8 +74,10 @@ export function followVdus(
   return {
     stop: async () => {
       ac.abort();
-      await loop;
-      await look();
+      // The last look tells the final counts; but a read hanging on a cluster gone silent must not
+      // hold the operation's outcome: it is waited for only briefly (a late answer is ignored).
+      const last = loop.then(look);
+      await Promise.race([last, sleep(STOP_WAIT_MS, undefined, { ref: false })]);
     },
   };
 }
