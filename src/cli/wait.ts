@@ -128,7 +128,7 @@ export class WaitDisplay {
   }
 
   show(op: OpOccSnapshot): void {
-    // The VNFM drops `_progress` at the end: the pods last counted stay on the screen.
+    // The VNFM keeps `_progress` at the end; an older one without it: the pods last counted stay.
     const vdus = this.#last?._progress?.vdus;
     if (!op._progress && vdus && FINAL_STATES.has(op.operationState)) op = { ...op, _progress: { vdus } };
     this.#last = op;
