@@ -93,8 +93,12 @@ async function addPoolHosts(running: TestbedEnv, log: (msg: string) => void): Pr
   }
 }
 
+/** Programs from the Debian packages build.sh installs (sshd, PostgreSQL, zsh), checked by path. */
+const DEBIAN_TOOLS = ['/usr/sbin/sshd', '/usr/bin/ssh', '/usr/bin/zsh'];
+
 export async function build(): Promise<void> {
-  const missing = Object.values(binaries).filter((b) => !existsSync(b));
+  // The Debian packages build.sh installs count too (a machine given a warm cache but not them).
+  const missing = [...Object.values(binaries), ...DEBIAN_TOOLS].filter((b) => !existsSync(b));
   if (missing.length === 0) return;
   await run('testbed build (see messages above)', 'bash', [buildScript], { timeoutMs: 80 * 60_000 }).catch(
     (e: Error) => {

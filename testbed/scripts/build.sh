@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the testbed's binaries from the Go module proxy into a cache outside the
 # work tree (by version), and installs the Debian packages the testbed runs
-# (openssh-server, postgresql).
+# (openssh-server, postgresql, zsh).
 # Each step is named; a failing or hanging step stops the build with that name.
 set -euo pipefail
 
@@ -69,6 +69,8 @@ ensure_debian_packages() {
   local missing=()
   command -v sshd >/dev/null 2>&1 || [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
   command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+  # The CLI's zsh completion is tested by running zsh itself.
+  command -v zsh >/dev/null 2>&1 || missing+=(zsh)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   if ((${#missing[@]})); then
     log "installing Debian packages: ${missing[*]}"
