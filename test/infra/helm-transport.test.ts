@@ -12,7 +12,7 @@ import { ProblemError } from '../../src/errors.ts';
 import { HelmCommands, parseHelmVersion } from '../../src/infra/helm/commands.ts';
 import { HelmError } from '../../src/infra/helm/errors.ts';
 import { masterNodes, resolveMasters } from '../../src/infra/helm/helm-info.ts';
-import { LocalTransport } from '../../src/infra/helm/local-transport.ts';
+import { LocalTransport, removeVimHome } from '../../src/infra/helm/local-transport.ts';
 import { connectFirstReachable, SshTransport } from '../../src/infra/helm/ssh-transport.ts';
 import { drainPool } from '../../src/ssh/pool.ts';
 import { fingerprint } from '../../src/ssh/session.ts';
@@ -342,7 +342,10 @@ describe('local transport', () => {
       } finally {
         await t.close();
       }
-      assert.throws(() => statSync(kubeconfig), /ENOENT/, 'kubeconfig removed on close');
+      // Kept for the VIM's next operation (test/infra/helm-local-prepared.test.ts); deleting the VIM removes it.
+      assert.ok(statSync(kubeconfig).isFile(), 'kubeconfig kept after close');
+      await removeVimHome(home, vim.id);
+      assert.throws(() => statSync(kubeconfig), /ENOENT/, 'kubeconfig removed with the VIM');
     });
   }
 });
