@@ -26,6 +26,8 @@ export interface VnfmProcessOptions {
   /** Extra VNFM_* settings, e.g. { VNFM_REFRESH_SECONDS: '0' }. */
   env?: Record<string, string>;
   logLevel?: string;
+  /** Another checkout to run `bin/vnfm` from (a before/after comparison); this one by default. */
+  root?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -42,7 +44,7 @@ export async function startVnfmProcess(opts: VnfmProcessOptions): Promise<VnfmPr
   const out = openSync(opts.logFile, 'a');
   // bin/vnfm execs node, so the child's pid is the server's own.
   const child = spawn(
-    join(ROOT, 'bin', 'vnfm'),
+    join(opts.root ?? ROOT, 'bin', 'vnfm'),
     [
       'serve',
       ...['--host', '127.0.0.1', '--port', String(port), '--database', opts.database],

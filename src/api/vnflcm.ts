@@ -3,7 +3,7 @@
 // with retry / rollback / fail / cancel.
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { getInstance, INSTANCE_COLUMNS, queryInstances } from '../db/queries/instances.ts';
+import { INSTANCE_COLUMNS, queryInstances, readInstance } from '../db/queries/instances.ts';
 import { getOpOcc, OP_OCC_COLUMNS, queryOpOccs } from '../db/queries/op-occs.ts';
 import { notFound } from '../errors.ts';
 import { createVnfInstance, deleteVnfInstance } from '../lcm/instances.ts';
@@ -32,6 +32,7 @@ import {
   TerminateVnfRequest,
   VnfInfoModificationRequest,
 } from './schemas/index.ts';
+import { listOf, one, VnfInstanceView, VnfLcmOpOccView } from './schemas/responses.ts';
 import { VNF_INSTANCE_LIST, VNF_LCM_OP_OCC_LIST } from './sol013/attributes.ts';
 import { type ListQuery, storeListAnswer } from './sol013/list.ts';
 import { API_VERSIONS, apiVersionRoutes } from './sol013/versions.ts';
@@ -70,31 +71,34 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
 
   app.post<{ Body: CreateVnfRequest }>(
     `${BASE}/vnf_instances`,
-    { schema: { body: CreateVnfRequest } },
+    { schema: { body: CreateVnfRequest, response: one(VnfInstanceView, 201) } },
     async (req, reply) => {
       const i = await createVnfInstance(ctx, req.body);
       return reply.code(201).header('location', `${BASE}/vnf_instances/${i.id}`).send(instanceView(i));
     },
   );
 
-  app.get<{ Querystring: ListQuery }>(`${BASE}/vnf_instances`, async (req, reply) =>
-    storeListAnswer(
-      req,
-      reply,
-      async (terms, page) => (await queryInstances(ctx.db, terms, page)).map(instanceView),
-      INSTANCE_COLUMNS,
-      VNF_INSTANCE_LIST,
-      pageSize,
-    ),
+  app.get<{ Querystring: ListQuery }>(
+    `${BASE}/vnf_instances`,
+    { schema: { response: listOf(VnfInstanceView) } },
+    async (req, reply) =>
+      storeListAnswer(
+        req,
+        reply,
+        async (terms, page) => (await queryInstances(ctx.db, terms, page)).map(instanceView),
+        INSTANCE_COLUMNS,
+        VNF_INSTANCE_LIST,
+        pageSize,
+      ),
   );
 
   app.get<{ Params: { id: string } }>(
     `${BASE}/vnf_instances/:id`,
-    { schema: { params: idParams } },
+    { schema: { params: idParams, response: one(VnfInstanceView) } },
     async (req) => {
-      const stored = await getInstance(ctx.db, req.params.id);
-      if (!stored) throw notFound(`VNF instance ${req.params.id} does not exist`);
-      return instanceView(stored.instance);
+      const instance = await readInstance(ctx.db, req.params.id);
+      if (!instance) throw notFound(`VNF instance ${req.params.id} does not exist`);
+      return instanceView(instance);
     },
   );
 
@@ -125,20 +129,23 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
     );
   }
 
-  app.get<{ Querystring: ListQuery }>(`${BASE}/vnf_lcm_op_occs`, async (req, reply) =>
-    storeListAnswer(
-      req,
-      reply,
-      async (terms, page) => (await queryOpOccs(ctx.db, terms, page)).map(opOccView),
-      OP_OCC_COLUMNS,
-      VNF_LCM_OP_OCC_LIST,
-      pageSize,
-    ),
+  app.get<{ Querystring: ListQuery }>(
+    `${BASE}/vnf_lcm_op_occs`,
+    { schema: { response: listOf(VnfLcmOpOccView) } },
+    async (req, reply) =>
+      storeListAnswer(
+        req,
+        reply,
+        async (terms, page) => (await queryOpOccs(ctx.db, terms, page)).map(opOccView),
+        OP_OCC_COLUMNS,
+        VNF_LCM_OP_OCC_LIST,
+        pageSize,
+      ),
   );
 
   app.get<{ Params: { id: string } }>(
     `${BASE}/vnf_lcm_op_occs/:id`,
-    { schema: { params: idParams } },
+    { schema: { params: idParams, response: one(VnfLcmOpOccView) } },
     async (req) => {
       const op = await getOpOcc(ctx.db, req.params.id);
       if (!op) throw notFound(`VNF LCM operation occurrence ${req.params.id} does not exist`);
@@ -165,7 +172,7 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
   );
   app.post<{ Params: { id: string } }>(
     `${BASE}/vnf_lcm_op_occs/:id/fail`,
-    { schema: { params: idParams } },
+    { schema: { params: idParams, response: one(VnfLcmOpOccView) } },
     async (req) => opOccView(await failOperation(engine, req.params.id)),
   );
   app.post<{ Params: { id: string }; Body: CancelModeRequest }>(

@@ -1,85 +1,122 @@
 // SOL003 v2.6.1 VnfInstance and VnfLcmOpOcc as the VNFM holds them: the one
 // definition shared by the store, the workflows and the API.
+import { type Static, Type } from '@sinclair/typebox';
 import type { ProblemDetails } from '../errors.ts';
 import { MASK, maskSecrets } from '../vim/model.ts';
 
-export type InstantiationState = 'NOT_INSTANTIATED' | 'INSTANTIATED';
-export type LcmOperation = 'INSTANTIATE' | 'SCALE' | 'SCALE_TO_LEVEL' | 'HEAL' | 'TERMINATE' | 'MODIFY_INFO';
-export type OperationState =
-  'STARTING' | 'PROCESSING' | 'COMPLETED' | 'FAILED_TEMP' | 'FAILED' | 'ROLLING_BACK' | 'ROLLED_BACK';
+const Str = () => Type.String();
+const Free = () => Type.Record(Type.String(), Type.Unknown());
+const oneOf = <T extends string>(...values: T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const InstantiationState = oneOf('NOT_INSTANTIATED', 'INSTANTIATED');
+export type InstantiationState = Static<typeof InstantiationState>;
+export const LcmOperation = oneOf(
+  'INSTANTIATE',
+  'SCALE',
+  'SCALE_TO_LEVEL',
+  'HEAL',
+  'TERMINATE',
+  'MODIFY_INFO',
+);
+export type LcmOperation = Static<typeof LcmOperation>;
+export const OperationState = oneOf(
+  'STARTING',
+  'PROCESSING',
+  'COMPLETED',
+  'FAILED_TEMP',
+  'FAILED',
+  'ROLLING_BACK',
+  'ROLLED_BACK',
+);
+export type OperationState = Static<typeof OperationState>;
 
 /** Op occ states that hold the instance: no other operation may start (SOL003 §5.4.1.3). */
 export const BLOCKING_STATES: OperationState[] = ['STARTING', 'PROCESSING', 'FAILED_TEMP', 'ROLLING_BACK'];
 
-export interface VimConnectionInfo {
-  id: string;
-  vimId?: string;
-  vimType: string;
-  interfaceInfo?: Record<string, unknown>;
-  accessInfo?: Record<string, unknown>;
-  extra?: Record<string, unknown>;
-}
+// The model is TypeBox schemas and the types are derived from them, so the one
+// definition also gives the API its response schemas (src/api/schemas/responses.ts).
 
-export interface VnfcResourceInfo {
-  id: string;
-  vduId: string;
-  computeResource: {
-    vimConnectionId: string;
-    resourceId: string;
-    vimLevelResourceType: string;
-  };
-  /** SOL003 VnfcCpInfo: pool hosts' connection points with their addresses. */
-  vnfcCpInfo?: VnfcCpInfo[];
-  metadata?: Record<string, unknown>;
-}
+export const VimConnectionInfo = Type.Object({
+  id: Str(),
+  vimId: Type.Optional(Str()),
+  vimType: Str(),
+  interfaceInfo: Type.Optional(Free()),
+  accessInfo: Type.Optional(Free()),
+  extra: Type.Optional(Free()),
+});
+export type VimConnectionInfo = Static<typeof VimConnectionInfo>;
 
-export interface VnfcCpInfo {
-  id: string;
-  cpdId: string;
-  cpProtocolInfo?: {
-    layerProtocol: 'IP_OVER_ETHERNET';
-    ipOverEthernet: { ipAddresses: { type: 'IPV4' | 'IPV6'; addresses: string[] }[] };
-  }[];
-}
+/** SOL003 VnfcCpInfo: pool hosts' connection points with their addresses. */
+export const VnfcCpInfo = Type.Object({
+  id: Str(),
+  cpdId: Str(),
+  cpProtocolInfo: Type.Optional(
+    Type.Array(
+      Type.Object({
+        layerProtocol: Type.Literal('IP_OVER_ETHERNET'),
+        ipOverEthernet: Type.Object({
+          ipAddresses: Type.Array(Type.Object({ type: oneOf('IPV4', 'IPV6'), addresses: Type.Array(Str()) })),
+        }),
+      }),
+    ),
+  ),
+});
+export type VnfcCpInfo = Static<typeof VnfcCpInfo>;
 
-export interface ScaleInfo {
-  aspectId: string;
-  scaleLevel: number;
-}
+export const ComputeResource = Type.Object({
+  vimConnectionId: Str(),
+  resourceId: Str(),
+  vimLevelResourceType: Str(),
+});
 
-export interface InstantiatedVnfInfo {
-  flavourId: string;
-  vnfState: 'STARTED' | 'STOPPED';
-  scaleStatus?: ScaleInfo[];
-  vnfcResourceInfo?: VnfcResourceInfo[];
+export const VnfcResourceInfo = Type.Object({
+  id: Str(),
+  vduId: Str(),
+  computeResource: ComputeResource,
+  vnfcCpInfo: Type.Optional(Type.Array(VnfcCpInfo)),
+  metadata: Type.Optional(Free()),
+});
+export type VnfcResourceInfo = Static<typeof VnfcResourceInfo>;
+
+export const ScaleInfo = Type.Object({ aspectId: Str(), scaleLevel: Type.Number() });
+export type ScaleInfo = Static<typeof ScaleInfo>;
+
+export const InstantiatedVnfInfo = Type.Object({
+  flavourId: Str(),
+  vnfState: oneOf('STARTED', 'STOPPED'),
+  scaleStatus: Type.Optional(Type.Array(ScaleInfo)),
+  vnfcResourceInfo: Type.Optional(Type.Array(VnfcResourceInfo)),
   /** Not SOL003: the instantiation level the instance was created at (scale_to_level and heal need it). */
-  instantiationLevelId?: string;
-}
+  instantiationLevelId: Type.Optional(Str()),
+});
+export type InstantiatedVnfInfo = Static<typeof InstantiatedVnfInfo>;
 
-export interface VnfInstance {
-  id: string;
-  vnfInstanceName?: string;
-  vnfInstanceDescription?: string;
-  vnfdId: string;
-  vnfProvider: string;
-  vnfProductName: string;
-  vnfSoftwareVersion: string;
-  vnfdVersion: string;
-  vnfPkgId: string;
-  vnfConfigurableProperties?: Record<string, unknown>;
-  vimConnectionInfo?: VimConnectionInfo[];
-  instantiationState: InstantiationState;
-  instantiatedVnfInfo?: InstantiatedVnfInfo;
-  metadata?: Record<string, unknown>;
-  extensions?: Record<string, unknown>;
-}
+export const VnfInstance = Type.Object({
+  id: Str(),
+  vnfInstanceName: Type.Optional(Str()),
+  vnfInstanceDescription: Type.Optional(Str()),
+  vnfdId: Str(),
+  vnfProvider: Str(),
+  vnfProductName: Str(),
+  vnfSoftwareVersion: Str(),
+  vnfdVersion: Str(),
+  vnfPkgId: Str(),
+  vnfConfigurableProperties: Type.Optional(Free()),
+  vimConnectionInfo: Type.Optional(Type.Array(VimConnectionInfo)),
+  instantiationState: InstantiationState,
+  instantiatedVnfInfo: Type.Optional(InstantiatedVnfInfo),
+  metadata: Type.Optional(Free()),
+  extensions: Type.Optional(Free()),
+});
+export type VnfInstance = Static<typeof VnfInstance>;
 
-export interface AffectedVnfc {
-  id: string;
-  vduId: string;
-  changeType: 'ADDED' | 'REMOVED' | 'MODIFIED';
-  computeResource: VnfcResourceInfo['computeResource'];
-}
+export const AffectedVnfc = Type.Object({
+  id: Str(),
+  vduId: Str(),
+  changeType: oneOf('ADDED', 'REMOVED', 'MODIFIED'),
+  computeResource: ComputeResource,
+});
+export type AffectedVnfc = Static<typeof AffectedVnfc>;
 
 /**
  * Not SOL003 (an extension, SOL013 §4.6: `_`-prefixed): where a running operation is.
@@ -87,34 +124,49 @@ export interface AffectedVnfc {
  * FAILED_TEMP it names the step that failed, at COMPLETED it holds the final pod counts.
  * A retry or rollback starts it afresh.
  */
-export interface OpOccProgress {
+export const OpOccProgress = Type.Object({
   /** The current step: "helm install vdu1", "wait for readiness", "mgmt driver instantiate_end". */
-  step: string;
+  step: Str(),
   /** The step's place among the steps of its kind (releases installed, objects applied), when known. */
-  done?: number;
-  total?: number;
+  done: Type.Optional(Type.Number()),
+  total: Type.Optional(Type.Number()),
   /** The last message within the step (bounded; never a secret). */
-  message?: string;
-  updatedAt: string;
+  message: Type.Optional(Str()),
+  updatedAt: Str(),
   /** Pods ready / wanted per VDU, as last read while waiting for readiness. */
-  vdus?: Record<string, { ready: number; wanted: number }>;
-}
+  vdus: Type.Optional(
+    Type.Record(Type.String(), Type.Object({ ready: Type.Number(), wanted: Type.Number() })),
+  ),
+});
+export type OpOccProgress = Static<typeof OpOccProgress>;
 
-export interface VnfLcmOpOcc {
-  id: string;
-  operationState: OperationState;
-  stateEnteredTime: string;
-  startTime: string;
-  vnfInstanceId: string;
-  operation: LcmOperation;
-  isAutomaticInvocation: boolean;
-  operationParams: Record<string, unknown>;
-  isCancelPending: boolean;
-  cancelMode?: 'GRACEFUL' | 'FORCEFUL';
-  error?: ProblemDetails;
-  resourceChanges?: { affectedVnfcs: AffectedVnfc[] };
-  _progress?: OpOccProgress;
-}
+/** SOL013 ProblemDetails (src/errors.ts has the type the API raises). */
+const Problem = Type.Unsafe<ProblemDetails>(
+  Type.Object({
+    type: Type.Optional(Str()),
+    title: Type.Optional(Str()),
+    status: Type.Number(),
+    detail: Str(),
+    instance: Type.Optional(Str()),
+  }),
+);
+
+export const VnfLcmOpOcc = Type.Object({
+  id: Str(),
+  operationState: OperationState,
+  stateEnteredTime: Str(),
+  startTime: Str(),
+  vnfInstanceId: Str(),
+  operation: LcmOperation,
+  isAutomaticInvocation: Type.Boolean(),
+  operationParams: Free(),
+  isCancelPending: Type.Boolean(),
+  cancelMode: Type.Optional(oneOf('GRACEFUL', 'FORCEFUL')),
+  error: Type.Optional(Problem),
+  resourceChanges: Type.Optional(Type.Object({ affectedVnfcs: Type.Array(AffectedVnfc) })),
+  _progress: Type.Optional(OpOccProgress),
+});
+export type VnfLcmOpOcc = Static<typeof VnfLcmOpOcc>;
 
 export const INSTANCE_DEFAULT_EXCLUDED = [
   'vnfConfigurableProperties',
