@@ -85,7 +85,7 @@ export function vnflcmRoutes(app: FastifyInstance, engine: Engine, pageSize: num
       storeListAnswer(
         req,
         reply,
-        async (terms, page) => (await queryInstances(ctx.db, terms, page)).map(instanceView),
+        async (terms, page, omit) => (await queryInstances(ctx.db, terms, page, omit)).map(instanceView),
         INSTANCE_COLUMNS,
         VNF_INSTANCE_LIST,
         pageSize,

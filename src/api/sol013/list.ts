@@ -71,10 +71,14 @@ export function listAnswer(
   return page.items.map(project);
 }
 
-/** Reads rows matching SQL-able terms, in list order; a page when `page` is given. */
+/**
+ * Reads rows matching SQL-able terms, in list order; a page when `page` is given.
+ * `omit`: top-level attributes the answer leaves out, which the source may leave unread.
+ */
 export type ListSource = (
   terms: Term[],
   page?: { offset: number; limit: number },
+  omit?: readonly string[],
 ) => Promise<Record<string, unknown>[]>;
 
 /**
@@ -94,7 +98,7 @@ export async function storeListAnswer(
   const { sqlTerms, rest } = splitTerms(terms, columns);
   if (rest.length === 0) {
     const offset = markerOffset(marker, key);
-    const rows = await source(sqlTerms, { offset, limit: pageSize + 1 });
+    const rows = await source(sqlTerms, { offset, limit: pageSize + 1 }, project.omitted);
     if (rows.length > pageSize) reply.header('link', nextLink(req.url, markerFor(offset + pageSize, key)));
     return rows.slice(0, pageSize).map(project);
   }

@@ -47,11 +47,17 @@ function without(obj: Json, path: string[]): Json {
   return obj;
 }
 
+/**
+ * A projection, and the top-level attributes it leaves out whole: a store may leave those
+ * out of what it reads (a list page then parses a tenth of each instance's JSON).
+ */
+export type Projection = ((obj: Json) => Json) & { omitted: readonly string[] };
+
 /** `without` for each path; the top-level attributes (the default exclusions) in one copy. */
-function dropper(paths: string[][]): (obj: Json) => Json {
+function dropper(paths: string[][]): Projection {
   const top = new Set(paths.filter((p) => p.length === 1).map((p) => p[0] as string));
   const deep = paths.filter((p) => p.length > 1);
-  return (obj) => {
+  const project = (obj: Json) => {
     let out = obj;
     if (top.size > 0 && Object.keys(obj).some((k) => top.has(k))) {
       out = {};
@@ -59,6 +65,7 @@ function dropper(paths: string[][]): (obj: Json) => Json {
     }
     return deep.reduce(without, out);
   };
+  return Object.assign(project, { omitted: [...top] });
 }
 
 /**
@@ -69,7 +76,7 @@ export function compileSelectors(
   q: SelectorQuery,
   defaults: string[],
   attributes: AttributeTree,
-): (obj: Json) => Json {
+): Projection {
   const given = (['all_fields', 'fields', 'exclude_fields', 'exclude_default'] as const).filter(
     (k) => q[k] !== undefined,
   );
@@ -80,7 +87,7 @@ export function compileSelectors(
   if (q.exclude_fields !== undefined && q.exclude_default !== undefined) {
     throw badRequest('exclude_fields and exclude_default are exclusive');
   }
-  if (q.all_fields !== undefined) return (o) => o;
+  if (q.all_fields !== undefined) return dropper([]);
   if (q.exclude_fields !== undefined) {
     const ex = paths(q.exclude_fields, 'exclude_fields', attributes);
     return dropper(ex);
