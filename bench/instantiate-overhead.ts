@@ -20,6 +20,7 @@ import {
   KubeConfig,
   type KubernetesObject,
   PatchStrategy,
+  Watch,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { header, isNotFound, type KubeClients, ObjectApi } from '../src/infra/kubernetes/client.ts';
@@ -128,6 +129,7 @@ const c: KubeClients = {
   objects: kc.makeApiClient(ObjectApi),
   core: kc.makeApiClient(CoreV1Api),
   apps: kc.makeApiClient(AppsV1Api),
+  watch: new Watch(kc),
 };
 const ns = `bench-inst-${randomBytes(3).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'bench-inst-'));

@@ -8,6 +8,8 @@ export class TcpProxy {
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
   #drop = 0;
+  #frozen = false;
+  readonly #pairs = new Set<[Socket, Socket]>();
   /** Connections accepted so far (dropped ones included). */
   accepted = 0;
   readonly port: number;
@@ -22,6 +24,13 @@ export class TcpProxy {
   async open(): Promise<void> {
     this.#server = createServer((client) => {
       this.accepted++;
+      if (this.#frozen) {
+        // Accepted and never answered: a peer gone silent, not one refusing.
+        this.#sockets.add(client);
+        client.on('close', () => this.#sockets.delete(client));
+        client.on('error', () => client.destroy());
+        return;
+      }
       if (this.#drop > 0) {
         this.#drop--;
         client.destroy();
@@ -33,6 +42,9 @@ export class TcpProxy {
         s.on('close', () => this.#sockets.delete(s));
         s.on('error', () => s.destroy());
       }
+      const pair: [Socket, Socket] = [client, upstream];
+      this.#pairs.add(pair);
+      client.on('close', () => this.#pairs.delete(pair));
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((r) => this.#server?.listen(this.port, '127.0.0.1', r));
@@ -41,6 +53,22 @@ export class TcpProxy {
   /** Accepts the next `n` connections and closes them at once, as sshd does beyond MaxStartups. */
   dropNext(n: number): void {
     this.#drop = n;
+  }
+
+  /** Keeps every connection open but passes nothing on either way, now and for new ones: a silent API server. */
+  freeze(): void {
+    this.#frozen = true;
+    for (const [client, upstream] of this.#pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /** Cuts every open connection and goes on accepting new ones: a connection reset, not an outage. */
+  reset(): void {
+    for (const s of this.#sockets) s.destroy();
   }
 
   /** Stops listening and cuts every open connection. */

@@ -20,6 +20,8 @@ import type { Vim } from '../../src/vim/model.ts';
 import { vnfdFiles } from '../helpers/cnf-package.ts';
 import { pods } from '../helpers/pods.ts';
 import { kubeClient, testbed } from '../helpers/testbed.ts';
+import { eventually } from '../helpers/wait.ts';
+import { openWatches } from '../../src/infra/kubernetes/watch.ts';
 
 const DEPLOYMENT = 'Files/kubernetes/vdu1-deployment.yaml';
 const STATEFULSET = 'Files/kubernetes/vdu2-statefulset.yaml';
@@ -455,6 +457,11 @@ describe('manifest driver against the testbed cluster', () => {
     assert.deepEqual(await driver.observe(c, state), []);
     // Terminate again: everything already gone counts as deleted.
     await driver.terminate(c, state);
+    await eventually(
+      'no watch left open by the waits',
+      async () => openWatches(),
+      (n) => n === 0,
+    );
   });
 
   test('a readiness timeout names the workload and carries the state that terminate cleans up', async () => {

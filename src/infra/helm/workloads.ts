@@ -4,7 +4,8 @@
 // leads back to that workload (Deployment → ReplicaSet → Pod), so workloads with
 // overlapping selectors never share VNFCs.
 import { type LiveWorkload, readWorkload, workloadPods } from '../kubernetes/workloads.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { podsOfNamespace, workloadWatches } from '../kubernetes/readiness.ts';
+import { lookUntil, type Seen } from '../kubernetes/watch.ts';
 import { ApiException, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { apiReason, isNotFound, type KubeClients, kubeClients } from '../kubernetes/client.ts';
 import type { Vim } from '../../vim/model.ts';
@@ -38,9 +39,14 @@ async function readLive(kube: Kube, ref: WorkloadRef): Promise<LiveWorkload | un
   }
 }
 
-async function livePods(kube: Kube, live: LiveWorkload, fresh: boolean): Promise<V1Pod[]> {
+async function livePods(
+  kube: Kube,
+  live: LiveWorkload,
+  fresh: boolean,
+  notOlderThan?: string,
+): Promise<V1Pod[]> {
   try {
-    return await workloadPods(kube, live, { fresh });
+    return await workloadPods(kube, live, { fresh, notOlderThan });
   } catch (e) {
     throw new HelmError(`pods of ${describe(live.ref)}: cannot be listed: ${apiReason(e)}`);
   }
@@ -95,10 +101,12 @@ async function notReady(
   kube: Kube,
   ref: WorkloadRef,
   gone: ReadonlySet<string>,
+  /** A resourceVersion the watch of the namespace's pods has seen: read them no older (else consistently). */
+  podsSeen?: string,
 ): Promise<string | undefined> {
   const live = await readLive(kube, ref);
   if (!live) return `${describe(ref)} does not exist`;
-  const pods = await livePods(kube, live, true);
+  const pods = await livePods(kube, live, true, podsSeen);
   const stale = pods.filter((p) => gone.has(p.metadata?.name ?? ''));
   if (stale.length > 0) return `${describe(ref)}: pod ${stale[0]?.metadata?.name} is still there`;
   const ready = pods.filter(podReady).length;
@@ -107,10 +115,13 @@ async function notReady(
   return undefined;
 }
 
-/** How often waits look again (each look is a consistent read: ~80 ms on an idle cluster). */
+/** How often waits look while they cannot watch (each look is a consistent read: ~80 ms on an idle cluster). */
 const POLL_MS = 200;
 
-/** Waits until every workload is ready; fails at the deadline naming what was still missing. */
+/**
+ * Waits until every workload is ready, looking again at each change of them or their pods
+ * (kubernetes/watch.ts); fails at the deadline naming what was still missing.
+ */
 export async function waitReady(
   kube: Kube,
   refs: readonly WorkloadRef[],
@@ -119,17 +130,16 @@ export async function waitReady(
   /** Told what is still missing at each look (the op occ's progress message). */
   tell?: (lacking: string) => void,
 ): Promise<void> {
-  for (;;) {
-    let reason: string | undefined;
+  const probe = async (seen: Seen) => {
     for (const ref of refs) {
-      reason = await notReady(kube, ref, gone);
-      if (reason) break;
+      const reason = await notReady(kube, ref, gone, seen(podsOfNamespace(ref.namespace)));
+      if (reason) return reason;
     }
-    if (!reason) return;
-    tell?.(reason);
-    if (Date.now() >= deadline) throw new HelmError(`timed out waiting for readiness: ${reason}`);
-    await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
-  }
+    return undefined;
+  };
+  const watched = workloadWatches(refs.map((r) => ({ apiVersion: 'apps/v1', ...r })));
+  const reason = await lookUntil(kube, watched, probe, deadline, POLL_MS, tell);
+  if (reason !== undefined) throw new HelmError(`timed out waiting for readiness: ${reason}`);
 }
 
 /** Deletes a pod; one already gone counts as deleted. */

@@ -8,6 +8,7 @@ import {
   KubernetesObjectApi,
   type KubernetesObject,
   PatchStrategy,
+  Watch,
 } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { kubeConfigForVim } from '../../vim/kubeconfig.ts';
@@ -18,6 +19,11 @@ export class ObjectApi extends KubernetesObjectApi {
   /** Whether the cluster serves `kind` in `apiVersion` as a namespaced resource; undefined if it does not serve it. */
   async namespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
     return (await this.resource(apiVersion, kind))?.namespaced;
+  }
+
+  /** The resource (plural name, scope) serving `kind` in `apiVersion`; undefined if the cluster does not serve it. */
+  async served(apiVersion: string, kind: string): Promise<{ name: string; namespaced: boolean } | undefined> {
+    return await this.resource(apiVersion, kind);
   }
 
   /**
@@ -45,6 +51,8 @@ export interface KubeClients {
   objects: ObjectApi;
   core: CoreV1Api;
   apps: AppsV1Api;
+  /** Watches through the same connection pool (waits for readiness, infra/kubernetes/watch.ts). */
+  watch: Watch;
 }
 
 const CACHED_VIMS = 32;
@@ -69,6 +77,7 @@ export function kubeClients(vim: Vim): KubeClients {
     objects: kc.makeApiClient(ObjectApi),
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
+    watch: new Watch(kc),
   };
   cache.set(key, clients);
   if (cache.size > CACHED_VIMS) cache.delete(cache.keys().next().value!);

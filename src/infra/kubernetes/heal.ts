@@ -40,17 +40,27 @@ export async function healVnfcs(
       }
       ctx.log.info({ pod: v.name, vduId: v.vduId }, 'deleted pod to heal it');
     }
-    await waitUntil(async () => {
-      for (const v of victims) {
-        try {
-          const pod = await c.core.readNamespacedPod({ name: v.name, namespace: v.ref.namespace });
-          if (pod.metadata?.uid === v.uid) return `pod ${v.ref.namespace}/${v.name} still exists`;
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
+    const pods = [...new Set(victims.map((v) => v.ref.namespace))].map((namespace) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      namespace,
+    }));
+    await waitUntil(
+      c,
+      pods,
+      async () => {
+        for (const v of victims) {
+          try {
+            const pod = await c.core.readNamespacedPod({ name: v.name, namespace: v.ref.namespace });
+            if (pod.metadata?.uid === v.uid) return `pod ${v.ref.namespace}/${v.name} still exists`;
+          } catch (err) {
+            if (!isNotFound(err)) throw err;
+          }
         }
-      }
-      return undefined;
-    }, deadline);
+        return undefined;
+      },
+      deadline,
+    );
     const barePods = victims.filter((v) => v.ref.kind === 'Pod');
     if (barePods.length > 0) {
       const rendered = render(loadManifests(ctx), ctx.vnfInstanceId, {});

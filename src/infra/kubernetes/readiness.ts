@@ -5,10 +5,10 @@
 // done when the surplus pods are really gone. A timeout names each workload and
 // what it lacks, with the reason a pending pod gives, because that is what an
 // operator reads in the op occurrence's error.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import { describeObject, type KubeClients } from './client.ts';
 import type { WorkloadRef } from './state.ts';
+import { API_SILENT, lookUntil, type Seen, type Watched } from './watch.ts';
 import { isTerminating, type LiveWorkload, readWorkload, workloadPods } from './workloads.ts';
 
 export interface Readiness {
@@ -25,6 +25,7 @@ export class InfraTimeoutError extends Error {
   }
 }
 
+/** How often a wait looks while it cannot watch. */
 const POLL_MS = 100;
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
@@ -89,10 +90,18 @@ export function assess(w: LiveWorkload | undefined, pods: V1Pod[]): Readiness {
   return { ready: true, lacking: '' };
 }
 
-export async function readiness(c: KubeClients, ref: WorkloadRef): Promise<Readiness> {
+/** Readiness now: the workload read consistently, its pods too or (`podsNotOlderThan`) from the watch cache at least that new. */
+export async function readiness(
+  c: KubeClients,
+  ref: WorkloadRef,
+  podsNotOlderThan?: string,
+): Promise<Readiness> {
   const w = await readWorkload(c, ref);
-  return assess(w, w ? await workloadPods(c, w, { fresh: true }) : []);
+  return assess(w, w ? await workloadPods(c, w, { fresh: true, notOlderThan: podsNotOlderThan }) : []);
 }
+
+/** The pods of a namespace, as watched. */
+export const podsOfNamespace = (namespace: string): Watched => ({ apiVersion: 'v1', kind: 'Pod', namespace });
 
 export const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
 
@@ -104,9 +113,20 @@ export interface Deadline {
 
 export const deadlineIn = (ms: number): Deadline => ({ at: Date.now() + ms, totalMs: ms });
 
+/** What readiness of `refs` depends on: their kinds and the pods of their namespaces. */
+export function workloadWatches(
+  refs: readonly { apiVersion: string; kind: string; namespace: string }[],
+): Watched[] {
+  return refs.flatMap((r) => [
+    { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace },
+    podsOfNamespace(r.namespace),
+  ]);
+}
+
 /**
- * Polls until every workload is ready; past the deadline throws InfraTimeoutError
- * "Deployment ns/x: 1/3 replicas ready after 120s" (every workload still lacking, joined by "; ").
+ * Waits until every workload is ready, looking again at each change of them or their
+ * pods; past the deadline throws InfraTimeoutError "Deployment ns/x: 1/3 replicas
+ * ready after 120s" (every workload still lacking, joined by "; ").
  */
 export async function waitReady(
   c: KubeClients,
@@ -115,35 +135,38 @@ export async function waitReady(
   /** Told what is still missing at each look (the op occ's progress message). */
   tell?: (lacking: string) => void,
 ): Promise<void> {
-  let pending = refs;
-  for (;;) {
-    const lacking: { ref: WorkloadRef; lacking: string }[] = [];
-    for (const ref of pending) {
-      const r = await readiness(c, ref);
-      if (!r.ready) lacking.push({ ref, lacking: r.lacking });
+  // Each look asks only about the workloads the last one found lacking.
+  let lacking = refs.map((ref) => ({ ref, lacking: 'not looked at' }));
+  const probe = async (seen: Seen) => {
+    const now: typeof lacking = [];
+    for (const { ref } of lacking) {
+      const r = await readiness(c, ref, seen(podsOfNamespace(ref.namespace)));
+      if (!r.ready) now.push({ ref, lacking: r.lacking });
     }
-    if (lacking.length === 0) return;
-    tell?.(lacking.map((l) => `${describeObject(l.ref)}: ${l.lacking}`).join('; '));
-    const left = deadline.at - Date.now();
-    if (left <= 0) {
-      throw new InfraTimeoutError(
-        lacking
-          .map((l) => `${describeObject(l.ref)}: ${l.lacking} after ${seconds(deadline.totalMs)}`)
-          .join('; '),
-      );
-    }
-    pending = lacking.map((l) => l.ref);
-    await sleep(Math.min(POLL_MS, left));
-  }
+    lacking = now;
+    return now.length === 0 ? undefined : now.map((l) => `${describeObject(l.ref)}: ${l.lacking}`).join('; ');
+  };
+  const left = await lookUntil(c, workloadWatches(refs), probe, deadline.at, POLL_MS, tell);
+  if (left === undefined) return;
+  // Every workload names its lack as the last answered look saw it (none answered: the API server is silent).
+  if (left === API_SILENT) throw new InfraTimeoutError(`${left} after ${seconds(deadline.totalMs)}`);
+  throw new InfraTimeoutError(
+    lacking
+      .map((l) => `${describeObject(l.ref)}: ${l.lacking} after ${seconds(deadline.totalMs)}`)
+      .join('; '),
+  );
 }
 
-/** Polls `probe` until it returns undefined (done) or the deadline passes; then throws with its last answer ("pod ns/x still exists"). */
-export async function waitUntil(probe: () => Promise<string | undefined>, deadline: Deadline): Promise<void> {
-  for (;;) {
-    const lacking = await probe();
-    if (lacking === undefined) return;
-    const left = deadline.at - Date.now();
-    if (left <= 0) throw new InfraTimeoutError(`${lacking} after ${seconds(deadline.totalMs)}`);
-    await sleep(Math.min(POLL_MS, left));
-  }
+/**
+ * Looks with `probe` until it returns undefined (done), again at each change of `what`;
+ * past the deadline throws with its last answer ("pod ns/x still exists after 120s").
+ */
+export async function waitUntil(
+  c: KubeClients,
+  what: readonly Watched[],
+  probe: () => Promise<string | undefined>,
+  deadline: Deadline,
+): Promise<void> {
+  const lacking = await lookUntil(c, what, probe, deadline.at, POLL_MS);
+  if (lacking !== undefined) throw new InfraTimeoutError(`${lacking} after ${seconds(deadline.totalMs)}`);
 }

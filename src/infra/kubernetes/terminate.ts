@@ -63,18 +63,31 @@ export async function terminate(
     'deleted; waiting until gone',
   );
   ctx.progress?.step('wait until deleted');
-  await waitUntil(async () => {
-    for (const ref of resources) if (await stillExists(c, ref)) return `${describeObject(ref)} still exists`;
-    const pods = await c.core.listNamespacedPod({ namespace: state.namespace, labelSelector });
-    const left = pods.items.map((p) => p.metadata?.name ?? '');
-    return left.length > 0
-      ? `${left.length} pods of the instance remain (${left.slice(0, 3).join(', ')})`
-      : undefined;
-  }, deadline);
+  // Watched: every kind recorded, where it lives (one watch per kind, not per object), and the pods.
+  const watched = [
+    ...resources.map(({ apiVersion, kind, namespace }) => ({ apiVersion, kind, namespace })),
+    { apiVersion: 'v1', kind: 'Pod', namespace: state.namespace },
+  ];
+  await waitUntil(
+    c,
+    watched,
+    async () => {
+      for (const ref of resources)
+        if (await stillExists(c, ref)) return `${describeObject(ref)} still exists`;
+      const pods = await c.core.listNamespacedPod({ namespace: state.namespace, labelSelector });
+      const left = pods.items.map((p) => p.metadata?.name ?? '');
+      return left.length > 0
+        ? `${left.length} pods of the instance remain (${left.slice(0, 3).join(', ')})`
+        : undefined;
+    },
+    deadline,
+  );
   if (state.createdNamespace) {
     const ns: ResourceRef = { apiVersion: 'v1', kind: 'Namespace', name: state.namespace };
     await deleteObject(c, ns, grace);
     await waitUntil(
+      c,
+      [ns],
       async () => ((await stillExists(c, ns)) ? `namespace ${state.namespace} still exists` : undefined),
       deadline,
     );

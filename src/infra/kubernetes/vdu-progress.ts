@@ -1,12 +1,15 @@
 // Pods ready / wanted per VDU while an operation waits for readiness, for the op occ's
 // `_progress.vdus`: read from the workloads' status beside whatever wait runs (ours,
-// or helm's own --wait), every `intervalMs`, and once more when the wait ends so the
-// last counts told are the final ones. Best effort: a failed read skips that VDU.
+// or helm's own --wait), at each change a watch of the workloads and their pods sees
+// (kubernetes/watch.ts; every `intervalMs` while a watch is not open), and once more
+// when the wait ends so the last counts told are the final ones. Best effort: a failed
+// read skips that VDU.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProgressSink, VduReadiness } from '../driver.ts';
 import type { KubeClients } from './client.ts';
-import { podReady } from './readiness.ts';
+import { podReady, workloadWatches } from './readiness.ts';
 import type { WorkloadRef } from './state.ts';
+import { ClusterFeed } from './watch.ts';
 import { type LiveWorkload, readWorkload } from './workloads.ts';
 
 export interface VduTarget {
@@ -18,6 +21,10 @@ export interface VduTarget {
 
 /** How long stop() waits for the last look. */
 const STOP_WAIT_MS = 10_000;
+/** Looks at most this often: a burst of pod events makes one look, not one per event. */
+const MIN_GAP_MS = 50;
+/** Even with every watch open, counts are read again this often. */
+const SAFETY_MS = 5_000;
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
@@ -57,9 +64,11 @@ export function followVdus(
 ): { stop: () => Promise<void> } {
   if (!sink) return { stop: async () => {} };
   const ac = new AbortController();
+  const feed = new ClusterFeed(c);
   const look = async () => {
     try {
       const t = targets();
+      void feed.add(workloadWatches(t.map((x) => x.ref)));
       if (t.length > 0) sink.vdus(await readVdus(c, t));
     } catch {
       // Progress only: the operation's own waits decide.
@@ -67,13 +76,16 @@ export function followVdus(
   };
   const loop = (async () => {
     while (!ac.signal.aborted) {
+      feed.arm();
       await look();
-      await sleep(intervalMs, undefined, { signal: ac.signal }).catch(() => {});
+      await sleep(MIN_GAP_MS, undefined, { signal: ac.signal }).catch(() => {});
+      if (!ac.signal.aborted) await feed.next(feed.watching ? SAFETY_MS : intervalMs);
     }
   })();
   return {
     stop: async () => {
       ac.abort();
+      feed.close();
       // The last look tells the final counts; but a read hanging on a cluster gone silent must not
       // hold the operation's outcome: it is waited for only briefly (a late answer is ignored).
       const last = loop.then(look);

@@ -119,29 +119,36 @@ const ownedBy = (o: { metadata?: { ownerReferences?: { uid: string }[] } }, uids
  * server's watch cache to catch up with etcd. Otherwise the cache is read as it is
  * (resourceVersion 0) and trusted only when it holds exactly the pods the workload's
  * controller counts in the status just read consistently, else listed again
- * consistently. Waits for readiness read fresh.
+ * consistently. Waits for readiness read fresh, or `notOlderThan` a resourceVersion
+ * their watch of the namespace's pods has seen: the watch cache serves that at once
+ * (it has seen it), where a consistent list first waits for it to catch up with etcd.
  */
 export async function workloadPods(
   c: KubeClients,
   w: LiveWorkload,
-  opts: { fresh?: boolean } = {},
+  opts: { fresh?: boolean; notOlderThan?: string | undefined } = {},
 ): Promise<V1Pod[]> {
   if (w.pod) return [w.pod];
   if (!w.selector) return [];
+  if (opts.notOlderThan)
+    return ownedPods(c, w, w.selector, {
+      resourceVersion: opts.notOlderThan,
+      resourceVersionMatch: 'NotOlderThan',
+    });
   if (!opts.fresh) {
-    const cached = await ownedPods(c, w, w.selector, '0');
+    const cached = await ownedPods(c, w, w.selector, { resourceVersion: '0' });
     if (cached.filter((p) => !isTerminating(p)).length === w.counted) return cached;
   }
-  return ownedPods(c, w, w.selector, undefined);
+  return ownedPods(c, w, w.selector, {});
 }
 
 async function ownedPods(
   c: KubeClients,
   w: LiveWorkload,
   labelSelector: string,
-  resourceVersion: '0' | undefined,
+  at: { resourceVersion?: string; resourceVersionMatch?: string },
 ): Promise<V1Pod[]> {
-  const q = { namespace: w.ref.namespace, labelSelector, ...(resourceVersion ? { resourceVersion } : {}) };
+  const q = { namespace: w.ref.namespace, labelSelector, ...at };
   const [pods, rs] = await Promise.all([
     c.core.listNamespacedPod(q),
     w.ref.kind === 'Deployment' ? c.apps.listNamespacedReplicaSet(q) : undefined,
