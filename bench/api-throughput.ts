@@ -8,7 +8,9 @@
 // next page as its Link header gives it.
 //
 //   node_modules/.bin/node bench/api-throughput.ts [--quick] [--store sqlite|postgres]
-//     [--count N] [--seconds S] [--connections C] [--baseline DIR]
+//     [--count N] [--seconds S] [--connections C] [--baseline DIR] [--only TEXT]
+//
+// --only runs the request lines whose name contains TEXT ("GET one", "list:").
 import { randomUUID } from 'node:crypto';
 import { isPostgres } from '../src/db/connect.ts';
 import { sql } from 'kysely';
@@ -32,6 +34,7 @@ const opts = options({
   seconds: { type: 'string' },
   connections: { type: 'string' },
   baseline: { type: 'string' },
+  only: { type: 'string' },
 });
 const stores: StoreKind[] = opts.store ? [opts.store as StoreKind] : [...STORES];
 if (!stores.every((s) => STORES.includes(s))) throw new Error(`--store must be one of ${STORES.join(', ')}`);
@@ -282,7 +285,7 @@ for (const store of stores) {
         }),
       });
     }
-    for (const s of SCENARIOS) {
+    for (const s of SCENARIOS.filter((x) => !opts.only || x.name.includes(opts.only))) {
       for (const { build, vnfm } of servers) {
         const paths = await s.paths(seeded, vnfm);
         const cpu0 = cpuSeconds(vnfm.pid);
