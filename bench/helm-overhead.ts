@@ -1,26 +1,35 @@
-// What the VNFM adds to Helm mode on a real master node. On the testbed, with
-// `bin/vnfm serve` as a child process (SQLite store) whose VIM's helm_info points at
-// SSH master node 1 (helm 4):
+// What the VNFM adds to Helm mode. On the testbed, with `bin/vnfm serve` as a child
+// process (SQLite store), helm either on an SSH master node (`--transport ssh`: the
+// VIM's helm_info lists the node running the chosen helm major, node 0 helm 3,
+// node 1 helm 4) or on the VNFM host (`--transport local`: a VIM without master
+// nodes, VNFM_HELM_BINARY the testbed's helm 3 or 4):
 //
 // (a) interleaved runs of: VNFM instantiate → COMPLETED of a 2-release Helm CNF (the
 //     package chart Files/kubernetes/app-0.1.0.tgz installed twice, as releases vdu1
 //     and vdu2) and terminate → COMPLETED; versus the same two `helm install --wait`
-//     (sequential, the same chart already extracted on the node, the same --set
-//     values) and two `helm uninstall --wait`, run directly on the same master node
-//     over SSH. Target: VNFM / direct ≤ 1.15 (medians), instantiate and terminate.
+//     (sequential, the same chart already extracted, the same --set values) and two
+//     `helm uninstall --wait`, run by hand where the VNFM runs them: over one SSH
+//     connection per step, or as local processes against the testbed's kubeconfig.
+//     The VNFM side ends when the op occ's event stream reports COMPLETED (no polling
+//     gap). Target: VNFM / direct ≤ 1.05 (medians), instantiate and terminate. Each
+//     VNFM run also reads /metrics before and after: the worker's run time
+//     (vnfm_operation_duration_seconds) and each helm subcommand's
+//     (vnfm_helm_command_duration_seconds), so the VNFM's own time is broken down.
 // (b) N one-release VNF instances instantiated at once through the API (a second
 //     package whose flavour has VDU1 only, as every VDU must be carried by a release),
-//     versus N `helm install --wait` of the same chart run at once over N SSH
-//     connections: errors and total wall time of each; then all terminated /
-//     uninstalled at once.
+//     versus N `helm install --wait` of the same chart run at once (over N SSH
+//     connections, or N local processes): errors and total wall time of each; then
+//     all terminated / uninstalled at once.
 //
-//   node_modules/.bin/node bench/helm-overhead.ts [--quick] [--runs N] [--concurrent N]
-//     [--worker-concurrency N] [--keep-log FILE]
+//   node_modules/.bin/node bench/helm-overhead.ts [--quick] [--transport ssh|local]
+//     [--helm 3|4] [--runs N] [--concurrent N] [--worker-concurrency N] [--keep-log FILE]
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { SshSession } from '../src/ssh/session.ts';
 import { commandLine } from '../src/ssh/quote.ts';
@@ -32,8 +41,10 @@ import { withoutVdu } from './lib/one-vdu.ts';
 import { fixed, median, options, summary, table, verdict } from './lib/report.ts';
 import { asHelperVnfm, startVnfmProcess, type VnfmProcess } from './lib/server.ts';
 
-const TARGET_RATIO = 1.15;
-/** How often the client looks whether op occs are done. */
+const execFileP = promisify(execFile);
+
+const TARGET_RATIO = 1.05;
+/** How often the client looks whether the op occs of (b) are done. */
 const POLL_MS = 50;
 /** helm's --timeout on both sides (the VNFM's is what is left of VNFM_LCM_TIMEOUT_SECONDS, 300 s). */
 const HELM_TIMEOUT_S = 300;
@@ -45,6 +56,8 @@ const SETS: Record<string, string[]> = {
 const CONCURRENT_SETS = ['service.port=8081', 'replicaCount=1'];
 
 const opts = options({
+  transport: { type: 'string' },
+  helm: { type: 'string' },
   runs: { type: 'string' },
   concurrent: { type: 'string' },
   'worker-concurrency': { type: 'string' },
@@ -54,9 +67,13 @@ const opts = options({
 const runs = Number(opts.runs ?? (opts.quick ? 2 : 15));
 const concurrent = Number(opts.concurrent ?? (opts.quick ? 5 : 20));
 const workerConcurrency = opts['worker-concurrency'];
+const transport = opts.transport ?? 'ssh';
+const helmWanted = Number(opts.helm ?? 4);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
 if (!Number.isInteger(concurrent) || concurrent < 1)
   throw new Error('--concurrent must be a positive integer');
+if (transport !== 'ssh' && transport !== 'local') throw new Error('--transport must be ssh or local');
+if (helmWanted !== 3 && helmWanted !== 4) throw new Error('--helm must be 3 or 4');
 
 /** The fields of a VnfLcmOpOcc the bench reads. */
 interface OpOcc {
@@ -68,7 +85,7 @@ interface OpOcc {
 }
 
 // ---------------------------------------------------------------------------------
-// The direct side: helm on the master node over SSH, as an operator runs it by hand.
+// The direct side: helm where the VNFM runs it, as an operator runs it by hand.
 
 const connect = (node: SshNode): Promise<SshSession> => sshToNode(node);
 
@@ -102,6 +119,50 @@ async function exec(ssh: SshSession, argv: string[]): Promise<string> {
   return r.stdout;
 }
 
+/** Where the direct side's commands run: one SSH connection, or (local) nothing to open. */
+interface Session {
+  exec(argv: string[]): Promise<string>;
+  close(): void;
+}
+
+const sshSession = (ssh: SshSession): Session => ({
+  exec: (argv) => exec(ssh, argv),
+  close: () => ssh.close(),
+});
+
+/** helm on this host as a user runs it: the testbed's kubeconfig, helm homes of its own. */
+function localSession(helmBinary: string, kubeconfig: string, home: string): Session {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    KUBECONFIG: kubeconfig,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+  };
+  return {
+    async exec(argv) {
+      const [program, ...args] = argv;
+      try {
+        const r = await execFileP(program === 'helm' ? helmBinary : program!, args, {
+          env,
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: (HELM_TIMEOUT_S + 60) * 1000,
+        });
+        return r.stdout;
+      } catch (e) {
+        const err = e as Error & { code?: number; stderr?: string };
+        throw new Error(
+          `${argv.join(' ')}: exit ${err.code}: ${String(err.stderr ?? err.message)
+            .trim()
+            .slice(-500)}`,
+        );
+      }
+    },
+    close: () => {},
+  };
+}
+
 /** Helm 3's --wait is a switch; Helm 4's takes a strategy, and the VNFM uses `watcher` (kstatus). */
 const waitFlags = (helmMajor: number) => [
   helmMajor >= 4 ? '--wait=watcher' : '--wait',
@@ -110,11 +171,14 @@ const waitFlags = (helmMajor: number) => [
 ];
 
 interface Direct {
-  node: SshNode;
   helmMajor: number;
-  /** The extracted chart directory on the node. */
+  /** The extracted chart directory where helm runs. */
   chartDir: string;
   namespace: string;
+  /** A session for one step (over SSH: a connection, as one `ssh node '…'` would be). */
+  open(): Promise<Session>;
+  /** The same, at most MAX_HANDSHAKES handshakes at once (b). */
+  openLimited(): Promise<Session>;
 }
 
 const installArgv = (d: Direct, release: string, sets: string[]) => [
@@ -137,27 +201,41 @@ const uninstallArgv = (d: Direct, release: string) => [
   ...waitFlags(d.helmMajor),
 ];
 
+/** Seconds by helm subcommand (`install`, `uninstall`, `version`, `repo add`…), from the VNFM's /metrics. */
+type HelmTimes = Record<string, { seconds: number; count: number }>;
+
+/** What the VNFM's own time went to in one operation (from /metrics before and after it). */
+interface Breakdown {
+  /** The worker running the operation (vnfm_operation_duration_seconds, phase run), ms. */
+  runMs: number;
+  /** helm commands within it, ms by subcommand, and how many. */
+  helm: HelmTimes;
+}
+
 interface Timing {
   instantiateMs: number;
   terminateMs: number;
   /** VNFM: the op occs' own startTime → COMPLETED. Direct: the SSH connection's share. */
   innerInstantiateMs: number;
   innerTerminateMs: number;
+  /** VNFM only. */
+  instantiate?: Breakdown;
+  terminate?: Breakdown;
 }
 
-/** One connection per step (as one `ssh node '…'` session would), two helm commands in it. */
+/** One session per step (as one `ssh node '…'` would be), two helm commands in it. */
 async function directRun(d: Direct): Promise<Timing> {
   let t = performance.now();
-  let ssh = await connect(d.node);
+  let session = await d.open();
   const innerInstantiateMs = performance.now() - t;
-  for (const release of ['vdu1', 'vdu2']) await exec(ssh, installArgv(d, release, SETS[release]!));
-  ssh.close();
+  for (const release of ['vdu1', 'vdu2']) await session.exec(installArgv(d, release, SETS[release]!));
+  session.close();
   const instantiateMs = performance.now() - t;
   t = performance.now();
-  ssh = await connect(d.node);
+  session = await d.open();
   const innerTerminateMs = performance.now() - t;
-  for (const release of ['vdu1', 'vdu2']) await exec(ssh, uninstallArgv(d, release));
-  ssh.close();
+  for (const release of ['vdu1', 'vdu2']) await session.exec(uninstallArgv(d, release));
+  session.close();
   return { instantiateMs, terminateMs: performance.now() - t, innerInstantiateMs, innerTerminateMs };
 }
 
@@ -201,15 +279,80 @@ async function settle(
 
 const serverMs = (op: OpOcc) => Date.parse(String(op.stateEnteredTime)) - Date.parse(String(op.startTime));
 
-/** One op through the API, to COMPLETED; returns client-seen and server-recorded durations. */
+/**
+ * Follows the op occ's event stream until it reports a settled state; returns that
+ * representation and when the client read it (no polling gap: the stream sends each change).
+ */
+async function untilSettled(vnfm: VnfmProcess, opId: string): Promise<{ op: OpOcc; seenAt: number }> {
+  const res = await fetch(`${vnfm.url}/vnflcm/v1/vnf_lcm_op_occs/${opId}/events`);
+  if (!res.ok || !res.body) throw new Error(`events of op occ ${opId}: ${res.status}`);
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of res.body) {
+    buf += decoder.decode(chunk, { stream: true });
+    for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+      const event = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const data = event
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trimStart())
+        .join('\n');
+      if (!data) continue; // a heartbeat
+      const op = JSON.parse(data) as OpOcc;
+      if (SETTLED.includes(String(op.operationState))) return { op, seenAt: performance.now() };
+    }
+  }
+  throw new Error(`the event stream of op occ ${opId} ended before it settled`);
+}
+
+interface Metrics {
+  /** vnfm_operation_duration_seconds_sum of phase run, by operation. */
+  run: Record<string, number>;
+  helm: HelmTimes;
+}
+
+/** The two histograms the breakdown reads, from the VNFM's /metrics (Prometheus text). */
+async function metrics(vnfm: VnfmProcess): Promise<Metrics> {
+  const text = await (await fetch(`${vnfm.url}/metrics`)).text();
+  const out: Metrics = { run: {}, helm: {} };
+  for (const m of text.matchAll(/^(vnfm_\w+?)_(sum|count)\{([^}]*)\} (\S+)$/gm)) {
+    const [, name, kind, labelText, value] = m;
+    const labels = Object.fromEntries(
+      [...labelText!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!] as const),
+    );
+    if (name === 'vnfm_operation_duration_seconds' && kind === 'sum' && labels.phase === 'run') {
+      const op = labels.operation!;
+      out.run[op] = (out.run[op] ?? 0) + Number(value);
+    } else if (name === 'vnfm_helm_command_duration_seconds') {
+      const h = (out.helm[labels.subcommand!] ??= { seconds: 0, count: 0 });
+      if (kind === 'sum') h.seconds += Number(value);
+      else h.count += Number(value);
+    }
+  }
+  return out;
+}
+
+function breakdown(before: Metrics, after: Metrics, operation: string): Breakdown {
+  const helm: HelmTimes = {};
+  for (const [sub, h] of Object.entries(after.helm)) {
+    const b = before.helm[sub] ?? { seconds: 0, count: 0 };
+    if (h.count > b.count) helm[sub] = { seconds: h.seconds - b.seconds, count: h.count - b.count };
+  }
+  return { runMs: ((after.run[operation] ?? 0) - (before.run[operation] ?? 0)) * 1000, helm };
+}
+
+/** One op through the API, to COMPLETED; returns client-seen and server-recorded durations and the breakdown. */
 async function vnfmOp(vnfm: VnfmProcess, id: string, op: string, body: object) {
+  const before = await metrics(vnfm);
   const t = performance.now();
   const { opId, error } = await post(vnfm, `/vnflcm/v1/vnf_instances/${id}/${op}`, body);
   if (!opId) throw new Error(error);
-  const { op: done, seenAt } = (await settle(vnfm, [opId])).get(opId)!;
+  const { op: done, seenAt } = await untilSettled(vnfm, opId);
   if (done.operationState !== 'COMPLETED')
     throw new Error(`${op} op occ ${opId} ended ${done.operationState}: ${JSON.stringify(done.error)}`);
-  return { ms: seenAt - t, serverMs: serverMs(done) };
+  const after = await metrics(vnfm);
+  return { ms: seenAt - t, serverMs: serverMs(done), breakdown: breakdown(before, after, op.toUpperCase()) };
 }
 
 /** Created instance ids, so that the cleanup can remove their chart directories if a run fails. */
@@ -227,6 +370,8 @@ async function vnfmRun(vnfm: VnfmProcess, vnfdId: string, body: object): Promise
     terminateMs: term.ms,
     innerInstantiateMs: inst.serverMs,
     innerTerminateMs: term.serverMs,
+    instantiate: inst.breakdown,
+    terminate: term.breakdown,
   };
 }
 
@@ -297,11 +442,11 @@ async function directConcurrent(d: Direct, argvs: string[][]): Promise<Concurren
   await Promise.all(
     argvs.map(async (argv) => {
       try {
-        const ssh = await connectLimited(d.node);
+        const session = await d.openLimited();
         try {
-          await exec(ssh, argv);
+          await session.exec(argv);
         } finally {
-          ssh.close();
+          session.close();
         }
       } catch (e) {
         errors.push((e as Error).message.slice(0, 300));
@@ -314,8 +459,10 @@ async function directConcurrent(d: Direct, argvs: string[][]): Promise<Concurren
 // ---------------------------------------------------------------------------------
 
 const env = await testbed();
-const node = env.sshNodes[1];
-if (!node) throw new Error('the testbed has no SSH master node 1');
+// Node 0 runs helm 3, node 1 helm 4 (testbed/lib/ssh-nodes.ts).
+const node = env.sshNodes.find((n) => n.helm === `helm${helmWanted}`);
+if (!node) throw new Error(`the testbed has no SSH master node with helm ${helmWanted}`);
+const localHelm = helmWanted === 3 ? env.helm3 : env.helm4;
 const kc = new KubeConfig();
 kc.loadFromFile(env.kubeconfig);
 const core = kc.makeApiClient(CoreV1Api);
@@ -323,6 +470,8 @@ const tag = randomBytes(3).toString('hex');
 const nsVnfm = `bench-helm-v-${tag}`;
 const nsDirect = `bench-helm-d-${tag}`;
 const dir = mkdtempSync(join(tmpdir(), 'bench-helm-'));
+const load = () => loadavg().map((x) => +fixed(x, 2));
+const loadBefore = load();
 let vnfm: VnfmProcess | undefined;
 let admin: SshSession | undefined;
 let remoteDir = '';
@@ -331,35 +480,72 @@ try {
   // One namespace per side, made beforehand: neither creates or deletes one per run.
   for (const name of [nsVnfm, nsDirect]) await core.createNamespace({ body: { metadata: { name } } });
 
-  // The direct side's chart: the very archive the package ships, extracted once on the node.
+  // The direct side's chart: the very archive the package ships, extracted once where helm runs.
   const chart = await chartTgz();
   const chartFile = join(dir, 'app-0.1.0.tgz');
   writeFileSync(chartFile, chart);
-  admin = await connect(node);
-  remoteHome = (await exec(admin, ['printenv', 'HOME'])).trim();
-  remoteDir = posix.join(remoteHome, `bench-helm-${tag}`);
-  await exec(admin, ['mkdir', '-p', remoteDir]);
-  await admin.putFile(chartFile, posix.join(remoteDir, 'app-0.1.0.tgz'));
-  await exec(admin, ['tar', '-xzf', posix.join(remoteDir, 'app-0.1.0.tgz'), '-C', remoteDir]);
-  const helmVersion = (await exec(admin, ['helm', 'version', '--short'])).trim();
-  const helmMajor = Number(/^v(\d+)/.exec(helmVersion)?.[1]);
-  const direct: Direct = { node, helmMajor, chartDir: posix.join(remoteDir, 'app'), namespace: nsDirect };
+  let direct: Direct;
+  let helmVersion: string;
+  let where: string;
+  if (transport === 'ssh') {
+    admin = await connect(node);
+    remoteHome = (await exec(admin, ['printenv', 'HOME'])).trim();
+    remoteDir = posix.join(remoteHome, `bench-helm-${tag}`);
+    await exec(admin, ['mkdir', '-p', remoteDir]);
+    await admin.putFile(chartFile, posix.join(remoteDir, 'app-0.1.0.tgz'));
+    await exec(admin, ['tar', '-xzf', posix.join(remoteDir, 'app-0.1.0.tgz'), '-C', remoteDir]);
+    helmVersion = (await exec(admin, ['helm', 'version', '--short'])).trim();
+    where = `master node ${node.host}:${node.port} over SSH`;
+    direct = {
+      helmMajor: 0,
+      chartDir: posix.join(remoteDir, 'app'),
+      namespace: nsDirect,
+      open: async () => sshSession(await connect(node)),
+      openLimited: async () => sshSession(await connectLimited(node)),
+    };
+  } else {
+    const home = join(dir, 'direct-home');
+    mkdirSync(home);
+    const session = localSession(localHelm, env.kubeconfig, home);
+    await session.exec(['tar', '-xzf', chartFile, '-C', dir]);
+    helmVersion = (await session.exec(['helm', 'version', '--short'])).trim();
+    where = `local helm ${localHelm}`;
+    direct = {
+      helmMajor: 0,
+      chartDir: join(dir, 'app'),
+      namespace: nsDirect,
+      open: async () => session,
+      openLimited: async () => session,
+    };
+  }
+  direct.helmMajor = Number(/^v(\d+)/.exec(helmVersion)?.[1]);
+  if (direct.helmMajor !== helmWanted) throw new Error(`asked for helm ${helmWanted}, found ${helmVersion}`);
 
   vnfm = await startVnfmProcess({
     database: `sqlite:${join(dir, 'vnfm.sqlite')}`,
     dataDir: join(dir, 'data'),
     logFile: join(dir, 'vnfm.log'),
-    ...(workerConcurrency ? { env: { VNFM_WORKER_CONCURRENCY: workerConcurrency } } : {}),
-  });
-  const address = `${node.host}:${node.port}`;
-  const vimId = await registerTestbedVim(asHelperVnfm(vnfm), 'bench-helm', {
-    helm_info: {
-      masternode_ip: [address],
-      masternode_username: node.user,
-      masternode_password: node.password,
-      masternode_host_keys: { [address]: node.hostKey },
+    env: {
+      ...(workerConcurrency ? { VNFM_WORKER_CONCURRENCY: workerConcurrency } : {}),
+      ...(transport === 'local' ? { VNFM_HELM_BINARY: localHelm } : {}),
     },
   });
+  const address = `${node.host}:${node.port}`;
+  // A VIM without master nodes runs helm locally (the driver's transport 'auto').
+  const vimId = await registerTestbedVim(
+    asHelperVnfm(vnfm),
+    'bench-helm',
+    transport === 'ssh'
+      ? {
+          helm_info: {
+            masternode_ip: [address],
+            masternode_username: node.user,
+            masternode_password: node.password,
+            masternode_host_keys: { [address]: node.hostKey },
+          },
+        }
+      : {},
+  );
   const { vnfdId } = await onboardPackage(asHelperVnfm(vnfm), {
     edit: (files) => files.set(CHART_PATH, chart),
   });
@@ -376,8 +562,8 @@ try {
   ]);
 
   console.log(
-    `master node ${address} (${helmVersion}); namespaces ${nsVnfm} (VNFM), ${nsDirect} (direct); ` +
-      `1 warm-up run each, then ${runs} interleaved runs`,
+    `${where} (${helmVersion}); namespaces ${nsVnfm} (VNFM), ${nsDirect} (direct); ` +
+      `1 warm-up run each, then ${runs} interleaved runs; load averages ${loadBefore.join(' ')}`,
   );
   await vnfmRun(vnfm, vnfdId, body);
   await directRun(direct);
@@ -425,9 +611,10 @@ try {
   for (const id of ids) await vnfm.request('DELETE', `/vnflcm/v1/vnf_instances/${id}`);
 
   // ---------------------------------------------------------------------------------
-  const med = (xs: Timing[], k: keyof Timing) => median(xs.map((x) => x[k]));
+  type Num = 'instantiateMs' | 'terminateMs' | 'innerInstantiateMs' | 'innerTerminateMs';
+  const med = (xs: Timing[], k: Num) => median(xs.map((x) => x[k]));
   /** "median (min–max)": the spread says how far to trust the median on a shared machine. */
-  const spread = (xs: Timing[], k: keyof Timing) => {
+  const spread = (xs: Timing[], k: Num) => {
     const v = xs.map((x) => x[k]);
     return `${fixed(median(v), 0)} (${fixed(Math.min(...v), 0)}–${fixed(Math.max(...v), 0)})`;
   };
@@ -438,8 +625,9 @@ try {
   const instRatio = vi / di;
   const termRatio = vt / dt;
   const met = instRatio <= TARGET_RATIO && termRatio <= TARGET_RATIO;
+  const how = transport === 'ssh' ? 'helm over SSH' : 'helm run locally';
   console.log(
-    `\n(a) VNFM (bin/vnfm serve, child process, SQLite, helm over SSH) vs helm over SSH by hand, ` +
+    `\n(a) VNFM (bin/vnfm serve, child process, SQLite, ${how}) vs ${how} by hand, ` +
       `2 releases × 1 replica, medians of ${runs} interleaved runs\n`,
   );
   console.log(
@@ -451,7 +639,7 @@ try {
         'VNFM − direct ms',
         'VNFM/direct',
         'op occ startTime→COMPLETED ms',
-        'direct: SSH connect ms',
+        transport === 'ssh' ? 'direct: SSH connect ms' : 'direct: setup ms',
       ],
       [
         'instantiate (2 × helm install --wait)',
@@ -473,10 +661,44 @@ try {
       ],
     ]),
   );
+
+  // Where the VNFM's time goes, per operation: medians of each part over the runs.
+  const steps: Record<string, Record<string, number>> = {};
+  const breakdownRows: string[][] = [];
+  for (const op of ['instantiate', 'terminate'] as const) {
+    const total = op === 'instantiate' ? 'instantiateMs' : 'terminateMs';
+    const parts = vnfmRuns.map((r) => {
+      const b = r[op]!;
+      const helmMs = Object.values(b.helm).reduce((n, h) => n + h.seconds * 1000, 0);
+      const row: Record<string, number> = {
+        total: r[total],
+        'outside the worker run (API accept, queue, final write, event)': r[total] - b.runMs,
+        'worker run': b.runMs,
+        "worker run, VNFM's own (run − helm)": b.runMs - helmMs,
+      };
+      for (const [sub, h] of Object.entries(b.helm)) row[`helm ${sub} (${h.count}×)`] = h.seconds * 1000;
+      return row;
+    });
+    const names = [...new Set(parts.flatMap((p) => Object.keys(p)))];
+    steps[op] = {};
+    for (const name of names) {
+      const m = median(parts.map((p) => p[name] ?? 0));
+      steps[op][name] = Math.round(m);
+      breakdownRows.push([op, name, fixed(m, 0)]);
+    }
+    const d = median(directRuns.map((r) => r[total]));
+    breakdownRows.push([op, 'direct: the same helm commands by hand', fixed(d, 0)]);
+  }
+  console.log(
+    `\n(a) the VNFM's time by step (medians over the runs; helm from vnfm_helm_command_duration_seconds, ` +
+      `the worker's run from vnfm_operation_duration_seconds)\n`,
+  );
+  console.log(table([['operation', 'step', 'ms'], ...breakdownRows]));
+
   const wc = workerConcurrency ? `${workerConcurrency} (VNFM_WORKER_CONCURRENCY)` : '8 (the default)';
   console.log(
     `\n(b) ${concurrent} × 1 release at once: through the API (worker concurrency ${wc}) vs ` +
-      `${concurrent} SSH connections each running one helm command\n`,
+      `${concurrent} ${transport === 'ssh' ? 'SSH connections' : 'local processes'} each running one helm command\n`,
   );
   const errs = (c: Concurrent) => `${c.errors.length} of ${concurrent}`;
   console.log(
@@ -518,8 +740,13 @@ try {
   ] as const) {
     if (c.errors.length > 0) console.log(`${what}, first error: ${c.errors[0]}`);
   }
+  const loadAfter = load();
+  console.log(
+    `\nload averages (1, 5, 15 min): before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')} (2 cores)`,
+  );
 
   summary('helm-overhead', {
+    transport,
     runs,
     helm: helmVersion,
     vnfmInstantiateMs: Math.round(vi),
@@ -530,6 +757,7 @@ try {
     terminateRatio: +fixed(termRatio, 2),
     targetRatio: TARGET_RATIO,
     met,
+    steps,
     concurrent,
     workerConcurrency: Number(workerConcurrency ?? 8),
     vnfmConcurrentMs: Math.round(vnfmInst.wallMs),
@@ -539,6 +767,8 @@ try {
     concurrentRatio: +fixed(vnfmInst.wallMs / directInst.wallMs, 2),
     vnfmConcurrentTerminateMs: Math.round(vnfmTerm.wallMs),
     directConcurrentUninstallMs: Math.round(directUninst.wallMs),
+    loadBefore,
+    loadAfter,
   });
 } catch (e) {
   // A VNFM that died (or failed an op) says why in its log.
