@@ -220,6 +220,20 @@ for (const store of STORES) {
       }
       // The selectors copy only what they change: the full instance's answer is still whole.
       assert.deepEqual((await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${full.id}`)).body, views[0]);
+      // A NUL in a stored string (JSON's \u0000, which PostgreSQL's jsonb refuses) is listed as it is.
+      const nul = {
+        ...full,
+        id: randomUUID(),
+        vnfInstanceName: 'cnf-nul',
+        vnfInstanceDescription: 'a\u0000b',
+      };
+      await insertInstance(vnfm.ctx.db, nul);
+      const listed = await vnfm.request(
+        'GET',
+        `/vnflcm/v1/vnf_instances?filter=(eq,vnfInstanceName,cnf-nul)`,
+      );
+      assert.equal(listed.status, 200, JSON.stringify(listed.body));
+      assert.deepEqual(listed.body, [drop(plain(instanceView(nul)), defaults)]);
       const ops = await vnfm.request('GET', '/vnflcm/v1/vnf_lcm_op_occs?all_fields');
       assert.deepEqual(ops.body, [plain(opOccView(op))]);
       assert.deepEqual(validOpOccs(ops.body), []);

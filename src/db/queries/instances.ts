@@ -82,7 +82,9 @@ function infoWithout(db: Db, names: readonly string[]) {
   const omit = names.filter((n) => /^\w{1,64}$/.test(n));
   if (omit.length === 0) return sql<string>`info`;
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    return sql<string>`(info::jsonb - ${sql.val([...omit])}::text[])::text`;
+    // jsonb refuses the escape \u0000 that JSON allows in a string: such a row is read whole.
+    return sql<string>`CASE WHEN strpos(info, ${'\\u0000'}) > 0 THEN info
+      ELSE (info::jsonb - ${sql.val([...omit])}::text[])::text END`;
   }
   return sql<string>`json_remove(info, ${sql.join(omit.map((k) => `$."${k}"`))})`;
 }
