@@ -5,7 +5,7 @@ import { type Command, Option } from 'commander';
 import { clientFor } from './context.ts';
 import { filterValue, LCM, listAll, reportOpOcc, reportOperation, vnfId, withFilter } from './lcm-client.ts';
 import { type Column, printList, printOne } from './output.ts';
-import { LCM_OPERATION_STATES } from '../api/schemas/subscriptions.ts';
+import { OPERATION_STATES } from '../lcm/model.ts';
 import { errorLine, getOpOcc, type OpOccSnapshot, progressParts, vduLine } from './wait.ts';
 
 interface OpOcc extends OpOccSnapshot {
@@ -57,7 +57,7 @@ export function addOpCommands(program: Command): void {
   op.command('list')
     .description('operation occurrences, oldest first')
     .option('--vnf <vnf>', 'of this VNF instance (id or name)')
-    .addOption(new Option('--state <state>', 'in this operationState').choices(LCM_OPERATION_STATES))
+    .addOption(new Option('--state <state>', 'in this operationState').choices(OPERATION_STATES))
     .option('--operation <op>', 'of this operation (INSTANTIATE, SCALE, …)')
     .option('--filter <expr>', "an SOL013 filter, e.g. '(neq,operationState,COMPLETED)'")
     .action(

@@ -19,7 +19,8 @@ export const LcmOperation = oneOf(
   'MODIFY_INFO',
 );
 export type LcmOperation = Static<typeof LcmOperation>;
-export const OperationState = oneOf(
+/** SOL003's op occ states, once: the model, subscription filters and the CLI use this list. */
+export const OPERATION_STATES = [
   'STARTING',
   'PROCESSING',
   'COMPLETED',
@@ -27,7 +28,8 @@ export const OperationState = oneOf(
   'FAILED',
   'ROLLING_BACK',
   'ROLLED_BACK',
-);
+] as const;
+export const OperationState = oneOf(...OPERATION_STATES);
 export type OperationState = Static<typeof OperationState>;
 
 /** Op occ states that hold the instance: no other operation may start (SOL003 §5.4.1.3). */

@@ -3,6 +3,7 @@
 // SOL003 §5.5.3.12 / SOL005 §9.5.3.2 define them, and SOL013 §8.3.4 SubscriptionAuthentication
 // towards the receiver. The stored subscription and its view take their types from here.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { OPERATION_STATES } from '../../lcm/model.ts';
 import { Id, LIMITS, Name, Password, strictObject, Url } from './primitives.ts';
 
 /** Entries of a filter list (ids, names, providers). */
@@ -65,15 +66,7 @@ export const LCM_OPERATION_TYPES = [
   'CHANGE_EXT_CONN',
   'MODIFY_INFO',
 ] as const;
-export const LCM_OPERATION_STATES = [
-  'STARTING',
-  'PROCESSING',
-  'COMPLETED',
-  'FAILED_TEMP',
-  'FAILED',
-  'ROLLING_BACK',
-  'ROLLED_BACK',
-] as const;
+export const LCM_OPERATION_STATES = OPERATION_STATES;
 export const PKG_NOTIFICATION_TYPES = [
   'VnfPackageOnboardingNotification',
   'VnfPackageChangeNotification',
