@@ -49,6 +49,8 @@ export interface VnfInstanceRow {
   vnf_product_name: string | null;
   /** JSON: the VnfInstance fields not held in their own columns. */
   info: string;
+  /** JSON: `info` without the attributes a default list page leaves out (instance-brief.ts, migration 0009). */
+  brief: string;
   /** JSON: the infra driver's own state (InfraState). */
   infra_state: string;
   /** SecretBox-sealed JSON: the MgmtDriver's InstanceStore value (migration 0007). */

@@ -8,6 +8,7 @@ import * as m0005 from './0005_mask_stored_secrets.ts';
 import * as m0006 from './0006_host_pool.ts';
 import * as m0007 from './0007_mgmt.ts';
 import * as m0008 from './0008_subscriptions.ts';
+import * as m0009 from './0009_instance_brief.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_vims': m0001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_host_pool': m0006,
   '0007_mgmt': m0007,
   '0008_subscriptions': m0008,
+  '0009_instance_brief': m0009,
 };

@@ -7,6 +7,7 @@ import type { VnfInstanceRow } from '../schema.ts';
 import type { Term } from '../../api/sol013/filter.ts';
 import { maskSecrets } from '../../vim/model.ts';
 import { type ColumnMap, whereTerms } from './filter-sql.ts';
+import { BRIEF_OMITTED, briefOf, briefServes } from './instance-brief.ts';
 
 const OWN_COLUMNS = ['id', 'vnfdId', 'vnfPkgId', 'instantiationState'] as const;
 
@@ -65,7 +66,15 @@ export async function queryInstances(
   let q = db
     .selectFrom('vnf_instances')
     .select(['id', 'vnfd_id', 'vnf_pkg_id', 'instantiation_state'])
-    .select(infoWithout(db, omit).as('info'));
+    .select(
+      briefServes(omit)
+        ? jsonWithout(
+            db,
+            'brief',
+            omit.filter((k) => !BRIEF_OMITTED.includes(k)),
+          ).as('info')
+        : jsonWithout(db, 'info', omit).as('info'),
+    );
   if (terms.length > 0) q = q.where((eb) => whereTerms(eb, terms, INSTANCE_COLUMNS));
   q = q.orderBy('created_at').orderBy('id');
   if (page) q = q.limit(page.limit).offset(page.offset);
@@ -77,24 +86,31 @@ export async function queryInstances(
  * JSON functions run in C, and the page's JSON.parse then reads a tenth of it). The
  * names are bound parameters.
  */
-function infoWithout(db: Db, names: readonly string[]) {
+function jsonWithout(db: Db, column: 'info' | 'brief', names: readonly string[]) {
+  const col = sql.ref(column);
   // Attribute names are words (the selectors checked them); anything else is read and dropped later.
   const omit = names.filter((n) => /^\w{1,64}$/.test(n));
-  if (omit.length === 0) return sql<string>`info`;
+  if (omit.length === 0) return sql<string>`${col}`;
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     // jsonb refuses the escape \u0000 that JSON allows in a string: such a row is read whole.
-    return sql<string>`CASE WHEN strpos(info, ${'\\u0000'}) > 0 THEN info
-      ELSE (info::jsonb - ${sql.val([...omit])}::text[])::text END`;
+    return sql<string>`CASE WHEN strpos(${col}, ${'\\u0000'}) > 0 THEN ${col}
+      ELSE (${col}::jsonb - ${sql.val([...omit])}::text[])::text END`;
   }
-  return sql<string>`json_remove(info, ${sql.join(omit.map((k) => `$."${k}"`))})`;
+  return sql<string>`json_remove(${col}, ${sql.join(omit.map((k) => `$."${k}"`))})`;
 }
 
 /** The stored JSON: vimConnectionInfo masked once more, so that no path stores (or lets a filter read) its secrets. */
-function info(i: VnfInstance): string {
+function infoDoc(i: VnfInstance): Record<string, unknown> {
   const rest = { ...i } as Record<string, unknown>;
   for (const c of OWN_COLUMNS) delete rest[c];
   if (i.vimConnectionInfo) rest.vimConnectionInfo = i.vimConnectionInfo.map(maskVimConnectionInfo);
-  return JSON.stringify(rest);
+  return rest;
+}
+
+/** `info` and `brief`, written together. */
+function infoColumns(i: VnfInstance): { info: string; brief: string } {
+  const doc = infoDoc(i);
+  return { info: JSON.stringify(doc), brief: briefOf(doc) };
 }
 
 /**
@@ -120,7 +136,7 @@ function newRow(i: VnfInstance, now: string) {
     vnf_pkg_id: i.vnfPkgId,
     vim_id: null,
     instantiation_state: i.instantiationState,
-    info: info(i),
+    ...infoColumns(i),
     ...filterColumns(i),
     infra_state: '{}',
     created_at: now,
@@ -173,7 +189,7 @@ export async function saveInstance(
       vnfd_id: i.vnfdId,
       vnf_pkg_id: i.vnfPkgId,
       instantiation_state: i.instantiationState,
-      info: info(i),
+      ...infoColumns(i),
       ...filterColumns(i),
       updated_at: new Date().toISOString(),
       ...(extra.infraState !== undefined ? { infra_state: engineStateJson(extra.infraState) } : {}),
