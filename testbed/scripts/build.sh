@@ -85,6 +85,14 @@ export -f build_kube build_etcd go_install kwok_stages
 export here bin cache KUBE_VERSION ETCD_VERSION KWOK_VERSION
 
 command -v go >/dev/null 2>&1 || { log "FAILED step 'go toolchain': go is not on PATH"; exit 1; }
+# One build at a time per cache: concurrent runs (several test processes starting on a
+# fresh machine) would otherwise build the same binary into the same temporary name and
+# fail each other's final mv. A waiter finds the binaries built and skips every step.
+exec 9>"$cache/.build.lock"
+if ! flock -n 9; then
+  log "another build of the testbed holds $cache/.build.lock; waiting for it"
+  timeout "$step_timeout" flock 9 || { log "FAILED step 'build lock': still held after ${step_timeout}s"; exit 1; }
+fi
 ensure_debian_packages
 step "helm $HELM3_VERSION" "$bin/helm-$HELM3_VERSION" go_install helm helm.sh/helm/v3/cmd/helm "$HELM3_VERSION"
 step "helm $HELM4_VERSION" "$bin/helm-$HELM4_VERSION" go_install helm helm.sh/helm/v4/cmd/helm "$HELM4_VERSION"
