@@ -18,5 +18,30 @@ npx --no-install tsc --noEmit -p .
 step "lint and format (eslint, prettier)"
 npx --no-install eslint . && npx --no-install prettier --check .
 
-step "tests (node:test, testbed brought up once by test/global-setup.ts)"
-node --test --test-concurrency=1 --test-global-setup=test/global-setup.ts --test-timeout=600000 'test/**/*.test.ts'
+step "tests (node:test against the testbed, brought up once here)"
+# The testbed is shared by every test file (each uses its own namespaces, databases and
+# releases), so files run side by side: two at a time, and beside them, one at a time,
+# the files that use the testbed's pool hosts, which they wipe and whose sshd they stop.
+# A file naming the pool hosts anywhere is taken for one of those.
+shopt -s globstar
+files=(test/**/*.test.ts)
+mapfile -t pool < <(grep -lE 'poolHost|pool_hosts|pool-hosts|hostpool|pool-helpers' "${files[@]}")
+rest=()
+for f in "${files[@]}"; do [[ " ${pool[*]} " == *" $f "* ]] || rest+=("$f"); done
+testbed_was_up=true
+node testbed/cli.ts status 2>/dev/null || testbed_was_up=false
+node testbed/cli.ts up >/dev/null
+run() { # NAME CONCURRENCY FILES...: one node:test run, its lines prefixed with NAME
+  local name=$1 n=$2; shift 2
+  node --test --test-concurrency="$n" --test-reporter=spec --test-global-setup=test/global-setup.ts \
+    --test-timeout=600000 "$@" 2>&1 | sed -u "s/^/[$name] /"
+  return "${PIPESTATUS[0]}"
+}
+printf '%s files: %s beside the %s that use the pool hosts\n' "${#files[@]}" "${#rest[@]}" "${#pool[@]}" >&2
+run pool 1 "${pool[@]}" &
+pool_pid=$!
+rc=0
+run tests 2 "${rest[@]}" || rc=$?
+wait "$pool_pid" || rc=$?
+$testbed_was_up || node testbed/cli.ts down
+exit "$rc"
