@@ -1,12 +1,11 @@
 // node:test global setup: brings the testbed up once for the whole run and takes
 // it down afterwards, unless it was already up (a developer's own testbed).
-import { down, readEnv, up } from '../testbed/index.ts';
+import { down, ensureUp } from '../testbed/index.ts';
 
 let startedHere = false;
 
 export async function globalSetup(): Promise<void> {
-  startedHere = readEnv() === undefined;
-  await up((m) => process.stderr.write(`[testbed] ${m}\n`));
+  ({ started: startedHere } = await ensureUp((m) => process.stderr.write(`[testbed] ${m}\n`)));
 }
 
 export async function globalTeardown(): Promise<void> {

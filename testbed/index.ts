@@ -3,7 +3,6 @@
 // `env` reads it back; `down` stops every process. Tests use the same functions.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { kubeconfigYaml, startCluster } from './lib/cluster.ts';
 import { binaries, buildScript, stateDir } from './lib/paths.ts';
 import { ensurePki } from './lib/pki.ts';
@@ -19,6 +18,7 @@ import {
   stopPoolSshd,
 } from './lib/pool-hosts.ts';
 import { type SshNode, startSshNodes } from './lib/ssh-nodes.ts';
+import { withLock } from './lib/lock.ts';
 
 export interface TestbedEnv {
   kubeconfig: string;
@@ -61,23 +61,13 @@ function writeEnv(env: TestbedEnv): void {
  * directory), the others wait for its env.json.
  */
 async function addPoolHosts(running: TestbedEnv, log: (msg: string) => void): Promise<TestbedEnv> {
-  const lock = join(stateDir, 'pool.lock');
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      const env = readEnv();
-      if (env?.poolHosts) return env;
-      if (Date.now() > deadline)
-        throw new StepError(`pool hosts: ${lock} held for 3 minutes (remove it if stale)`);
-      await sleep(500);
-    }
-  }
-  try {
-    const again = readEnv();
-    if (again?.poolHosts) return again;
+  const withPool = () => {
+    const env = readEnv();
+    return env?.poolHosts ? env : undefined;
+  };
+  return withLock(join(stateDir, 'pool.lock'), { timeoutMs: 180_000, done: withPool }, async () => {
+    const again = withPool();
+    if (again) return again;
     log('starting pool hosts (Kubernetes-cluster VNF)');
     const env: TestbedEnv = {
       ...running,
@@ -88,9 +78,7 @@ async function addPoolHosts(running: TestbedEnv, log: (msg: string) => void): Pr
     };
     writeEnv(env);
     return env;
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Programs from the Debian packages build.sh installs (sshd, PostgreSQL, zsh), checked by path. */
@@ -120,13 +108,46 @@ function toolDir(): string {
 
 /** Starts the testbed unless it is already up; returns its access data. */
 export async function up(log: (msg: string) => void = () => {}): Promise<TestbedEnv> {
-  const running = readEnv();
+  return (await ensureUp(log)).env;
+}
+
+/**
+ * `up`, saying whether this call started the testbed (and so should stop it). Calls
+ * from several processes at once start it once: the others wait for it (up.lock).
+ */
+export async function ensureUp(
+  log: (msg: string) => void = () => {},
+): Promise<{ env: TestbedEnv; started: boolean }> {
+  mkdirSync(stateDir, { recursive: true, mode: 0o755 });
+  const ready = () => {
+    const env = readEnv();
+    return env && { env, started: false };
+  };
+  return withLock(
+    join(stateDir, 'up.lock'),
+    // A first start builds the binaries: as long as the build's own limit.
+    {
+      timeoutMs: 80 * 60_000,
+      done: ready,
+      waiting: () => log('another process is starting the testbed; waiting'),
+    },
+    async () => {
+      const running = readEnv();
+      if (running) return { env: await refresh(running, log), started: false };
+      return { env: await start(log), started: true };
+    },
+  );
+}
+
+/** A running testbed made whole: pool hosts added or their sshd revived. */
+async function refresh(running: TestbedEnv, log: (msg: string) => void): Promise<TestbedEnv> {
   // An env.json from before the pool hosts existed lacks them.
-  if (running) {
-    if (!(running as Partial<TestbedEnv>).poolHosts) return addPoolHosts(running, log);
-    for (const h of running.poolHosts) await revivePoolSshd(stateDir, h);
-    return running;
-  }
+  if (!(running as Partial<TestbedEnv>).poolHosts) return addPoolHosts(running, log);
+  for (const h of running.poolHosts) await revivePoolSshd(stateDir, h);
+  return running;
+}
+
+async function start(log: (msg: string) => void): Promise<TestbedEnv> {
   await stopDaemons(stateDir); // leftovers of a half-started testbed
   await build();
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });

@@ -107,6 +107,12 @@ const instance = async (vnfm: TestVnfm, id: string) =>
   (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${id}`)).body;
 
 /** The instance's VNFCs of a VDU in binding order (masternode_ip's), with the pool host each is on. */
+/**
+ * A master's masternode_ip entry as the VNFM writes it: the address, with `:port` when the
+ * testbed's sshd is not on 22 (it takes another port when 22 is in use on that address).
+ */
+const sshEntry = (h: PoolHost) => (h.port === 22 ? h.address : `${h.address}:${h.port}`);
+
 async function vnfcs(
   vnfm: TestVnfm,
   poolVimId: string,
@@ -205,7 +211,7 @@ describe('Kubernetes-cluster VNF on pool hosts, with a Helm CNF on it', { timeou
     assert.equal(vim.name, 'k8s-e2e');
     assert.deepEqual(
       vim.extra.helm_info.masternode_ip,
-      masters.map((m) => m.host.address),
+      masters.map((m) => sshEntry(m.host)),
     );
     assert.equal(vim.extra.helm_info.masternode_password, '***');
     assert.equal(vim.auth_cred.bearer_token, '***');
@@ -280,11 +286,11 @@ describe('Kubernetes-cluster VNF on pool hosts, with a Helm CNF on it', { timeou
     assert.notEqual(healed.host.id, old.host.id, 'the VNFC is on another host');
     const vim = (await vimView(vnfm, vimId)).body.vim;
     assert.equal(vim.id, vimId);
-    assert.deepEqual(vim.extra.helm_info.masternode_ip, [healed.host.address, masters[1]!.host.address]);
-    assert.equal(vim.extra.helm_info.masternode_host_keys[healed.host.address], healed.host.hostKey);
-    assert.equal(vim.extra.helm_info.masternode_host_keys[old.host.address], undefined);
+    assert.deepEqual(vim.extra.helm_info.masternode_ip, [sshEntry(healed.host), sshEntry(masters[1]!.host)]);
+    assert.equal(vim.extra.helm_info.masternode_host_keys[sshEntry(healed.host)], healed.host.hostKey);
+    assert.equal(vim.extra.helm_info.masternode_host_keys[sshEntry(old.host)], undefined);
     const entry = (await instance(vnfm, clusterId)).vimConnectionInfo.find((v: any) => v.vimId === vimId);
-    assert.equal(entry.extra.helm_info.masternode_ip[0], healed.host.address);
+    assert.equal(entry.extra.helm_info.masternode_ip[0], sshEntry(healed.host));
     // The chart directories the CNF driver keeps, copied from the survivor through the VNFM.
     const charts = await remote(healed.host, ['ls', `${healed.host.home}/vnfm/${cnfId}`]);
     assert.equal(charts.code, 0, charts.stderr);
@@ -376,7 +382,7 @@ describe('Kubernetes-cluster VNF on pool hosts, with a Helm CNF on it', { timeou
     masters = await vnfcs(vnfm, poolVimId, clusterId, 'masterNode');
     assert.deepEqual(
       vim.extra.helm_info.masternode_ip,
-      masters.map((m) => m.host.address),
+      masters.map((m) => sshEntry(m.host)),
     );
   });
 
@@ -441,7 +447,7 @@ describe(
       const vim = (await vimView(vnfm, vimId)).body.vim;
       assert.equal(vim.auth_url, `https://${VIP}:6443`);
       const healed = (await vnfcs(vnfm, poolVimId, clusterId, 'masterNode'))[0]!;
-      assert.equal(vim.extra.helm_info.masternode_ip[0], healed.host.address);
+      assert.equal(vim.extra.helm_info.masternode_ip[0], sshEntry(healed.host));
       const nodes = await kubeRequest(await kubeAccess(vnfm, vimId), '/api/v1/nodes');
       assert.equal(nodes.status, 200, nodes.body);
       await runLong(vnfm, clusterId, 'terminate', { terminationType: 'FORCEFUL' });
