@@ -8,14 +8,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, test } from 'node:test';
 import { getInstance } from '../../src/db/queries/instances.ts';
 import { releaseNameFor } from '../../src/infra/helm/params.ts';
 import { requestVimConnection } from '../../src/lcm/infra-context.ts';
 import type { TestbedEnv } from '../../testbed/index.ts';
+import { stateDir } from '../../testbed/lib/paths.ts';
+import { MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import { helm, removeHelperFiles } from '../helpers/helm-driver.ts';
-import { createInstance, onboardPackage, runOp } from '../helpers/lcm.ts';
+import { createInstance, onboardPackage, registerTestbedVim, runOp } from '../helpers/lcm.ts';
 import { pods, runningPods } from '../helpers/pods.ts';
 import { isHelm, watchProcesses } from '../helpers/process-watch.ts';
 import { freshStore } from '../helpers/stores.ts';
@@ -219,6 +222,57 @@ describe('inline ETSINFV.HELM.V_3 VIM with the v2 Helm parameters', () => {
     assert.ok(!answers.includes(env.bearerToken), 'no token in any answer');
     assert.ok(!vnfm.logs().includes(env.bearerToken), 'no token in the server log');
     assert.ok(!everyRow().includes(env.bearerToken), 'no token in any SQLite column unsealed');
+    await (await kubeClient()).deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+});
+
+describe('other VIMs of the v2 clients', () => {
+  test('inline ETSINFV.KUBERNETES.V_1 with a client certificate: manifest mode; the key never shown', async () => {
+    const pki = join(stateDir, 'pki');
+    const cert = readFileSync(join(pki, 'admin.crt'), 'utf8');
+    const key = readFileSync(join(pki, 'admin.key'), 'utf8');
+    const ns = `inline-mf-${randomBytes(3).toString('hex')}`;
+    const { vnfdId: plain } = await onboardPackage(vnfm);
+    const id = await createInstance(vnfm, plain, 'inline-cert');
+    await runOp(vnfm, id, 'instantiate', {
+      flavourId: 'helmchart',
+      vimConnectionInfo: [
+        {
+          id: 'k8s',
+          vimType: 'ETSINFV.KUBERNETES.V_1',
+          interfaceInfo: { endpoint: env.apiServer, ssl_ca_cert: ca },
+          // Flattened the way one-line settings carry PEM (newlines as spaces): read all the same.
+          accessInfo: { client_cert: cert.replace(/\n/g, ' '), client_key: key },
+        },
+      ],
+      additionalParams: { namespace: ns, 'lcm-kubernetes-def-files': [MANIFEST_PATH] },
+    });
+    const core = await kubeClient();
+    await runningPods(core, ns, 'app=vdu1-app', 1);
+    const shown = (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${id}`)).body;
+    assert.equal(shown.vimConnectionInfo[0].accessInfo.client_key, '***');
+    assert.equal(shown.instantiatedVnfInfo.vnfcResourceInfo.length, 2);
+    await runOp(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
+    const keyBody = key.split('\n')[1]!;
+    assert.ok(!JSON.stringify(shown).includes(keyBody), 'no key in the answer');
+    assert.ok(!vnfm.logs().includes(keyBody), 'no key in the server log');
+    assert.ok(!everyRow().includes(keyBody), 'no key in any SQLite column unsealed');
+    await core.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  test('a registered VIM named by vimId with vimType ETSINFV.HELM.V_3 and the v2 Helm parameters', async () => {
+    const vimId = await registerTestbedVim(vnfm, `v2-registered-${randomBytes(3).toString('hex')}`);
+    const ns = `v2-reg-${randomBytes(3).toString('hex')}`;
+    const id = await createInstance(vnfm, vnfdId, 'v2-registered');
+    await runOp(vnfm, id, 'instantiate', {
+      flavourId: 'helmchart',
+      vimConnectionInfo: [{ id: 'vim1', vimId, vimType: 'ETSINFV.HELM.V_3' }],
+      additionalParams: v2Params(ns),
+    });
+    await vnfcsMatch(id, ns, { VDU1: 1, VDU2: 1 });
+    assert.equal((await getInstance(vnfm.ctx.db, id))!.vimId, vimId);
+    await runOp(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
+    assert.equal((await helm(env, 'list', '-n', ns, '-q')).stdout.trim(), '', 'no release left');
     await (await kubeClient()).deleteNamespace({ name: ns }).catch(() => undefined);
   });
 });
