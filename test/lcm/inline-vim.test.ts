@@ -172,6 +172,18 @@ describe('inline ETSINFV.HELM.V_3 VIM with the v2 Helm parameters', () => {
         /interfaceInfo\.endpoint changed: .*accessInfo\.bearer_token must be given again/,
       );
     }
+    // The entry the instance runs on stays its inline VIM: not dropped, not turned into a registered one.
+    const registered = await registerTestbedVim(vnfm, `inline-other-${randomBytes(3).toString('hex')}`);
+    for (const patch of [
+      { id: 'vim1', interfaceInfo: null, accessInfo: null },
+      { id: 'vim1', vimId: registered },
+    ]) {
+      const res = await vnfm.request('PATCH', `/vnflcm/v1/vnf_instances/${id}`, {
+        vimConnectionInfo: [patch],
+      });
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.match(res.body.detail, /runs on the VIM this entry gives inline/);
+    }
     // A '***' where nothing moved stands for the stored token.
     const kept = await vnfm.request('PATCH', `/vnflcm/v1/vnf_instances/${id}`, {
       vimConnectionInfo: [{ id: 'vim1', accessInfo: { bearer_token: '***' } }],

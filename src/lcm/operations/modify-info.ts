@@ -126,7 +126,8 @@ async function modifiedConnections(
     let merged = mergePatch(base, patch) as VimConnectionInfo;
     if (patch.id === inUseId && infraState.vimInline) {
       // The instance runs on this entry's own VIM: it stays inline, and its secrets stay bound to its endpoint.
-      if (!givesAccess(merged))
+      const named = merged.vimId ? await getVim(ctx.db, ctx.secrets, merged.vimId) : undefined;
+      if (!givesAccess(merged) || named)
         throw conflict(
           `${field}: the instance runs on the VIM this entry gives inline; terminate it to move it to another VIM`,
         );
