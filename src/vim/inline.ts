@@ -43,7 +43,7 @@ const fieldsOf =
  * newlines by spaces (the reference VNFM accepts that), which no TLS library reads.
  */
 export function normalizePem(pem: string): string {
-  return pem.replace(
+  const blocks = pem.replace(
     /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g,
     (_all, label: string, body: string) => {
       const b64 = body.replace(/\s+/g, '');
@@ -51,6 +51,8 @@ export function normalizePem(pem: string): string {
       return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----`;
     },
   );
+  // Whatever else the text holds stays, for the certificate check to refuse.
+  return `${blocks.trim()}\n`;
 }
 
 function onlyKnown(o: Obj, known: readonly string[], field: string): void {
