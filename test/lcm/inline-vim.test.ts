@@ -16,9 +16,9 @@ import { releaseNameFor } from '../../src/infra/helm/params.ts';
 import { requestVimConnection } from '../../src/lcm/infra-context.ts';
 import type { TestbedEnv } from '../../testbed/index.ts';
 import { stateDir } from '../../testbed/lib/paths.ts';
-import { MANIFEST_PATH } from '../helpers/cnf-package.ts';
+import { CHART_PATH, MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import { helm, removeHelperFiles } from '../helpers/helm-driver.ts';
-import { createInstance, onboardPackage, registerTestbedVim, runOp } from '../helpers/lcm.ts';
+import { createInstance, onboardPackage, opOccSettled, registerTestbedVim, runOp } from '../helpers/lcm.ts';
 import { pods, runningPods } from '../helpers/pods.ts';
 import { isHelm, watchProcesses } from '../helpers/process-watch.ts';
 import { freshStore } from '../helpers/stores.ts';
@@ -285,6 +285,39 @@ describe('other VIMs of the v2 clients', () => {
     assert.equal((await getInstance(vnfm.ctx.db, id))!.vimId, vimId);
     await runOp(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
     assert.equal((await helm(env, 'list', '-n', ns, '-q')).stdout.trim(), '', 'no release left');
+    await (await kubeClient()).deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+});
+
+describe('rollback on an inline VIM', () => {
+  test('an instantiate whose VDUs no workload carries: FAILED_TEMP, rolled back through the inline VIM', async () => {
+    const ns = `inline-rb-${randomBytes(3).toString('hex')}`;
+    // The plain package's VDUs are named vdu1-app / vdu2-app; its chart renders <release>-app.
+    const { vnfdId: plain } = await onboardPackage(vnfm);
+    const id = await createInstance(vnfm, plain, 'inline-rollback');
+    const failed = await runOp(
+      vnfm,
+      id,
+      'instantiate',
+      {
+        flavourId: 'helmchart',
+        vimConnectionInfo: [inlineEntry()],
+        additionalParams: { namespace: ns, helm_chart_path: CHART_PATH },
+      },
+      'FAILED_TEMP',
+    );
+    assert.match(
+      failed.error.detail,
+      /VDU VDU1: no workload of release vnf[0-9a-f]+ has a name starting with "vdu1-app-"/,
+    );
+    assert.ok(!JSON.stringify(failed).includes(env.bearerToken));
+    const left = (await helm(env, 'list', '-n', ns, '-q')).stdout.trim();
+    assert.equal(left, releaseNameFor(id), 'the failed install left its release for the rollback');
+    const res = await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${failed.id}/rollback`);
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const done = await opOccSettled(vnfm, failed.id);
+    assert.equal(done.operationState, 'ROLLED_BACK', JSON.stringify(done.error));
+    assert.equal((await helm(env, 'list', '-n', ns, '-q')).stdout.trim(), '', 'the release removed');
     await (await kubeClient()).deleteNamespace({ name: ns }).catch(() => undefined);
   });
 });

@@ -193,6 +193,7 @@ export const instantiate: LcmOperationHandler = {
       const ictx = await infraContext(ctx, stored.instance, target.state, opOcc);
       target = await compensate(ctx, opOcc, target, ictx.flavour);
       await driverFor(ctx, target.state).terminate(ictx, target.state.driverState ?? {});
+      if (ictx.vim.inline) await driverFor(ctx, target.state).vimRemoved?.(ictx.vim.id);
     }
     await saveInstance(
       ctx.db,
