@@ -45,6 +45,8 @@ export interface EngineState {
   operationParamsSealed?: string;
   vimConnectionId?: string;
   vimId?: string;
+  /** The VIM was given inline (vim/inline.ts): it is the sealed entry vimConnectionSealed, no registered one. */
+  vimInline?: boolean;
   vimConnectionInfo?: VimConnectionInfo[];
   /** SecretBox-sealed vimConnectionInfo entry of the instantiate request, as sent (accessInfo, interfaceInfo, extra: may hold secrets). */
   vimConnectionSealed?: string;

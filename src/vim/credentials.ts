@@ -32,29 +32,40 @@ function certificates(pem: string, field: string): X509Certificate[] {
   });
 }
 
-/** auth_cred parsed: a token fit for an HTTP header, PEM certificates, a PEM key matching its certificate. */
-export function validateAuthCred(cred: KubeAuthCred): void {
+/** Where each credential field sits in the request, for the error that names it. */
+export type CredentialField = (k: keyof KubeAuthCred) => string;
+const authCredField: CredentialField = (k) => `auth_cred.${k}`;
+
+/**
+ * auth_cred parsed: a token fit for an HTTP header, PEM certificates, a PEM key matching its
+ * certificate. `field` names the fields as the request has them (a VIM given inline in
+ * vimConnectionInfo has them under accessInfo and interfaceInfo: vim/inline.ts).
+ */
+export function validateAuthCred(cred: KubeAuthCred, field: CredentialField = authCredField): void {
   const hasToken = Boolean(cred.bearer_token);
   const hasCert = Boolean(cred.client_cert && cred.client_key);
-  if (!hasToken && !hasCert) throw badRequest('auth_cred needs bearer_token, or client_cert with client_key');
+  if (!hasToken && !hasCert)
+    throw badRequest(
+      `${field('bearer_token').replace(/\.bearer_token$/, '')} needs bearer_token, or client_cert with client_key`,
+    );
   // It becomes `Authorization: Bearer <token>`: a space, CR/LF or NUL would break or split the header.
   if (cred.bearer_token !== undefined && !/^[\x21-\x7e]{1,16384}$/.test(cred.bearer_token))
-    throw badRequest('auth_cred.bearer_token must be printable ASCII without spaces or control characters');
-  if (cred.ssl_ca_cert) certificates(cred.ssl_ca_cert, 'auth_cred.ssl_ca_cert');
-  const certs = cred.client_cert ? certificates(cred.client_cert, 'auth_cred.client_cert') : [];
+    throw badRequest(`${field('bearer_token')} must be printable ASCII without spaces or control characters`);
+  if (cred.ssl_ca_cert) certificates(cred.ssl_ca_cert, field('ssl_ca_cert'));
+  const certs = cred.client_cert ? certificates(cred.client_cert, field('client_cert')) : [];
   if (cred.client_key) {
     if (!/^\s*-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(cred.client_key))
-      throw badRequest('auth_cred.client_key must be a PEM private key (-----BEGIN PRIVATE KEY-----)');
+      throw badRequest(`${field('client_key')} must be a PEM private key (-----BEGIN PRIVATE KEY-----)`);
     let key;
     try {
       key = createPrivateKey(cred.client_key);
     } catch {
       throw badRequest(
-        'auth_cred.client_key is not a usable PEM private key (an encrypted key is not supported)',
+        `${field('client_key')} is not a usable PEM private key (an encrypted key is not supported)`,
       );
     }
     if (certs[0] && !certs[0].checkPrivateKey(key))
-      throw badRequest('auth_cred.client_key does not belong to auth_cred.client_cert');
+      throw badRequest(`${field('client_key')} does not belong to ${field('client_cert')}`);
   }
 }
 
@@ -66,13 +77,18 @@ export interface GivenSecrets {
 
 const pemText = (s: string | undefined) => (s ?? '').replace(/\s+/g, '');
 
-/** Which part of the API endpoint or its trust changed, if any. */
-function endpointChange(current: Vim, next: Vim): string | undefined {
-  if (current.authUrl !== next.authUrl) return 'auth_url';
+/** Which part of the API endpoint or its trust changed, if any (`field` names it as the request has it). */
+export function endpointChange(
+  current: Pick<Vim, 'authUrl' | 'authCred'>,
+  next: Pick<Vim, 'authUrl' | 'authCred'>,
+  field: CredentialField = authCredField,
+  urlField = 'auth_url',
+): string | undefined {
+  if (current.authUrl !== next.authUrl) return urlField;
   if (pemText(current.authCred.ssl_ca_cert) !== pemText(next.authCred.ssl_ca_cert))
-    return 'auth_cred.ssl_ca_cert';
+    return field('ssl_ca_cert');
   if (pemText(current.authCred.client_cert) !== pemText(next.authCred.client_cert))
-    return 'auth_cred.client_cert';
+    return field('client_cert');
   return undefined;
 }
 

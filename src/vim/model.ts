@@ -45,6 +45,8 @@ export interface Vim {
   status: 'REACHABLE' | 'UNREACHABLE';
   authCred: KubeAuthCred;
   extra: VimExtra;
+  /** Given in a request's vimConnectionInfo, not registered (vim/inline.ts): helm runs on the VNFM host. */
+  inline?: boolean;
   createdAt: string;
   updatedAt: string | null;
 }

@@ -41,7 +41,8 @@ export const HelmInstallParam = strictObject({
 });
 
 /**
- * Instantiate's additionalParams: the keys of manifest mode and Helm mode, and
+ * Instantiate's additionalParams: the keys of manifest mode and Helm mode (v1's and the v2
+ * style's; a request uses one style, src/infra/helm/params.ts), and
  * Tacker's OpenStack user-data keys (accepted so that Tacker requests pass, unused on
  * a Kubernetes VIM). Any other key is a 400.
  */
@@ -61,6 +62,14 @@ export const InstantiateAdditionalParams = strictObject({
         helmreleasename: Name(),
       }),
     ),
+  ),
+  /** v2 style (SOL003 v3 clients): the package chart archive of the one release. */
+  helm_chart_path: Type.Optional(PackagePath()),
+  /** v2 style: values by values path, each passed exactly (helm --set-json; src/infra/helm/params.ts). */
+  helm_parameters: Type.Optional(BoundedMap(Type.Unknown())),
+  /** v2 style: VDU id → the values path of its replica count. */
+  helm_value_names: Type.Optional(
+    BoundedMap(strictObject({ replica: Type.Optional(Type.String({ maxLength: LIMITS.name })) })),
   ),
   'lcm-operation-user-data': Type.Optional(PackagePath()),
   'lcm-operation-user-data-class': Type.Optional(Name()),

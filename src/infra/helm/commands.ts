@@ -4,6 +4,7 @@
 // the SSH transport quotes each element, the local one passes it to execve.
 // Nothing secret is ever an argument (credentials travel by kubeconfig or SSH).
 import { MAX_TIMER_MS, timerMs } from '../../timers.ts';
+import { HelmError } from './errors.ts';
 import type { HelmParameter } from './params.ts';
 
 export interface HelmVersion {
@@ -27,6 +28,9 @@ export function parseHelmVersion(out: string): HelmVersion {
 /** Release labels (`--labels`, stored on the release's Secret) exist from helm 3.13 (helm/helm#10533). */
 export const supportsReleaseLabels = (v: HelmVersion) => v.major > 3 || (v.major === 3 && v.minor >= 13);
 
+/** `--set-json` exists from helm 3.10 (helm/helm#10693). */
+export const supportsSetJson = (v: HelmVersion) => v.major > 3 || (v.major === 3 && v.minor >= 10);
+
 /** `--set-literal` exists from helm 3.12 (helm/helm#9182). */
 export const supportsSetLiteral = (v: HelmVersion) => v.major > 3 || (v.major === 3 && v.minor >= 12);
 
@@ -41,6 +45,14 @@ const STRVALS_SPECIAL = /[,\\]|^\{/;
  * than 3.12, escaped per strvals' rules under `--set-string`.
  */
 export function setFlags(p: HelmParameter, v: HelmVersion): string[] {
+  // A helm_parameters value (v2 style) is JSON: helm decodes it whole, nothing re-parsed.
+  if (p.json) {
+    if (!supportsSetJson(v))
+      throw new HelmError(
+        `helm ${v.text} has no --set-json (helm 3.10 or later passes helm_parameters exactly)`,
+      );
+    return ['--set-json', `${p.key}=${p.value}`];
+  }
   if (!STRVALS_SPECIAL.test(p.value)) return ['--set', `${p.key}=${p.value}`];
   if (supportsSetLiteral(v)) return ['--set-literal', `${p.key}=${p.value}`];
   const escaped = p.value.replace(/[,\\]/g, (c) => `\\${c}`).replace(/^\{/, '\\{');

@@ -47,6 +47,8 @@ export function chooseTransport(
   state?: Partial<HelmState>,
 ): 'ssh' | 'local' {
   if (state?.transport) return state.transport;
+  // A VIM given inline has no master nodes: helm runs here, against its endpoint.
+  if (ctx.vim.inline) return 'local';
   if (opts.transport !== 'auto') return opts.transport;
   return mastersOf(ctx).length > 0 ? 'ssh' : 'local';
 }

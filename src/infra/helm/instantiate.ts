@@ -112,6 +112,11 @@ function checkEveryVduCarried(op: Op, state: HelmState, p: HelmParams): void {
         missing.push(
           `vdu_mapping.${vdu.id}: release ${m.helmreleasename} has no ${m.kind} ${JSON.stringify(m.name)} (it has ${carried(m.helmreleasename)})`,
         );
+    } else if (p.style === 'v2') {
+      if (!workloadOfVdu(op, state, p, vdu.id))
+        missing.push(
+          `VDU ${vdu.id}: no workload of release ${p.using_helm_install_param[0]?.helmreleasename} has a name starting with ${JSON.stringify(`${vdu.name}-`)} (its properties.name) (the release has ${carried()})`,
+        );
     } else if (!all.some((w) => w.name === vdu.name)) {
       missing.push(
         `VDU ${vdu.id}: no workload of the releases is named ${JSON.stringify(vdu.name)} (its properties.name) and vdu_mapping has no entry for it (the releases have ${carried()})`,

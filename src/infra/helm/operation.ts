@@ -8,7 +8,7 @@ import type { ReleaseRef, WaitOptions } from './commands.ts';
 import { type ChartArchive, inspectChartArchive } from './charts.ts';
 import { HelmError } from './errors.ts';
 import type { HostOptions } from './hosts.ts';
-import { type HelmParams, parseHelmParams } from './params.ts';
+import { type HelmParams, parseHelmParams, vduByNamePrefix } from './params.ts';
 import type { HelmState, ResourceRecord } from './state.ts';
 import { isWorkloadKind, type Kube, kubeFor, type WorkloadRef } from './workloads.ts';
 
@@ -28,6 +28,7 @@ export function newOp(ctx: InfraContext, opts: HostOptions): Op {
 export function params(op: Op): HelmParams {
   return parseHelmParams(op.ctx.additionalParams, {
     packageRoot: op.ctx.packageRoot,
+    vnfInstanceId: op.ctx.vnfInstanceId,
     flavour: op.ctx.flavour,
   });
 }
@@ -94,8 +95,9 @@ export function workloadsOf(state: HelmState, release?: string): (WorkloadRef & 
 }
 
 /**
- * The workload carrying a VDU: vdu_mapping's (name, kind, release) when given; otherwise,
- * as in manifest mode, the workload named like the VDU's `properties.name`.
+ * The workload carrying a VDU: vdu_mapping's (name, kind, release) when given; in the v2
+ * style, the workload whose name starts with the VDU's `properties.name` (params.ts
+ * vduByNamePrefix); otherwise, as in manifest mode, the workload named like it.
  */
 export function workloadOfVdu(
   op: Op,
@@ -115,6 +117,7 @@ export function workloadOfVdu(
       }
     );
   }
+  if (p?.style === 'v2') return all.find((w) => vduByNamePrefix(op.ctx.flavour, w.name) === vduId);
   const vdu = op.ctx.flavour.vdus.find((v) => v.id === vduId);
   return vdu ? all.find((w) => w.name === vdu.name) : undefined;
 }
@@ -127,6 +130,7 @@ export function vduOfWorkload(
 ): string | undefined {
   for (const [vduId, m] of Object.entries(p?.vdu_mapping ?? {}))
     if (m.helmreleasename === w.release && m.kind === w.kind && m.name === w.name) return vduId;
+  if (p?.style === 'v2') return vduByNamePrefix(op.ctx.flavour, w.name);
   const mapped = new Set(Object.keys(p?.vdu_mapping ?? {}));
   return op.ctx.flavour.vdus.find((v) => v.name === w.name && !mapped.has(v.id))?.id;
 }

@@ -3,6 +3,14 @@
 // (`helm_replica_values`, `vdu_mapping`) — parsed once into typed data. Field names
 // stay those of the request, so an operator recognises them in code and errors;
 // every rejection names the exact field, because a 400 must point at the typo.
+//
+// SOL003 v3 clients (the reference VNFM's v2 users) send another style, parsed into the
+// same data: one package chart `helm_chart_path`, its values `helm_parameters` (a map,
+// each value passed exactly), the replica paths by VDU `helm_value_names`
+// ({VDU1: {replica: "replicaCountVdu1"}}), the release named after the instance
+// (releaseNameFor), and each VDU carried by the workload whose name starts with the
+// VDU's name (`vdu1-<release>`), as the reference's sample charts render them.
+// One request uses one style; a mix is a 400.
 import { statSync } from 'node:fs';
 import { badRequest } from '../../errors.ts';
 import { CsarError } from '../../packages/csar/errors.ts';
@@ -12,7 +20,9 @@ import type { Flavour } from '../../packages/vnfd/index.ts';
 /** One `helmparameter` entry, split at its first `=`. The key is helm's `--set` path syntax. */
 export interface HelmParameter {
   key: string;
+  /** The value as text; with `json`, the JSON text of a `helm_parameters` value (helm's --set-json). */
   value: string;
+  json?: boolean;
 }
 
 interface InstallParamCommon {
@@ -51,6 +61,8 @@ export interface VduMapping {
 }
 
 export interface HelmParams {
+  /** Which parameters the request used: v1's using_helm_install_param…, or v2's helm_chart_path… */
+  style: 'v1' | 'v2';
   /** Absent: helm uses the namespace of its kubeconfig context (the chart's default, per the spec). */
   namespace?: string;
   using_helm_install_param: HelmInstallParam[];
@@ -58,6 +70,21 @@ export interface HelmParams {
   helm_replica_values: Record<string, string>;
   /** VDU id → the workload of a release that carries it. */
   vdu_mapping: Record<string, VduMapping>;
+  /** v2: VDU id → the values path of its replica count in the one release (helm_value_names). */
+  vdu_replica_values: Record<string, string>;
+}
+
+/** v1's keys and v2's: a request uses the keys of one style only. */
+const V1_KEYS = ['using_helm_install_param', 'helm_replica_values', 'vdu_mapping'] as const;
+const V2_KEYS = ['helm_chart_path', 'helm_parameters', 'helm_value_names'] as const;
+
+/**
+ * The release of a v2-style instance: `vnf` and the instance id without its dashes, as the
+ * reference VNFM names it (35 characters for a UUID, within helm's 53), so that charts whose
+ * workloads are `vdu1-{{ .Release.Name }}` render the same names under both VNFMs.
+ */
+export function releaseNameFor(vnfInstanceId: string): string {
+  return `vnf${vnfInstanceId.replace(/-/g, '')}`.toLowerCase().slice(0, MAX_RELEASE_NAME);
 }
 
 // Helm's own release-name rule (pkg/chartutil ValidateReleaseName): a DNS-1123 subdomain of at most 53
@@ -230,13 +257,16 @@ function vduMapping(v: unknown, field: string, releases: Set<string>): VduMappin
 export interface ParseOptions {
   /** Root of the extracted VNF package: `helmchartfile_path` must name a file inside it. */
   packageRoot: string;
+  /** The instance the parameters are for: a v2-style release is named after it. */
+  vnfInstanceId?: string;
   /** When given, `vdu_mapping` VDUs and `helm_replica_values` aspects must exist in it. */
   flavour?: Flavour;
 }
 
 /** Parses and checks Helm mode's additionalParams; throws ProblemError 400 naming the field at fault. */
 export function parseHelmParams(additionalParams: Obj, opts: ParseOptions): HelmParams {
-  if (!isHelmMode(additionalParams))
+  // Helm mode is also chosen without use_helm (vimType ETSINFV.HELM.V_3, the v2 keys); a use_helm given must say so.
+  if (additionalParams.use_helm !== undefined && !isHelmMode(additionalParams))
     throw badRequest(`use_helm: must be true for Helm mode, got ${show(additionalParams.use_helm)}`);
 
   let namespace: string | undefined;
@@ -246,6 +276,13 @@ export function parseHelmParams(additionalParams: Obj, opts: ParseOptions): Helm
     if (namespace.length > 63 || !DNS1123_LABEL.test(namespace))
       throw badRequest(`namespace: ${show(namespace)} is not a valid namespace name (DNS-1123 label)`);
   }
+  const v1 = V1_KEYS.filter((k) => additionalParams[k] !== undefined);
+  const v2 = V2_KEYS.filter((k) => additionalParams[k] !== undefined);
+  if (v1.length > 0 && v2.length > 0)
+    throw badRequest(
+      `${v2[0]}: the v2 Helm parameters (${V2_KEYS.join(', ')}) and v1's (${V1_KEYS.join(', ')}) cannot be mixed; this request gives ${[...v1, ...v2].join(', ')}`,
+    );
+  if (v2.length > 0) return parseV2(additionalParams, opts, namespace);
 
   const list = additionalParams.using_helm_install_param;
   if (list === undefined) throw badRequest('using_helm_install_param: is required when use_helm is true');
@@ -309,11 +346,90 @@ export function parseHelmParams(additionalParams: Obj, opts: ParseOptions): Helm
     }
   }
   return {
+    style: 'v1',
     ...(namespace !== undefined ? { namespace } : {}),
     using_helm_install_param: params,
     helm_replica_values,
     vdu_mapping,
+    vdu_replica_values: {},
   };
+}
+
+/**
+ * One helm_parameters entry: the key a values path as helm reads --set keys (so `service.port`
+ * nests, as the reference's clients expect), the value kept as JSON text for `--set-json`, which
+ * decodes it as JSON and nothing else — commas, '=', dots and quotes in a value reach the chart
+ * exactly, and numbers and booleans keep their type (unlike --set, which splits and re-types).
+ */
+function jsonParameter(key: string, value: unknown, field: string): HelmParameter {
+  if (key.trim() === '') throw badRequest(`${field}: the key is empty`);
+  if (/(^|[^\\]),/.test(key) || !HELM_SET_KEY.test(key))
+    throw badRequest(
+      `${field}: the key ${show(key)} is not a values path (letters, digits, '_', '-', '.', '/', '\\', '[n]')`,
+    );
+  if (value === undefined) throw badRequest(`${field}: has no value`);
+  const text = JSON.stringify(value);
+  if (text.includes('\\u0000')) throw badRequest(`${field}: the value must not contain a NUL character`);
+  return { key, value: text, json: true };
+}
+
+/** The v2 style: one package chart, released under the instance's name. */
+function parseV2(additionalParams: Obj, opts: ParseOptions, namespace: string | undefined): HelmParams {
+  const path = str(additionalParams.helm_chart_path, 'helm_chart_path');
+  const chartFile = chartFileIn(opts.packageRoot, path, 'helm_chart_path');
+  const rawParams = additionalParams.helm_parameters ?? {};
+  if (!isObj(rawParams)) throw badRequest('helm_parameters: must be an object {"values.path": value}');
+  const helmparameter = Object.entries(rawParams).map(([k, v]) =>
+    jsonParameter(k, v, `helm_parameters.${k}`),
+  );
+  const total = helmparameter.reduce((n, p) => n + p.key.length + 1 + p.value.length, 0);
+  if (total > MAX_HELM_PARAMETER_CHARS)
+    throw badRequest(
+      `helm_parameters: ${total} characters in all, more than ${MAX_HELM_PARAMETER_CHARS} (docs/helm-mode.md §5)`,
+    );
+  const rawNames = additionalParams.helm_value_names ?? {};
+  if (!isObj(rawNames))
+    throw badRequest('helm_value_names: must be an object {VDU: {replica: "values.path"}}');
+  const vdu_replica_values: Record<string, string> = {};
+  for (const [vduId, names] of Object.entries(rawNames)) {
+    const field = `helm_value_names.${vduId}`;
+    if (opts.flavour && !opts.flavour.vdus.some((v) => v.id === vduId))
+      throw badRequest(`${field}: flavour ${show(opts.flavour.flavourId)} has no VDU ${show(vduId)}`);
+    if (!isObj(names)) throw badRequest(`${field}: must be an object {replica: "values.path"}`);
+    for (const k of Object.keys(names))
+      if (k !== 'replica') throw badRequest(`${field}.${k}: unknown (helm_value_names takes replica)`);
+    if (names.replica === undefined) continue;
+    const p = str(names.replica, `${field}.replica`);
+    if (!VALUES_PATH.test(p))
+      throw badRequest(`${field}.replica: ${show(p)} is not a values path such as "replicaCount"`);
+    vdu_replica_values[vduId] = p;
+  }
+  if (!opts.vnfInstanceId) throw new Error('a v2-style release is named after its instance: no id given');
+  const helmreleasename = releaseNameFor(opts.vnfInstanceId);
+  return {
+    style: 'v2',
+    ...(namespace !== undefined ? { namespace } : {}),
+    using_helm_install_param: [
+      { exthelmchart: false, helmreleasename, helmparameter, helmchartfile_path: path, chartFile },
+    ],
+    helm_replica_values: {},
+    vdu_mapping: {},
+    vdu_replica_values,
+  };
+}
+
+/**
+ * The VDU a workload name carries in the v2 style: the VDU whose name is the workload's, or
+ * its longest prefix followed by '-' (`vdu1-vnf0a1b…` is VDU1's when VDU1's name is `vdu1`).
+ */
+export function vduByNamePrefix(flavour: Flavour, workloadName: string): string | undefined {
+  let best: { id: string; len: number } | undefined;
+  for (const v of flavour.vdus) {
+    if (!v.name) continue;
+    const hit = workloadName === v.name || workloadName.startsWith(`${v.name}-`);
+    if (hit && (!best || v.name.length > best.len)) best = { id: v.id, len: v.name.length };
+  }
+  return best?.id;
 }
 
 /**
@@ -327,6 +443,11 @@ export function replicaValueOf(
   flavour: Flavour,
   vduId: string,
 ): { path: string; release: string } | undefined {
+  if (params.style === 'v2') {
+    const path = params.vdu_replica_values[vduId];
+    const release = params.using_helm_install_param[0]?.helmreleasename;
+    return path !== undefined && release !== undefined ? { path, release } : undefined;
+  }
   const mapping = params.vdu_mapping[vduId];
   if (!mapping) return undefined;
   for (const [aspectId, path] of Object.entries(params.helm_replica_values)) {

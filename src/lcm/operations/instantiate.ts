@@ -6,9 +6,10 @@ import { saveInstance } from '../../db/queries/instances.ts';
 import { badRequest, conflict } from '../../errors.ts';
 import { resolveMasters } from '../../infra/helm/index.ts';
 import { HOSTPOOL_VIM_TYPE } from '../../infra/hosts/model.ts';
+import { givesAccess, HELM_VIM_TYPE, inlineVim, KUBERNETES_VIM_TYPES } from '../../vim/inline.ts';
 import { flavour as findFlavour, scaleLevelsAt, vduReplicas } from '../../packages/vnfd/index.ts';
 import type { EngineState } from '../context.ts';
-import { driverFor, infraContext, loadVnfd, usesHelm } from '../infra-context.ts';
+import { driverFor, helmMode, infraContext, loadVnfd } from '../infra-context.ts';
 import { maskOperationParams, maskVimConnectionInfo, type VimConnectionInfo } from '../model.ts';
 import { baseContext, compensate, instanceDriver, type MgmtTarget, runHook } from '../../mgmt/hooks.ts';
 import { splitParams } from '../../mgmt/params.ts';
@@ -16,8 +17,6 @@ import { selectDriver } from '../../mgmt/select.ts';
 import { boundVnfcs } from '../../mgmt/vnfcs.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { observeVnfcs, partialState, vnfcChanges } from '../vnfcs.ts';
-
-const KUBERNETES_VIM_TYPES = ['kubernetes', 'ETSINFV.KUBERNETES.V_1'];
 
 export const instantiate: LcmOperationHandler = {
   operation: 'INSTANTIATE',
@@ -44,15 +43,26 @@ export const instantiate: LcmOperationHandler = {
     const vcis = (body.vimConnectionInfo ?? []) as VimConnectionInfo[];
     if (!Array.isArray(vcis) || vcis.some((v) => typeof v !== 'object' || v === null || Array.isArray(v)))
       throw badRequest('vimConnectionInfo must be a list of objects');
-    const vci = vcis.find((v) => KUBERNETES_VIM_TYPES.includes(v.vimType)) ?? vcis[0];
-    const vim = vci?.vimId
-      ? await getVim(ctx.db, ctx.secrets, vci.vimId)
-      : // The default VIM is a Kubernetes one: a hostpool VIM is only ever named.
-        (await listVims(ctx.db, ctx.secrets, { type: ['kubernetes'] })).find((v) => v.isDefault);
+    const at = Math.max(
+      0,
+      vcis.findIndex((v) => KUBERNETES_VIM_TYPES.includes(v.vimType)),
+    );
+    const vci = vcis[at];
+    const field = `vimConnectionInfo[${at}]`;
+    // A registered VIM named by vimId is used as registered; an entry that names none (or a
+    // vimId of its own, as the reference's v2 clients send) and gives access is a VIM inline.
+    const registered = vci?.vimId ? await getVim(ctx.db, ctx.secrets, vci.vimId) : undefined;
+    const inline = !registered && vci !== undefined && givesAccess(vci);
+    const vim = inline
+      ? inlineVim(vci, stored.instance.id, field)
+      : vci?.vimId
+        ? registered
+        : // The default VIM is a Kubernetes one: a hostpool VIM is only ever named.
+          (await listVims(ctx.db, ctx.secrets, { type: ['kubernetes'] })).find((v) => v.isDefault);
     if (!vim)
       throw badRequest(
         vci?.vimId
-          ? `vimConnectionInfo: VIM ${vci.vimId} does not exist`
+          ? `vimConnectionInfo: VIM ${vci.vimId} does not exist (and the entry gives no interfaceInfo.endpoint of a VIM inline)`
           : 'no vimConnectionInfo[].vimId given and no default VIM registered',
       );
     const vimId = vim.id;
@@ -61,9 +71,16 @@ export const instantiate: LcmOperationHandler = {
     const requestHelmInfo = vci?.extra?.helm_info;
     const additionalParams = (body.additionalParams ?? {}) as Record<string, unknown>;
     const pool = vim.type === HOSTPOOL_VIM_TYPE;
+    const helm = helmMode(additionalParams, vci?.vimType);
     // A hostpool VIM runs the VNF on its hosts (whatever vimType the request names): no Helm or manifests.
-    if (pool && usesHelm(additionalParams))
+    if (pool && helm)
       throw badRequest(`additionalParams.use_helm: VIM ${vimId} is a hostpool VIM, not a Kubernetes cluster`);
+    if (helm && additionalParams['lcm-kubernetes-def-files'] !== undefined)
+      throw badRequest(
+        vci?.vimType === HELM_VIM_TYPE
+          ? `additionalParams.lcm-kubernetes-def-files: ${field}.vimType ${HELM_VIM_TYPE} is Helm mode, which installs charts; manifests need vimType ETSINFV.KUBERNETES.V_1`
+          : 'additionalParams.lcm-kubernetes-def-files: Helm mode installs charts; manifests are manifest mode (without use_helm or the Helm parameters)',
+      );
     // External links are networks of VM-based VNFs (a Tacker cluster VNF's CPs): on a pool the
     // hosts' `cps` already give the addresses; a CNF on Kubernetes has none to connect.
     if (!pool && Array.isArray(body.extVirtualLinks) && body.extVirtualLinks.length > 0)
@@ -74,12 +91,12 @@ export const instantiate: LcmOperationHandler = {
       throw badRequest(
         `vimConnectionInfo.extra.helm_info: VIM ${vimId} is a hostpool VIM, not a Kubernetes cluster`,
       );
-    if (requestHelmInfo !== undefined && requestHelmInfo !== null)
+    if (!inline && requestHelmInfo !== undefined && requestHelmInfo !== null)
       resolveMasters(vim.extra.helm_info, requestHelmInfo);
     // Secrets in additionalParams (a driver's node passwords) are kept sealed; the clear copy is masked.
     const params = splitParams(ctx.secrets, additionalParams);
     const engineState: EngineState = {
-      driver: pool ? 'hostpool' : usesHelm(additionalParams) ? 'helm' : 'manifest',
+      driver: pool ? 'hostpool' : helm ? 'helm' : 'manifest',
       flavourId,
       ...(levelId !== undefined ? { instantiationLevelId: String(levelId) } : {}),
       additionalParams: params.masked,
@@ -88,13 +105,16 @@ export const instantiate: LcmOperationHandler = {
       vimConnectionId: vci?.id ?? 'vim-0',
       // The entry as sent, sealed: its accessInfo/interfaceInfo/extra may hold secrets.
       ...(vci ? { vimConnectionSealed: ctx.secrets.sealJson(vci) } : {}),
+      // An inline VIM is that sealed entry: no registered VIM id is recorded.
+      ...(inline ? { vimInline: true } : {}),
       driverState: {},
     };
-    const ictx = await infraContext(ctx, stored.instance, { ...engineState, vimId });
+    const withVim: EngineState = inline ? engineState : { ...engineState, vimId };
+    const ictx = await infraContext(ctx, stored.instance, withVim);
     await driverFor(ctx, engineState).validate(ictx);
     if (mgmtDriver) {
       mgmtDriver.validate?.(flavour, additionalParams);
-      const target = { instance: stored.instance, state: { ...engineState, vimId } };
+      const target = { instance: stored.instance, state: withVim };
       await mgmtDriver.accept?.(
         await baseContext(ctx, target, flavour, additionalParams),
         'INSTANTIATE',
@@ -102,11 +122,12 @@ export const instantiate: LcmOperationHandler = {
       );
     }
     // Request-given secrets are kept sealed only; what is stored and shown is masked.
+    // An inline entry is shown as sent (its own vimId, if any), secrets masked.
     const vimConnectionInfo = vci
-      ? [{ ...maskVimConnectionInfo(vci), vimId }]
+      ? [inline ? maskVimConnectionInfo(vci) : { ...maskVimConnectionInfo(vci), vimId }]
       : [{ id: 'vim-0', vimId, vimType: 'kubernetes' }];
     const operationParams = maskOperationParams({ ...body, vimConnectionInfo: vcis });
-    return { operationParams, engineState: { ...engineState, vimId, vimConnectionInfo } };
+    return { operationParams, engineState: { ...withVim, vimConnectionInfo } };
   },
 
   async run(ctx, opOcc, stored) {
@@ -168,10 +189,11 @@ export const instantiate: LcmOperationHandler = {
   /** The MgmtDriver's compensation first (its journal says what it did), then the infra removal (which frees hosts). */
   async rollback(ctx, opOcc, stored) {
     let target: MgmtTarget = { instance: stored.instance, state: stored.infraState };
-    if (target.state.vimId) {
+    if (target.state.vimId || target.state.vimInline) {
       const ictx = await infraContext(ctx, stored.instance, target.state, opOcc);
       target = await compensate(ctx, opOcc, target, ictx.flavour);
       await driverFor(ctx, target.state).terminate(ictx, target.state.driverState ?? {});
+      if (ictx.vim.inline) await driverFor(ctx, target.state).vimRemoved?.(ictx.vim.id);
     }
     await saveInstance(
       ctx.db,

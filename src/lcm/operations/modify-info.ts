@@ -15,6 +15,7 @@ import { badRequest, conflict, unprocessable } from '../../errors.ts';
 import { resolveMasters } from '../../infra/helm/index.ts';
 import { flavour as findFlavour, type Vnfd } from '../../packages/vnfd/index.ts';
 import { readHelmInfo } from '../../vim/helm-fields.ts';
+import { givesAccess, requireInlineSecretsAgain } from '../../vim/inline.ts';
 import type { LcmContext } from '../context.ts';
 import { infraContext, loadVnfd, requestVimConnection } from '../infra-context.ts';
 import { setUsage } from '../instances.ts';
@@ -122,9 +123,25 @@ async function modifiedConnections(
     if (!old && patch.vimType === undefined)
       throw badRequest(`${field}.vimType is required: no entry has id '${patch.id}' to modify`);
     const base = old && patch.id === inUseId ? fullEntry(ctx, stored, old) : (old ?? {});
-    const merged = mergePatch(base, patch) as VimConnectionInfo;
+    let merged = mergePatch(base, patch) as VimConnectionInfo;
+    if (patch.id === inUseId && infraState.vimInline) {
+      // The instance runs on this entry's own VIM: it stays inline, and its secrets stay bound to its endpoint.
+      const named = merged.vimId ? await getVim(ctx.db, ctx.secrets, merged.vimId) : undefined;
+      if (!givesAccess(merged) || named)
+        throw conflict(
+          `${field}: the instance runs on the VIM this entry gives inline; terminate it to move it to another VIM`,
+        );
+      merged = requireInlineSecretsAgain(base as VimConnectionInfo, merged, patch, instance.id, field);
+      inUse = merged;
+      const shown = maskVimConnectionInfo(merged);
+      if (at >= 0) list[at] = shown;
+      else list.push(shown);
+      continue;
+    }
     const vim = merged.vimId ? await getVim(ctx.db, ctx.secrets, merged.vimId) : undefined;
-    if (merged.vimId && !vim) throw badRequest(`${field}.vimId: VIM ${merged.vimId} does not exist`);
+    // An entry of a VIM given inline may carry a vimId of its own, which names no registered VIM.
+    if (merged.vimId && !vim && !givesAccess(merged))
+      throw badRequest(`${field}.vimId: VIM ${merged.vimId} does not exist`);
     if (patch.id === inUseId) {
       if (merged.vimId !== infraState.vimId)
         throw conflict(

@@ -35,6 +35,8 @@ export const terminate: LcmOperationHandler = withMgmt({
       p.terminationType === 'GRACEFUL' ? { timeoutSeconds: p.gracefulTerminationTimeout ?? 60 } : undefined;
     // The drivers add the grace period to the usual deadline themselves (each bounded: src/timers.ts).
     await driverFor(ctx, state).terminate(ictx, state.driverState ?? {}, graceful);
+    // What the driver kept for an inline VIM (helm's homes, its kubeconfig) is this instance's alone.
+    if (ictx.vim.inline) await driverFor(ctx, state).vimRemoved?.(ictx.vim.id);
     target = await runHook(ctx, opOcc, target, ictx.flavour, 'terminate_end', { removed });
     const before = stored.instance.instantiatedVnfInfo?.vnfcResourceInfo ?? [];
     const { instantiatedVnfInfo: _gone, ...rest } = target.instance;
