@@ -31,7 +31,7 @@ test('vnfm serve answers GET /healthz with 200 JSON and creates its SQLite store
     'the server to listen',
     () => fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined),
     (r) => r !== undefined,
-    20_000,
+    120_000,
   );
   assert.ok(res);
   assert.equal(res.status, 200);

@@ -25,7 +25,7 @@ let vnfdId = '';
 const HEAVY = 'Files/kubernetes/heavy.yaml';
 
 before(async () => {
-  vnfm = await startVnfm(await freshStore('sqlite'), { lcmTimeoutSeconds: 15 });
+  vnfm = await startVnfm(await freshStore('sqlite'), { lcmTimeoutSeconds: 45 });
   vimId = await registerTestbedVim(vnfm, 'ops');
   // VDU1 asks for 600 of the 1000 CPUs a kwok node has: at most one pod per node, two in all.
   const heavy = `${deploymentManifest('vdu1-app', 1, undefined, '600')}---\n${deploymentManifest('vdu2-app')}`;

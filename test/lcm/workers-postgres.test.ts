@@ -52,7 +52,7 @@ test('two worker processes share the work of one PostgreSQL store, each op occ r
         .then((r) => r.ok)
         .catch(() => false),
     Boolean,
-    20_000,
+    120_000,
   );
   const workers = [start(['worker'], env), start(['worker'], env)];
 
