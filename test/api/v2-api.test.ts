@@ -71,6 +71,24 @@ for (const store of STORES) {
       assert.equal(nope.headers.get('version'), '2.0.0');
     });
 
+    test('the OpenAPI document has the v2 routes, each asking for Version', async () => {
+      const doc = (await vnfm.request('GET', '/openapi.json')).body;
+      const v2Paths = Object.keys(doc.paths).filter((p) => p.startsWith(`${V2}/`));
+      assert.ok(v2Paths.length >= 11, v2Paths.join(', '));
+      for (const path of v2Paths.filter((p) => !p.endsWith('/api_versions'))) {
+        for (const [method, op] of Object.entries<any>(doc.paths[path])) {
+          const version = op.parameters?.find((x: any) => x.in === 'header' && x.name === 'version');
+          assert.equal(version?.required, true, `${method} ${path}`);
+        }
+      }
+      const heal = doc.paths[`${V2}/vnf_instances/{id}/heal`].post;
+      assert.match(heal.summary, /vnfcInfo id/);
+      const instantiate = doc.paths[`${V2}/vnf_instances/{id}/instantiate`].post;
+      const vci = instantiate.requestBody.content['application/json'].schema.properties.vimConnectionInfo;
+      assert.equal(vci.type, 'object', 'a map');
+      assert.equal(vci.additionalProperties.properties.id, undefined, 'entries without id');
+    });
+
     test('create, show, list, PATCH, delete; the same instance through v1 and v2', async () => {
       const id = await createInstanceV2(vnfm, vnfdId, 'v2-one');
       const shown = await v2(vnfm, 'GET', `/vnf_instances/${id}`);

@@ -11,6 +11,7 @@ import { type Engine, startOperation } from '../../lcm/occurrences.ts';
 import { listOf, one } from '../schemas/responses.ts';
 import { type ListQuery, storeListAnswer } from '../sol013/list.ts';
 import { VNF_INSTANCE_LIST_V2 } from './attributes.ts';
+import { idParams, versionHeader } from './params.ts';
 import { healBody, instantiateBody, modifyBody } from './requests.ts';
 import { VnfInstanceViewV2 } from './responses.ts';
 import {
@@ -23,11 +24,6 @@ import {
   VnfInfoModificationRequestV2,
 } from './schemas.ts';
 import { BASE_V2, instanceViewV2 } from './views.ts';
-
-export const idParams = {
-  type: 'object',
-  properties: { id: { type: 'string', maxLength: 64 } },
-} as const;
 
 type Body = Record<string, unknown>;
 /** The body in the engine's form; each takes its own schema's type (hence `never` here). */
@@ -60,7 +56,7 @@ export function vnfInstanceRoutesV2(app: FastifyInstance, engine: Engine, pageSi
 
   app.post<{ Body: CreateVnfRequestV2 }>(
     `${BASE_V2}/vnf_instances`,
-    { schema: { body: CreateVnfRequestV2, response: one(VnfInstanceViewV2, 201) } },
+    { schema: { headers: versionHeader, body: CreateVnfRequestV2, response: one(VnfInstanceViewV2, 201) } },
     async (req, reply) => {
       const i = await createVnfInstance(ctx, req.body);
       return reply.code(201).header('location', `${BASE_V2}/vnf_instances/${i.id}`).send(instanceViewV2(i));
@@ -69,7 +65,7 @@ export function vnfInstanceRoutesV2(app: FastifyInstance, engine: Engine, pageSi
 
   app.get<{ Querystring: ListQuery }>(
     `${BASE_V2}/vnf_instances`,
-    { schema: { response: listOf(VnfInstanceViewV2) } },
+    { schema: { headers: versionHeader, response: listOf(VnfInstanceViewV2) } },
     async (req, reply) =>
       storeListAnswer(
         req,
@@ -83,13 +79,13 @@ export function vnfInstanceRoutesV2(app: FastifyInstance, engine: Engine, pageSi
 
   app.get<{ Params: { id: string } }>(
     `${BASE_V2}/vnf_instances/:id`,
-    { schema: { params: idParams, response: one(VnfInstanceViewV2) } },
+    { schema: { headers: versionHeader, params: idParams, response: one(VnfInstanceViewV2) } },
     async (req) => instanceViewV2(await mustRead(engine, req.params.id)),
   );
 
   app.delete<{ Params: { id: string } }>(
     `${BASE_V2}/vnf_instances/:id`,
-    { schema: { params: idParams } },
+    { schema: { headers: versionHeader, params: idParams } },
     async (req, reply) => {
       await deleteVnfInstance(ctx, req.params.id);
       return reply.code(204).send();
@@ -98,7 +94,7 @@ export function vnfInstanceRoutesV2(app: FastifyInstance, engine: Engine, pageSi
 
   app.patch<{ Params: { id: string }; Body: VnfInfoModificationRequestV2 }>(
     `${BASE_V2}/vnf_instances/:id`,
-    { schema: { params: idParams, body: VnfInfoModificationRequestV2 } },
+    { schema: { headers: versionHeader, params: idParams, body: VnfInfoModificationRequestV2 } },
     async (req, reply) =>
       accepted(reply, await startOperation(engine, req.params.id, 'MODIFY_INFO', modifyBody(req.body))),
   );
@@ -106,7 +102,7 @@ export function vnfInstanceRoutesV2(app: FastifyInstance, engine: Engine, pageSi
   for (const [path, operation, schema, toEngine] of TASKS_V2) {
     app.post<{ Params: { id: string }; Body: Body }>(
       `${BASE_V2}/vnf_instances/:id/${path}`,
-      { schema: { params: idParams, body: schema } },
+      { schema: { headers: versionHeader, params: idParams, body: schema } },
       async (req, reply) => {
         const instance = await mustRead(engine, req.params.id);
         const body = toEngine(req.body as never, instance);

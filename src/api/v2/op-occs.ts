@@ -18,7 +18,7 @@ import { CancelModeRequest } from '../schemas/vnflcm.ts';
 import { listOf, one } from '../schemas/responses.ts';
 import { type ListQuery, storeListAnswer } from '../sol013/list.ts';
 import { VNF_LCM_OP_OCC_LIST_V2 } from './attributes.ts';
-import { idParams } from './instances.ts';
+import { idParams, versionHeader } from './params.ts';
 import { VnfLcmOpOccViewV2 } from './responses.ts';
 import { BASE_V2, type OpOccInstance, opOccViewV2 } from './views.ts';
 
@@ -44,7 +44,7 @@ export function opOccRoutesV2(app: FastifyInstance, engine: Engine, pageSize: nu
 
   app.get<{ Querystring: ListQuery }>(
     `${BASE_V2}/vnf_lcm_op_occs`,
-    { schema: { response: listOf(VnfLcmOpOccViewV2) } },
+    { schema: { headers: versionHeader, response: listOf(VnfLcmOpOccViewV2) } },
     async (req, reply) =>
       storeListAnswer(
         req,
@@ -58,7 +58,7 @@ export function opOccRoutesV2(app: FastifyInstance, engine: Engine, pageSize: nu
 
   app.get<{ Params: { id: string } }>(
     `${BASE_V2}/vnf_lcm_op_occs/:id`,
-    { schema: { params: idParams, response: one(VnfLcmOpOccViewV2) } },
+    { schema: { headers: versionHeader, params: idParams, response: one(VnfLcmOpOccViewV2) } },
     async (req) => {
       const op = await getOpOcc(db, req.params.id);
       if (!op) throw notFound(`VNF LCM operation occurrence ${req.params.id} does not exist`);
@@ -72,7 +72,7 @@ export function opOccRoutesV2(app: FastifyInstance, engine: Engine, pageSize: nu
   ] as const) {
     app.post<{ Params: { id: string } }>(
       `${BASE_V2}/vnf_lcm_op_occs/:id/${action}`,
-      { schema: { params: idParams } },
+      { schema: { headers: versionHeader, params: idParams } },
       async (req, reply) => {
         await run(engine, req.params.id);
         return reply.code(202).header('location', opUrl(req.params.id)).send();
@@ -82,13 +82,13 @@ export function opOccRoutesV2(app: FastifyInstance, engine: Engine, pageSize: nu
 
   app.post<{ Params: { id: string } }>(
     `${BASE_V2}/vnf_lcm_op_occs/:id/fail`,
-    { schema: { params: idParams, response: one(VnfLcmOpOccViewV2) } },
+    { schema: { headers: versionHeader, params: idParams, response: one(VnfLcmOpOccViewV2) } },
     async (req) => (await viewsOf(db, [await failOperation(engine, req.params.id)]))[0],
   );
 
   app.post<{ Params: { id: string }; Body: CancelModeRequest }>(
     `${BASE_V2}/vnf_lcm_op_occs/:id/cancel`,
-    { schema: { params: idParams, body: CancelModeRequest } },
+    { schema: { headers: versionHeader, params: idParams, body: CancelModeRequest } },
     async (req, reply) => {
       await cancelOperation(engine, req.params.id, req.body?.cancelMode ?? 'GRACEFUL');
       return reply.code(202).header('location', opUrl(req.params.id)).send();
