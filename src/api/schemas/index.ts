@@ -35,6 +35,7 @@ export const REQUEST_BODIES = {
   'POST /vnflcm/v2/vnf_instances/{vnfInstanceId}/heal': v2.HealVnfRequestV2,
   'POST /vnflcm/v2/vnf_instances/{vnfInstanceId}/terminate': v2.TerminateVnfRequestV2,
   'POST /vnflcm/v2/vnf_lcm_op_occs/{vnfLcmOpOccId}/cancel': vnflcm.CancelModeRequest,
+  'POST /vnflcm/v2/subscriptions': v2.LccnSubscriptionRequestV2,
   'POST /vnfpkgm/v1/vnf_packages': vnfpkgm.CreateVnfPkgInfoRequest,
   'PATCH /vnfpkgm/v1/vnf_packages/{vnfPkgId}': vnfpkgm.VnfPkgInfoModifications,
   'POST /vnfpkgm/v1/vnf_packages/{vnfPkgId}/package_content/upload_from_uri':

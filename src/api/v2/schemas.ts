@@ -17,6 +17,13 @@ import {
   VimConnectionInfoModification,
   VnfInfoModificationRequest,
 } from '../schemas/vnflcm.ts';
+import {
+  Enum,
+  LCM_OPERATION_TYPES,
+  LccnSubscriptionRequest,
+  LifecycleChangeNotificationsFilter,
+  List,
+} from '../schemas/subscriptions.ts';
 
 /** Map entries per request: as many as v1's lists take. */
 const MAX_VIMS = 16;
@@ -99,6 +106,22 @@ export const HealVnfRequestV2 = strictObject({
 });
 
 export const TerminateVnfRequestV2 = TerminateVnfRequest;
+
+/** SOL003 v3.3.1 LifecycleChangeNotificationsFilter: v1's, and CHANGE_VNFPKG among the operations. */
+export const LifecycleChangeNotificationsFilterV2 = strictObject({
+  ...LifecycleChangeNotificationsFilter.properties,
+  operationTypes: Type.Optional(List(Enum([...LCM_OPERATION_TYPES, 'CHANGE_VNFPKG'] as const))),
+});
+
+/**
+ * SOL003 v3.3.1 LccnSubscriptionRequest. `verbosity`: FULL, the default, only; SHORT
+ * notifications (without the resource changes) are not offered.
+ */
+export const LccnSubscriptionRequestV2 = strictObject({
+  ...LccnSubscriptionRequest.properties,
+  filter: Type.Optional(LifecycleChangeNotificationsFilterV2),
+  verbosity: Type.Optional(Type.Literal('FULL')),
+});
 
 export type CreateVnfRequestV2 = Static<typeof CreateVnfRequestV2>;
 export type InstantiateVnfRequestV2 = Static<typeof InstantiateVnfRequestV2>;
