@@ -14,5 +14,6 @@ export function vnflcmV2Routes(app: FastifyInstance, engine: Engine, pageSize: n
     versionRequired: true,
   });
   vnfInstanceRoutesV2(app, engine, pageSize);
+  // change_vnfpkg (CHANGE_VNFPKG): its module registers its task here with taskRouteV2 (./instances.ts).
   opOccRoutesV2(app, engine, pageSize);
 }

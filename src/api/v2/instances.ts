@@ -30,11 +30,14 @@ type Body = Record<string, unknown>;
 type ToEngine = (body: never, instance: VnfInstance) => Body;
 const asSent = (b: Body) => b;
 
+/** A task resource: its path, its op occ operation, its one body schema, and the body in the engine's form. */
+export type TaskV2 = [path: string, operation: LcmOperation, body: TSchema, toEngine: ToEngine];
+
 /**
- * Each task resource: its op occ operation, its one body schema, and the body in the
- * engine's form. change_vnfpkg (CHANGE_VNFPKG) is added to this list by its own module.
+ * The task resources of SOL003's operations here. Another operation's module (change_vnfpkg,
+ * CHANGE_VNFPKG) registers its own with taskRouteV2, from src/api/v2/index.ts.
  */
-export const TASKS_V2: [string, LcmOperation, TSchema, ToEngine][] = [
+export const TASKS_V2: TaskV2[] = [
   ['instantiate', 'INSTANTIATE', InstantiateVnfRequestV2, instantiateBody],
   ['scale', 'SCALE', ScaleVnfRequestV2, asSent],
   ['scale_to_level', 'SCALE_TO_LEVEL', ScaleVnfToLevelRequestV2, asSent],
@@ -99,15 +102,22 @@ export function vnfInstanceRoutesV2(app: FastifyInstance, engine: Engine, pageSi
       accepted(reply, await startOperation(engine, req.params.id, 'MODIFY_INFO', modifyBody(req.body))),
   );
 
-  for (const [path, operation, schema, toEngine] of TASKS_V2) {
-    app.post<{ Params: { id: string }; Body: Body }>(
-      `${BASE_V2}/vnf_instances/:id/${path}`,
-      { schema: { headers: versionHeader, params: idParams, body: schema } },
-      async (req, reply) => {
-        const instance = await mustRead(engine, req.params.id);
-        const body = toEngine(req.body as never, instance);
-        return accepted(reply, await startOperation(engine, req.params.id, operation, body));
-      },
-    );
-  }
+  for (const task of TASKS_V2) taskRouteV2(app, engine, task);
+}
+
+/** `POST /vnflcm/v2/vnf_instances/{id}/{path}`: 202 with the Location of the op occ it queued. */
+export function taskRouteV2(
+  app: FastifyInstance,
+  engine: Engine,
+  [path, operation, schema, toEngine]: TaskV2,
+) {
+  app.post<{ Params: { id: string }; Body: Body }>(
+    `${BASE_V2}/vnf_instances/:id/${path}`,
+    { schema: { headers: versionHeader, params: idParams, body: schema } },
+    async (req, reply) => {
+      const instance = await mustRead(engine, req.params.id);
+      const body = toEngine(req.body as never, instance);
+      return accepted(reply, await startOperation(engine, req.params.id, operation, body));
+    },
+  );
 }
