@@ -1,7 +1,7 @@
 // A manifest-mode CNF's whole lifecycle through /vnflcm/v2 on the real testbed cluster:
-// instantiate (vimConnectionInfo as a map) → scale out → heal one VNFC by its vnfcInfo id
-// → terminate, each op occ in SOL003 v3.3.1's form, the instance read through v1 and v2
-// after each step (same id, same state, the VNFCs the cluster really runs).
+// instantiate (vimConnectionInfo as a map) → scale out → scale to level → heal one VNFC by
+// its vnfcInfo id → terminate, each op occ in SOL003 v3.3.1's form, the instance read
+// through v1 and v2 after each step (same id, same state, the VNFCs the cluster runs).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -72,7 +72,7 @@ describe('manifest-mode lifecycle through /vnflcm/v2', () => {
     return viaV2;
   };
 
-  test('instantiate → scale out → heal by vnfcInfo id → terminate, through v2', async () => {
+  test('instantiate → scale → scale_to_level → heal by vnfcInfo id → terminate, through v2', async () => {
     const id = await createInstanceV2(vnfm, vnfdId, 'v2-lifecycle');
 
     const inst = await runOpV2(vnfm, id, 'instantiate', {
@@ -97,8 +97,20 @@ describe('manifest-mode lifecycle through /vnflcm/v2', () => {
     assert.deepEqual(Object.keys(view._links).sort(), ['heal', 'scale', 'scaleToLevel', 'self', 'terminate']);
     assert.equal(view._links.scaleToLevel.href, `${V2}/vnf_instances/${id}/scale_to_level`);
 
-    await runOpV2(vnfm, id, 'scale', { type: 'SCALE_OUT', aspectId: 'vdu1_aspect', numberOfSteps: 1 });
+    const scaled = await runOpV2(vnfm, id, 'scale', {
+      type: 'SCALE_OUT',
+      aspectId: 'vdu1_aspect',
+      numberOfSteps: 1,
+    });
     view = await consistent(id, { VDU1: 2, VDU2: 1 });
+    await runOpV2(vnfm, id, 'scale_to_level', { scaleInfo: [{ aspectId: 'vdu1_aspect', scaleLevel: 2 }] });
+    view = await consistent(id, { VDU1: 3, VDU2: 1 });
+    // The op occ actions reach the engine's state machine: a COMPLETED op occ is none of theirs.
+    for (const action of ['retry', 'rollback', 'fail', 'cancel']) {
+      const res = await v2(vnfm, 'POST', `/vnf_lcm_op_occs/${scaled.id}/${action}`);
+      assert.equal(res.status, 409, `${action}: ${JSON.stringify(res.body)}`);
+      assert.match(res.body.detail, /COMPLETED/);
+    }
 
     // Heal names vnfcInfo ids; a vnfcResourceInfo id is not one.
     const victim = view.instantiatedVnfInfo.vnfcInfo.find((v: any) => v.vduId === 'VDU1');
@@ -117,7 +129,7 @@ describe('manifest-mode lifecycle through /vnflcm/v2', () => {
         (c: any) => c.id === victim.vnfcResourceInfoId && c.changeType === 'REMOVED' && c.vnfdId === vnfdId,
       ),
     );
-    view = await consistent(id, { VDU1: 2, VDU2: 1 });
+    view = await consistent(id, { VDU1: 3, VDU2: 1 });
     assert.ok(!view.instantiatedVnfInfo.vnfcInfo.some((v: any) => v.id === victim.id));
     // The same op occ through v1: the engine's form, by vnfcResourceInfo id.
     const healedV1 = (await vnfm.request('GET', `/vnflcm/v1/vnf_lcm_op_occs/${healed.id}`)).body;
@@ -126,7 +138,7 @@ describe('manifest-mode lifecycle through /vnflcm/v2', () => {
     const listed = await v2(vnfm, 'GET', `/vnf_lcm_op_occs?filter=(eq,vnfInstanceId,${id})&fields=operation`);
     assert.deepEqual(
       listed.body.map((o: any) => o.operation),
-      ['INSTANTIATE', 'SCALE', 'HEAL'],
+      ['INSTANTIATE', 'SCALE', 'SCALE_TO_LEVEL', 'HEAL'],
     );
     const byVim = await v2(
       vnfm,
