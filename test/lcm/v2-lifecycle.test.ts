@@ -50,6 +50,7 @@ describe('manifest-mode lifecycle through /vnflcm/v2', () => {
     const i1 = v1.instantiatedVnfInfo;
     const i2 = viaV2.instantiatedVnfInfo;
     assert.deepEqual(i2.scaleStatus, i1.scaleStatus);
+    assert.equal(i1.maxScaleLevels, undefined, 'v1 shows what it always did');
     assert.equal(i2.flavourId, i1.flavourId);
     assert.deepEqual(
       i2.vnfcResourceInfo.map((v: any) => ({ ...v, vnfdId: undefined })),
@@ -92,6 +93,22 @@ describe('manifest-mode lifecycle through /vnflcm/v2', () => {
     let view = await consistent(id, { VDU1: 1, VDU2: 1 });
     assert.equal(view.instantiationState, 'INSTANTIATED');
     assert.deepEqual(view.vimConnectionInfo, { vim1: { vimId, vimType: 'kubernetes' } });
+    assert.deepEqual(
+      [...view.instantiatedVnfInfo.maxScaleLevels].sort((x: any, y: any) =>
+        x.aspectId.localeCompare(y.aspectId),
+      ),
+      [
+        { aspectId: 'vdu1_aspect', scaleLevel: 2 },
+        { aspectId: 'vdu2_aspect', scaleLevel: 2 },
+      ],
+      "the flavour's max_scale_level of each aspect",
+    );
+    const listed0 = await v2(
+      vnfm,
+      'GET',
+      `/vnf_instances?filter=(eq,id,${id})&fields=instantiatedVnfInfo/maxScaleLevels`,
+    );
+    assert.equal(listed0.body[0].instantiatedVnfInfo.maxScaleLevels.length, 2, 'in a list too');
     const { v1 } = await views(id);
     assert.deepEqual(v1.vimConnectionInfo, [{ id: 'vim1', vimId, vimType: 'kubernetes' }]);
     assert.deepEqual(Object.keys(view._links).sort(), ['heal', 'scale', 'scaleToLevel', 'self', 'terminate']);

@@ -11,6 +11,7 @@ import { type Engine, startOperation } from '../../lcm/occurrences.ts';
 import { listOf, one } from '../schemas/responses.ts';
 import { type ListQuery, storeListAnswer } from '../sol013/list.ts';
 import { VNF_INSTANCE_LIST_V2 } from './attributes.ts';
+import { maxScaleLevelsOf } from './max-scale-levels.ts';
 import { idParams, versionHeader } from './params.ts';
 import { healBody, instantiateBody, modifyBody } from './requests.ts';
 import { VnfInstanceViewV2 } from './responses.ts';
@@ -73,7 +74,11 @@ export function vnfInstanceRoutesV2(app: FastifyInstance, engine: Engine, pageSi
       storeListAnswer(
         req,
         reply,
-        async (terms, page, omit) => (await queryInstances(ctx.db, terms, page, omit)).map(instanceViewV2),
+        async (terms, page, omit) => {
+          const rows = await queryInstances(ctx.db, terms, page, omit);
+          const levels = await maxScaleLevelsOf(ctx.db, rows);
+          return rows.map((i) => instanceViewV2(i, levels(i)));
+        },
         INSTANCE_COLUMNS,
         VNF_INSTANCE_LIST_V2,
         pageSize,
@@ -83,7 +88,10 @@ export function vnfInstanceRoutesV2(app: FastifyInstance, engine: Engine, pageSi
   app.get<{ Params: { id: string } }>(
     `${BASE_V2}/vnf_instances/:id`,
     { schema: { headers: versionHeader, params: idParams, response: one(VnfInstanceViewV2) } },
-    async (req) => instanceViewV2(await mustRead(engine, req.params.id)),
+    async (req) => {
+      const instance = await mustRead(engine, req.params.id);
+      return instanceViewV2(instance, (await maxScaleLevelsOf(ctx.db, [instance]))(instance));
+    },
   );
 
   app.delete<{ Params: { id: string } }>(

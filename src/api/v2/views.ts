@@ -1,7 +1,7 @@
 // VnfInstance and VnfLcmOpOcc as /vnflcm/v2 shows them (SOL003 v3.3.1), made from the
 // one stored model: vimConnectionInfo as a map by id, vnfcInfo beside vnfcResourceInfo,
 // vnfdId on each VNFC, and `_links` under /vnflcm/v2.
-import type { AffectedVnfc, VnfInstance, VnfLcmOpOcc, VnfcResourceInfo } from '../../lcm/model.ts';
+import type { AffectedVnfc, ScaleInfo, VnfInstance, VnfLcmOpOcc, VnfcResourceInfo } from '../../lcm/model.ts';
 import { asVimMap, vimMapOf } from './vim-connection-info.ts';
 import { vnfcInfoIds, vnfcInfoOf } from './vnfc-info.ts';
 
@@ -38,19 +38,23 @@ export function opOccLinksV2(o: Pick<VnfLcmOpOcc, 'id' | 'vnfInstanceId' | 'oper
   return links;
 }
 
-export function instanceViewV2(i: VnfInstance): Record<string, unknown> {
+/** `maxScaleLevels`: the flavour's, when known (./max-scale-levels.ts). */
+export function instanceViewV2(i: VnfInstance, maxScaleLevels?: ScaleInfo[]): Record<string, unknown> {
   const { vnfPkgId: _pkg, vimConnectionInfo, instantiatedVnfInfo: info, ...rest } = i;
   const view: Record<string, unknown> = { ...rest };
   if (vimConnectionInfo) view.vimConnectionInfo = vimMapOf(vimConnectionInfo);
   if (info) {
     const { instantiationLevelId: _level, vnfcResourceInfo, ...ivi } = info;
-    view.instantiatedVnfInfo = vnfcResourceInfo
-      ? {
-          ...ivi,
-          vnfcResourceInfo: vnfcResourceInfo.map((v) => ({ ...v, vnfdId: i.vnfdId })),
-          vnfcInfo: vnfcInfoOf(vnfcResourceInfo, info.vnfState),
-        }
-      : ivi;
+    view.instantiatedVnfInfo = {
+      ...ivi,
+      ...(maxScaleLevels ? { maxScaleLevels } : {}),
+      ...(vnfcResourceInfo
+        ? {
+            vnfcResourceInfo: vnfcResourceInfo.map((v) => ({ ...v, vnfdId: i.vnfdId })),
+            vnfcInfo: vnfcInfoOf(vnfcResourceInfo, info.vnfState),
+          }
+        : {}),
+    };
   }
   view._links = instanceLinksV2(i);
   return view;
