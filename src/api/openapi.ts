@@ -22,6 +22,13 @@ const SUMMARIES: Record<string, string> = {
   'POST /vnflcm/v1/vnf_instances/:id/heal': 'Heal a VNF instance',
   'POST /vnflcm/v1/vnf_instances/:id/terminate': 'Terminate a VNF instance (helm uninstall)',
   'POST /vnflcm/v1/vnf_lcm_op_occs/:id/cancel': 'Cancel an LCM operation occurrence',
+  'POST /vnflcm/v2/vnf_instances/:id/instantiate': 'Instantiate a VNF instance (SOL003 v3.3.1)',
+  'POST /vnflcm/v2/vnf_instances/:id/scale': 'Scale a VNF instance by steps of an aspect (SOL003 v3.3.1)',
+  'POST /vnflcm/v2/vnf_instances/:id/scale_to_level':
+    'Scale a VNF instance to an instantiation level (SOL003 v3.3.1)',
+  'POST /vnflcm/v2/vnf_instances/:id/heal': 'Heal a VNF instance, VNFCs named by vnfcInfo id (SOL003 v3.3.1)',
+  'POST /vnflcm/v2/vnf_instances/:id/terminate': 'Terminate a VNF instance (SOL003 v3.3.1)',
+  'POST /vnflcm/v2/vnf_lcm_op_occs/:id/cancel': 'Cancel an LCM operation occurrence (SOL003 v3.3.1)',
   'GET /healthz': 'Liveness and database reachability',
   'GET /readyz': 'Readiness: the database answers and the embedded worker runs',
   'GET /metrics': 'Prometheus metrics (text exposition format)',
@@ -80,7 +87,12 @@ export function openApiRoutes(
       tags: [
         { name: 'vims', description: 'Kubernetes VIM registry (Tacker NFVO shape)' },
         { name: 'vnfpkgm', description: 'SOL005 VNF package management' },
-        { name: 'vnflcm', description: 'SOL003 VNF lifecycle management' },
+        {
+          name: 'vnflcm',
+          description:
+            'SOL003 VNF lifecycle management: /vnflcm/v1 (SOL003 v2.6.1, API 1.3.0) and /vnflcm/v2 ' +
+            '(SOL003 v3.3.1, API 2.0.0, every request with `Version: 2.0.0`) on the same instances',
+        },
         { name: 'operations', description: 'Health, readiness, metrics and this document' },
       ],
       // With authentication on (src/auth/openapi-security.ts); each route names its scope.

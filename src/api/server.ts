@@ -21,6 +21,7 @@ import { opOccEventRoutes } from './op-occ-events.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { vimRoutes } from './vims.ts';
 import { vnflcmRoutes } from './vnflcm.ts';
+import { vnflcmV2Routes } from './v2/index.ts';
 import { vnfpkgmRoutes } from './vnfpkgm.ts';
 import { VALIDATION_OPTIONS } from './validation.ts';
 import { type ProblemDetails, ProblemError } from '../errors.ts';
@@ -62,6 +63,7 @@ export function buildServer(ctx: AppContext, opts: { probesOnly?: boolean } = {}
     vimRoutes(app, ctx);
     vnfpkgmRoutes(app, ctx);
     vnflcmRoutes(app, ctx.worker, ctx.config.pageSize);
+    vnflcmV2Routes(app, ctx.worker, ctx.config.pageSize);
     opOccEventRoutes(app, ctx);
     subscriptionRoutes(app, ctx);
     notificationDeliveryRoutes(app, ctx);

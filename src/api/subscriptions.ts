@@ -15,6 +15,8 @@ import {
   PkgmSubscriptionRequest,
 } from './schemas/index.ts';
 import { LCCN_SUBSCRIPTION_LIST, PKGM_SUBSCRIPTION_LIST } from './sol013/attributes.ts';
+import { versionHeader } from './v2/params.ts';
+import { LccnSubscriptionRequestV2 } from './v2/schemas.ts';
 import { type ListQuery, listAnswer, type ListResource } from './sol013/list.ts';
 
 const idParams = {
@@ -25,8 +27,10 @@ const idParams = {
 /** Upper bound of the receiver check's GET (SOL013 gives none; a receiver answers at once). */
 const CALLBACK_TIMEOUT_MS = 10_000;
 
-const APIS: [SubscriptionApi, TSchema, ListResource, string][] = [
+/** Each API's body schema, list attributes, name, and the headers its routes declare (v2's Version). */
+const APIS: [SubscriptionApi, TSchema, ListResource, string, object?][] = [
   ['vnflcm', LccnSubscriptionRequest, LCCN_SUBSCRIPTION_LIST, 'LCCN subscription'],
+  ['vnflcmV2', LccnSubscriptionRequestV2, LCCN_SUBSCRIPTION_LIST, 'LCCN subscription', versionHeader],
   ['vnfpkgm', PkgmSubscriptionRequest, PKGM_SUBSCRIPTION_LIST, 'package management subscription'],
 ];
 
@@ -37,10 +41,11 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: AppContext): void 
     tokens: new ReceiverTokens(),
     callbackTimeoutMs: CALLBACK_TIMEOUT_MS,
   };
-  for (const [api, body, list, what] of APIS) {
+  for (const [api, body, list, what, headers] of APIS) {
     const base = subscriptionsPath(api);
+    const h = headers ? { headers } : {};
 
-    app.post<{ Body: PkgmBody }>(base, { schema: { body } }, async (req, reply) => {
+    app.post<{ Body: PkgmBody }>(base, { schema: { ...h, body } }, async (req, reply) => {
       const result = await createSubscription(deps, api, req.body);
       if ('existing' in result) {
         // SOL013 §5.9.3.3: the VNFM does not create redundant subscriptions.
@@ -53,7 +58,7 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: AppContext): void 
         .send(subscriptionView(result.created));
     });
 
-    app.get<{ Querystring: ListQuery }>(base, async (req, reply) =>
+    app.get<{ Querystring: ListQuery }>(base, { schema: h }, async (req, reply) =>
       listAnswer(
         req,
         reply,
@@ -65,7 +70,7 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: AppContext): void 
 
     app.get<{ Params: { subscriptionId: string } }>(
       `${base}/:subscriptionId`,
-      { schema: { params: idParams } },
+      { schema: { ...h, params: idParams } },
       async (req) => {
         const s = await getSubscription(ctx.db, ctx.secrets, api, req.params.subscriptionId);
         if (!s) throw notFound(`${what} ${req.params.subscriptionId} does not exist`);
@@ -75,7 +80,7 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: AppContext): void 
 
     app.delete<{ Params: { subscriptionId: string } }>(
       `${base}/:subscriptionId`,
-      { schema: { params: idParams } },
+      { schema: { ...h, params: idParams } },
       async (req, reply) => {
         if (!(await deleteSubscription(ctx.db, api, req.params.subscriptionId))) {
           throw notFound(`${what} ${req.params.subscriptionId} does not exist`);

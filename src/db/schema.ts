@@ -103,7 +103,8 @@ export interface MgmtJournalRow {
 /** A SOL003 or SOL005 subscription (migration 0008). */
 export interface SubscriptionRow {
   id: string;
-  api: 'vnflcm' | 'vnfpkgm';
+  /** src/notify/model.ts SubscriptionApi. */
+  api: 'vnflcm' | 'vnflcmV2' | 'vnfpkgm';
   callback_uri: string;
   /** JSON: the request's filter ('{}' without one). */
   filter: string;

@@ -7,12 +7,11 @@
 import type { Db } from '../db/connect.ts';
 import { fetchFailure } from '../fetch-failure.ts';
 import { claimDueNotifications, recordAttempt } from '../db/queries/outbox.ts';
-import { getSubscription } from '../db/queries/subscriptions.ts';
+import { findSubscription } from '../db/queries/subscriptions.ts';
 import type { NotificationOutboxRow } from '../db/schema.ts';
 import { notificationAttempted } from '../metrics/registry.ts';
 import type { SecretBox } from '../secrets/box.ts';
-import { API_VERSIONS } from '../api/sol013/versions.ts';
-import type { SubscriptionApi } from './model.ts';
+import { SUBSCRIPTION_APIS } from './model.ts';
 import { receiverHeaders, type ReceiverTokens } from './receiver-auth.ts';
 
 export interface DeliveryDeps {
@@ -54,14 +53,11 @@ export function backoffMs(
   return Math.min(deps.maxBackoffMs, deps.baseBackoffMs * 2 ** Math.min(40, Math.max(0, attempts - 1)));
 }
 
-const API_OF_TYPE = (type: unknown): SubscriptionApi =>
-  typeof type === 'string' && type.startsWith('VnfPackage') ? 'vnfpkgm' : 'vnflcm';
-
 /** One attempt at one row: undefined when delivered (or nothing is left to deliver to), else why not. */
 async function post(deps: DeliveryDeps, row: NotificationOutboxRow): Promise<string | undefined> {
   const body = JSON.parse(row.body) as Record<string, unknown>;
-  const api = API_OF_TYPE(body.notificationType);
-  const sub = await getSubscription(deps.db, deps.secrets, api, row.subscription_id);
+  // Whichever API it belongs to (v1 and v2 LCM notifications have the same types).
+  const sub = await findSubscription(deps.db, deps.secrets, row.subscription_id);
   // Deleted meanwhile: its rows go with it (deleteSubscription); nothing to send.
   if (!sub) return undefined;
   try {
@@ -73,7 +69,7 @@ async function post(deps: DeliveryDeps, row: NotificationOutboxRow): Promise<str
         ...headers,
         'content-type': 'application/json',
         accept: 'application/json',
-        version: API_VERSIONS[api],
+        version: SUBSCRIPTION_APIS[sub.api].version,
       },
       body: bodyToSend(body, deps.publicUrl),
       signal: AbortSignal.timeout(deps.requestTimeoutMs),

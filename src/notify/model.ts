@@ -1,13 +1,22 @@
 // A subscription as the VNFM keeps it, and its representation (SOL003 LccnSubscription,
 // SOL005 PkgmSubscription). The authentication towards the receiver is never part of a
 // view: SOL013 returns no credentials, so the view has no authentication attribute at all.
+import { API_VERSIONS, VNFLCM_V2_VERSION } from '../api/sol013/versions.ts';
 import type {
   LifecycleChangeNotificationsFilter,
   PkgmNotificationsFilter,
   SubscriptionAuthentication,
 } from '../api/schemas/index.ts';
 
-export type SubscriptionApi = 'vnflcm' | 'vnfpkgm';
+/** `vnflcmV2`: /vnflcm/v2's subscriptions, notified in SOL003 v3.3.1's shapes. */
+export type SubscriptionApi = 'vnflcm' | 'vnflcmV2' | 'vnfpkgm';
+
+/** Each subscription API's resource path, and the `Version` its receiver check and notifications carry. */
+export const SUBSCRIPTION_APIS: Record<SubscriptionApi, { path: string; version: string }> = {
+  vnflcm: { path: '/vnflcm/v1/subscriptions', version: API_VERSIONS.vnflcm },
+  vnflcmV2: { path: '/vnflcm/v2/subscriptions', version: VNFLCM_V2_VERSION },
+  vnfpkgm: { path: '/vnfpkgm/v1/subscriptions', version: API_VERSIONS.vnfpkgm },
+};
 
 export interface Subscription {
   id: string;
@@ -20,7 +29,7 @@ export interface Subscription {
 }
 
 /** The resource path of the subscriptions of `api`. */
-export const subscriptionsPath = (api: SubscriptionApi) => `/${api}/v1/subscriptions`;
+export const subscriptionsPath = (api: SubscriptionApi) => SUBSCRIPTION_APIS[api].path;
 
 export function subscriptionView(s: Subscription): Record<string, unknown> {
   return {

@@ -12,12 +12,13 @@ import {
   type IdentifierNotificationType,
   opOccNotification,
 } from './lcm-notifications.ts';
+import { identifierNotificationV2, opOccNotificationV2 } from './lcm-notifications-v2.ts';
 import { type LcmSubject, lcmFilterMatches, pkgFilterMatches } from './match.ts';
 import { type PackageEvent, packageNotification } from './pkg-notifications.ts';
 
 /** Queues a VnfLcmOperationOccurrenceNotification of `o`'s current state for each matching subscription. */
 export async function enqueueOpOccNotifications(tx: Db, o: VnfLcmOpOcc): Promise<void> {
-  const subs = await subscriptionFilters(tx, 'vnflcm');
+  const subs = await subscriptionFilters(tx, 'vnflcm', 'vnflcmV2');
   if (subs.length === 0) return;
   const stored = await getInstance(tx, o.vnfInstanceId);
   // An op occ always has its instance (it is deleted only without blocking op occs); without one, nothing can match.
@@ -28,7 +29,10 @@ export async function enqueueOpOccNotifications(tx: Db, o: VnfLcmOpOcc): Promise
     operationState: o.operationState,
     instance: stored.instance,
   };
-  await enqueueMatching(tx, subs, lcmMatches(subject), o.vnfInstanceId, (id) => opOccNotification(o, id));
+  const vnfdId = stored.instance.vnfdId;
+  await enqueueMatching(tx, subs, lcmMatches(subject), o.vnfInstanceId, (id, api) =>
+    api === 'vnflcmV2' ? opOccNotificationV2(o, id, vnfdId) : opOccNotification(o, id),
+  );
 }
 
 /** Queues a VnfIdentifierCreation/DeletionNotification of `instance` for each matching subscription. */
@@ -37,10 +41,12 @@ export async function enqueueIdentifierNotifications(
   type: IdentifierNotificationType,
   instance: VnfInstance,
 ): Promise<void> {
-  const subs = await subscriptionFilters(tx, 'vnflcm');
+  const subs = await subscriptionFilters(tx, 'vnflcm', 'vnflcmV2');
   const now = new Date().toISOString();
-  await enqueueMatching(tx, subs, lcmMatches({ notificationType: type, instance }), instance.id, (id) =>
-    identifierNotification(type, instance.id, id, now),
+  await enqueueMatching(tx, subs, lcmMatches({ notificationType: type, instance }), instance.id, (id, api) =>
+    api === 'vnflcmV2'
+      ? identifierNotificationV2(type, instance.id, id, now)
+      : identifierNotification(type, instance.id, id, now),
   );
 }
 
@@ -71,17 +77,17 @@ const lcmMatches = (subject: LcmSubject) => (filter: unknown) =>
  */
 async function enqueueMatching(
   tx: Db,
-  subs: { id: string; filter: string }[],
+  subs: { id: string; api: string; filter: string }[],
   matches: (filter: unknown) => boolean,
   subjectId: string,
-  body: (subscriptionId: string) => { id: string } & Record<string, unknown>,
+  body: (subscriptionId: string, api: string) => { id: string } & Record<string, unknown>,
 ): Promise<void> {
   const entries = subs
     .filter((s) => matches(JSON.parse(s.filter)))
     .map((s) => ({
       subscriptionId: s.id,
       orderingKey: orderingKey(s.id, subjectId),
-      body: body(s.id),
+      body: body(s.id, s.api),
     }));
   await enqueueNotifications(tx, entries, new Date().toISOString());
 }

@@ -13,9 +13,8 @@ import { findIdenticalSubscription, insertSubscription } from '../db/queries/sub
 import { badRequest } from '../errors.ts';
 import type { SecretBox } from '../secrets/box.ts';
 import { brief } from '../api/brief.ts';
-import { API_VERSIONS } from '../api/sol013/versions.ts';
 import { fetchFailure } from '../fetch-failure.ts';
-import type { Subscription, SubscriptionApi } from './model.ts';
+import { SUBSCRIPTION_APIS, type Subscription, type SubscriptionApi } from './model.ts';
 import { receiverHeaders, type ReceiverTokens } from './receiver-auth.ts';
 
 export interface SubscriptionDeps {
@@ -98,7 +97,7 @@ async function checkReceiver(deps: SubscriptionDeps, s: Subscription): Promise<v
     const res = await fetch(s.callbackUri, {
       method: 'GET',
       redirect: 'manual',
-      headers: { ...headers, version: API_VERSIONS[s.api] },
+      headers: { ...headers, version: SUBSCRIPTION_APIS[s.api].version },
       signal: AbortSignal.timeout(deps.callbackTimeoutMs),
     });
     await res.body?.cancel();
@@ -122,7 +121,7 @@ export async function createSubscription(
 ): Promise<CreateResult> {
   checkHttpUrl(req.callbackUri, 'body/callbackUri');
   if (req.authentication) checkAuthentication(req.authentication);
-  if (api === 'vnflcm') checkLcmFilter((req as LccnSubscriptionRequest).filter);
+  if (api !== 'vnfpkgm') checkLcmFilter((req as LccnSubscriptionRequest).filter);
   else checkPkgmFilter((req as PkgmSubscriptionRequest).filter);
   const filter = req.filter ?? {};
   const existing = await findIdenticalSubscription(deps.db, api, req.callbackUri, filter);

@@ -49,11 +49,12 @@ describe('API versions and header case', () => {
   after(() => vnfm.close());
 
   const interfaces = [
-    { api: 'vnflcm', version: '1.3.0', resource: '/vnflcm/v1/vnf_instances' },
-    { api: 'vnfpkgm', version: '2.1.0', resource: '/vnfpkgm/v1/vnf_packages' },
+    // The root resource lists every major served: vnflcm has v2 (SOL003 v3.3.1) beside v1.
+    { api: 'vnflcm', version: '1.3.0', resource: '/vnflcm/v1/vnf_instances', all: ['1.3.0', '2.0.0'] },
+    { api: 'vnfpkgm', version: '2.1.0', resource: '/vnfpkgm/v1/vnf_packages', all: ['2.1.0'] },
   ];
 
-  for (const { api, version, resource } of interfaces) {
+  for (const { api, version, resource, all } of interfaces) {
     test(`${api}: api_versions answer any Version; others refuse another major`, async () => {
       for (const asked of [undefined, version, '2.0.0', '1.0.0', 'garbage']) {
         const headers: Record<string, string> = asked ? { version: asked } : {};
@@ -61,7 +62,7 @@ describe('API versions and header case', () => {
         assert.equal(root.status, 200, `${asked}: ${JSON.stringify(root.body)}`);
         assert.deepEqual(root.body, {
           uriPrefix: `/${api}`,
-          apiVersions: [{ version, isDeprecated: false }],
+          apiVersions: all.map((v) => ({ version: v, isDeprecated: false })),
         });
         assert.equal(root.headers.get('version'), version);
         const v1 = await vnfm.request('GET', `/${api}/v1/api_versions`, undefined, headers);

@@ -2,6 +2,7 @@
 // validation, the operations take their TypeScript types, and an OpenAPI document
 // can be generated from this list.
 import * as subscriptions from './subscriptions.ts';
+import * as v2 from '../v2/schemas.ts';
 import * as vims from './vims.ts';
 import * as vnflcm from './vnflcm.ts';
 import * as vnfpkgm from './vnfpkgm.ts';
@@ -26,6 +27,15 @@ export const REQUEST_BODIES = {
   'POST /vnflcm/v1/vnf_instances/{vnfInstanceId}/terminate': vnflcm.TerminateVnfRequest,
   'POST /vnflcm/v1/vnf_lcm_op_occs/{vnfLcmOpOccId}/cancel': vnflcm.CancelModeRequest,
   'POST /vnflcm/v1/subscriptions': subscriptions.LccnSubscriptionRequest,
+  'POST /vnflcm/v2/vnf_instances': v2.CreateVnfRequestV2,
+  'PATCH /vnflcm/v2/vnf_instances/{vnfInstanceId}': v2.VnfInfoModificationRequestV2,
+  'POST /vnflcm/v2/vnf_instances/{vnfInstanceId}/instantiate': v2.InstantiateVnfRequestV2,
+  'POST /vnflcm/v2/vnf_instances/{vnfInstanceId}/scale': v2.ScaleVnfRequestV2,
+  'POST /vnflcm/v2/vnf_instances/{vnfInstanceId}/scale_to_level': v2.ScaleVnfToLevelRequestV2,
+  'POST /vnflcm/v2/vnf_instances/{vnfInstanceId}/heal': v2.HealVnfRequestV2,
+  'POST /vnflcm/v2/vnf_instances/{vnfInstanceId}/terminate': v2.TerminateVnfRequestV2,
+  'POST /vnflcm/v2/vnf_lcm_op_occs/{vnfLcmOpOccId}/cancel': vnflcm.CancelModeRequest,
+  'POST /vnflcm/v2/subscriptions': v2.LccnSubscriptionRequestV2,
   'POST /vnfpkgm/v1/vnf_packages': vnfpkgm.CreateVnfPkgInfoRequest,
   'PATCH /vnfpkgm/v1/vnf_packages/{vnfPkgId}': vnfpkgm.VnfPkgInfoModifications,
   'POST /vnfpkgm/v1/vnf_packages/{vnfPkgId}/package_content/upload_from_uri':

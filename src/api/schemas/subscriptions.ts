@@ -8,7 +8,8 @@ import { Id, LIMITS, Name, Password, strictObject, Url } from './primitives.ts';
 
 /** Entries of a filter list (ids, names, providers). */
 const MAX_FILTER_ITEMS = 100;
-const List = <T extends TSchema>(item: T) => Type.Array(item, { minItems: 1, maxItems: MAX_FILTER_ITEMS });
+export const List = <T extends TSchema>(item: T) =>
+  Type.Array(item, { minItems: 1, maxItems: MAX_FILTER_ITEMS });
 const Version = () => Type.String({ minLength: 1, maxLength: LIMITS.name });
 
 /** http(s) only (checked again with URL parsing in src/notify/callback.ts, for a clear detail). */
@@ -73,7 +74,7 @@ export const PKG_NOTIFICATION_TYPES = [
 ] as const;
 
 /** One of `values`, as a plain JSON-schema enum (Ajv's error then lists the allowed values). */
-const Enum = <const T extends readonly string[]>(values: T) =>
+export const Enum = <const T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
 /** SOL003 LifecycleChangeNotificationsFilter (§5.5.3.12). */

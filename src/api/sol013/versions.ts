@@ -1,9 +1,10 @@
-// SOL013 §4.2 / §9.3: the API version of one interface (vnflcm, vnfpkgm). Every answer
-// under /{apiName}/ carries `Version`; a request naming another major version is 406.
-// The api_versions resources answer whatever Version is sent: they are how a client
-// finds out which versions there are (python-tackerclient asks them with 2.0.0).
+// SOL013 §4.2 / §9.3: the API versions of one interface (vnflcm, vnfpkgm). Every answer
+// under /{apiName}/{uriMajor}/ carries that major's `Version`; a request naming another
+// major version is 406. The api_versions resources answer whatever Version is sent: they
+// are how a client finds out which versions there are (python-tackerclient asks them with
+// 2.0.0). One interface may serve several majors side by side (vnflcm v1 and v2).
 import type { FastifyInstance } from 'fastify';
-import { ProblemError } from '../../errors.ts';
+import { badRequest, ProblemError } from '../../errors.ts';
 
 export interface ApiVersion {
   /** `vnflcm`, `vnfpkgm`. */
@@ -15,6 +16,12 @@ export interface ApiVersion {
    * v2.6.1's package management is version 2.1.0 under `/vnfpkgm/v1`.
    */
   uriMajor: string;
+  /**
+   * SOL013 v3's rule, as the reference VNFM applies it to its v2 APIs: a request without
+   * `Version`, or with one that is not `major.minor.patch`, is a 400. Older majors take a
+   * request without it as one for the version served.
+   */
+  versionRequired?: boolean;
 }
 
 /**
@@ -23,25 +30,58 @@ export interface ApiVersion {
  */
 export const API_VERSIONS = { vnflcm: '1.3.0', vnfpkgm: '2.1.0' } as const;
 
-const major = (v: string) => v.split('.')[0];
+/** SOL003 v3.3.1's VNF lifecycle management, under /vnflcm/v2. */
+export const VNFLCM_V2_VERSION = '2.0.0';
 
-/** `/{apiName}/api_versions` and `/{apiName}/v{major}/api_versions`, and the Version check and header. */
+const major = (v: string) => v.split('.')[0];
+/** SOL013 Table 4.2.2-1: `2.0.0`, or `2.0.0-impl:example.com:product:4`. */
+const VERSION_SYNTAX = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-impl:[\x21-\x7e]{1,200})?$/;
+
+/** The majors served per interface, per server: the root api_versions resource lists them all. */
+const served = new WeakMap<FastifyInstance, Map<string, ApiVersion[]>>();
+
+const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] as string;
+
+/**
+ * `/{apiName}/{uriMajor}/api_versions`, the Version check and header for `/{apiName}/{uriMajor}/`,
+ * and (for the first major registered) `/{apiName}/api_versions` and every other path under
+ * `/{apiName}/`.
+ */
 export function apiVersionRoutes(app: FastifyInstance, api: ApiVersion): void {
   const root = `/${api.apiName}`;
   const prefix = `${root}/${api.uriMajor}`;
-  const versionPaths = new Set([`${root}/api_versions`, `${prefix}/api_versions`]);
+  const perApp = served.get(app) ?? new Map<string, ApiVersion[]>();
+  served.set(app, perApp);
+  const majors = perApp.get(api.apiName) ?? [];
+  perApp.set(api.apiName, [...majors, api]);
+  const first = majors.length === 0;
   const apiVersions = [{ version: api.version, isDeprecated: false }];
   // The version's major, and the URI's: where they differ (package management) a client may
   // have been written against either, and both name this same API.
   const accepted = new Set([major(api.version), api.uriMajor.replace(/^v/, '')]);
+  const others = () => (perApp.get(api.apiName) ?? []).filter((a) => a !== api);
+  const ownsPath = (path: string) =>
+    path.startsWith(`${prefix}/`) ||
+    (first &&
+      path.startsWith(`${root}/`) &&
+      !others().some((a) => path.startsWith(`${root}/${a.uriMajor}/`)));
 
   app.addHook('onRequest', async (req, reply) => {
-    const path = (req.raw.url ?? '').split('?')[0] as string;
-    if (!path.startsWith(`${root}/`)) return;
+    const path = pathOf(req.raw.url);
+    if (!ownsPath(path)) return;
     reply.header('version', api.version);
+    if (path === `${root}/api_versions` || path === `${prefix}/api_versions`) return;
     const asked = req.headers.version;
-    if (versionPaths.has(path) || typeof asked !== 'string') return;
-    if (!accepted.has(major(asked.trim()) ?? '')) {
+    if (typeof asked !== 'string') {
+      if (api.versionRequired)
+        throw badRequest(`the 'Version' header is missing (${prefix} is ${api.version})`);
+      return;
+    }
+    const v = asked.trim();
+    if (api.versionRequired && !VERSION_SYNTAX.test(v)) {
+      throw badRequest(`the 'Version' header must be major.minor.patch (${prefix} is ${api.version})`);
+    }
+    if (!accepted.has(major(v) ?? '')) {
       throw new ProblemError(
         406,
         'Not Acceptable',
@@ -52,6 +92,11 @@ export function apiVersionRoutes(app: FastifyInstance, api: ApiVersion): void {
 
   // §9.3.2: the major-version-independent resource lists every major version under
   // the API's root, the major-version-specific one the versions of that major.
-  app.get(`${root}/api_versions`, async () => ({ uriPrefix: root, apiVersions }));
+  if (first) {
+    app.get(`${root}/api_versions`, async () => ({
+      uriPrefix: root,
+      apiVersions: (perApp.get(api.apiName) ?? []).map((a) => ({ version: a.version, isDeprecated: false })),
+    }));
+  }
   app.get(`${prefix}/api_versions`, async () => ({ uriPrefix: prefix, apiVersions }));
 }

@@ -4,7 +4,7 @@
 // concurrent writer of the same key fail its transaction rather than reorder.
 import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../connect.ts';
-import type { NotificationOutboxRow } from '../schema.ts';
+import type { NotificationOutboxRow, SubscriptionRow } from '../schema.ts';
 
 export interface OutboxEntry {
   subscriptionId: string;
@@ -60,15 +60,15 @@ export async function subscriptionOutbox(db: Db, subscriptionId: string): Promis
     .execute();
 }
 
-/** The filters of every subscription of `api` (no credentials: matching needs none). */
+/** The filters of every subscription of the APIs given (no credentials: matching needs none). */
 export async function subscriptionFilters(
   db: Db,
-  api: 'vnflcm' | 'vnfpkgm',
-): Promise<{ id: string; filter: string }[]> {
+  ...apis: SubscriptionRow['api'][]
+): Promise<{ id: string; api: SubscriptionRow['api']; filter: string }[]> {
   return db
     .selectFrom('subscriptions')
-    .select(['id', 'filter'])
-    .where('api', '=', api)
+    .select(['id', 'api', 'filter'])
+    .where('api', 'in', apis)
     .orderBy('id')
     .execute();
 }

@@ -46,6 +46,16 @@ export async function getSubscription(
   return row && fromRow(row, secrets);
 }
 
+/** The subscription `id`, whichever API it belongs to (delivery: the row names only the id). */
+export async function findSubscription(
+  db: Db,
+  secrets: SecretBox,
+  id: string,
+): Promise<Subscription | undefined> {
+  const row = await db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && fromRow(row, secrets);
+}
+
 /** Which API a subscription belongs to and where it sends, whatever its API (operators' delivery view). */
 export async function subscriptionTarget(
   db: Db,
