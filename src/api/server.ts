@@ -11,6 +11,7 @@ import { securitySchemes } from '../auth/openapi-security.ts';
 import { tlsMaterial } from '../auth/tls.ts';
 import type { AppContext } from '../context.ts';
 import { brief } from './brief.ts';
+import { changeVnfpkgRoute } from './change-vnfpkg.ts';
 import { CanonicalHeadersResponse } from './header-case.ts';
 import { healthRoutes } from './health.ts';
 import { openApiRoutes } from './openapi.ts';
@@ -62,6 +63,7 @@ export function buildServer(ctx: AppContext, opts: { probesOnly?: boolean } = {}
     vimRoutes(app, ctx);
     vnfpkgmRoutes(app, ctx);
     vnflcmRoutes(app, ctx.worker, ctx.config.pageSize);
+    changeVnfpkgRoute(app, ctx.worker, '/vnflcm/v2');
     opOccEventRoutes(app, ctx);
     subscriptionRoutes(app, ctx);
     notificationDeliveryRoutes(app, ctx);

@@ -25,6 +25,7 @@ export const REQUEST_BODIES = {
   'POST /vnflcm/v1/vnf_instances/{vnfInstanceId}/heal': vnflcm.HealVnfRequest,
   'POST /vnflcm/v1/vnf_instances/{vnfInstanceId}/terminate': vnflcm.TerminateVnfRequest,
   'POST /vnflcm/v1/vnf_lcm_op_occs/{vnfLcmOpOccId}/cancel': vnflcm.CancelModeRequest,
+  'POST /vnflcm/v2/vnf_instances/{vnfInstanceId}/change_vnfpkg': vnflcm.ChangeCurrentVnfPkgRequest,
   'POST /vnflcm/v1/subscriptions': subscriptions.LccnSubscriptionRequest,
   'POST /vnfpkgm/v1/vnf_packages': vnfpkgm.CreateVnfPkgInfoRequest,
   'PATCH /vnfpkgm/v1/vnf_packages/{vnfPkgId}': vnfpkgm.VnfPkgInfoModifications,

@@ -98,6 +98,8 @@ export interface InstallOptions extends ReleaseRef {
 export interface UpgradeOptions extends Omit<InstallOptions, 'createNamespace'> {
   /** Keep the release's values and change only those given (scale changes one path). */
   reuseValues?: boolean;
+  /** Start from the chart's own defaults, dropping the release's values (a package change gives them all again). */
+  resetValues?: boolean;
 }
 
 const ns = (r: ReleaseRef) => (r.namespace ? ['--namespace', r.namespace] : []);
@@ -158,6 +160,7 @@ export class HelmCommands {
       o.chart,
       ...ns(o),
       ...(o.reuseValues ? ['--reuse-values'] : []),
+      ...(o.resetValues ? ['--reset-values'] : []),
       ...this.#common(o),
     ];
   }
