@@ -6,7 +6,8 @@
 //   2. the instantiate request's helmparameter entries of the release,
 //   3. the instance's current replica counts at their helm_replica_values paths.
 // Replicas held through the Kubernetes API (VDUs with no values path) are set again
-// on the workloads afterwards, as after a scale. Releases of repository charts are
+// on the workloads afterwards, as after a scale (helm 4's server-side apply is told to
+// take the field over meanwhile, rather than fail on the VNFM's own earlier write). Releases of repository charts are
 // not part of a package and stay as they are.
 // Before anything changes, each release's revision and chart are recorded
 // (lastChange), so a rollback is `helm rollback` to that revision with the old
@@ -173,6 +174,8 @@ export async function changeVnfpkg(
               ...refOf(state, rec.name),
               chart: dir,
               resetValues: true,
+              // The counts the VNFM holds through the API are set again just after.
+              forceConflicts: true,
               values,
               description: ownerMarker(ctx.vnfInstanceId),
               labels: ownerLabels(ctx.vnfInstanceId),

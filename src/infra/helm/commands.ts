@@ -100,6 +100,12 @@ export interface UpgradeOptions extends Omit<InstallOptions, 'createNamespace'> 
   reuseValues?: boolean;
   /** Start from the chart's own defaults, dropping the release's values (a package change gives them all again). */
   resetValues?: boolean;
+  /**
+   * Helm 4's server-side apply takes fields other managers own (the VNFM's own replica
+   * counts set through the scale subresource) instead of failing on the conflict. Helm 3
+   * applies client-side and has no such conflict: left out there.
+   */
+  forceConflicts?: boolean;
 }
 
 const ns = (r: ReleaseRef) => (r.namespace ? ['--namespace', r.namespace] : []);
@@ -161,6 +167,7 @@ export class HelmCommands {
       ...ns(o),
       ...(o.reuseValues ? ['--reuse-values'] : []),
       ...(o.resetValues ? ['--reset-values'] : []),
+      ...(o.forceConflicts && this.helm4 ? ['--force-conflicts'] : []),
       ...this.#common(o),
     ];
   }
@@ -169,7 +176,14 @@ export class HelmCommands {
     return ['helm', 'uninstall', o.release, ...ns(o), ...this.waitFlags(o.wait)];
   }
 
-  rollback(o: ReleaseRef & { revision: number; wait?: WaitOptions; forceReplace?: boolean }): string[] {
+  rollback(
+    o: ReleaseRef & {
+      revision: number;
+      wait?: WaitOptions;
+      forceReplace?: boolean;
+      forceConflicts?: boolean;
+    },
+  ): string[] {
     if (!Number.isInteger(o.revision) || o.revision < 1) throw new RangeError(`bad revision ${o.revision}`);
     return [
       'helm',
@@ -179,6 +193,7 @@ export class HelmCommands {
       ...ns(o),
       ...this.waitFlags(o.wait),
       ...(o.forceReplace ? [this.helm4 ? '--force-replace' : '--force'] : []),
+      ...(o.forceConflicts && this.helm4 ? ['--force-conflicts'] : []),
     ];
   }
 
