@@ -1,7 +1,8 @@
 // change_vnfpkg in Helm mode through /vnflcm/v2 on the testbed (helm 4 on the VNFM host):
 // a CNF on chart 0.1.0, scaled out, upgraded to a package with chart 0.1.1 with its
 // replicas kept (one VDU's count a chart value, the other's held through the API);
-// an upgrade to a chart whose pods never run → FAILED_TEMP → rollback to revision 1 and
+// an upgrade to a chart whose pods never run → FAILED_TEMP → retry (failing again) →
+// rollback to revision 1 and
 // the old package; and the requests refused before anything runs.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -114,11 +115,22 @@ describe('change_vnfpkg in Helm mode', () => {
     const before = (await history('vdu1', ns)).at(-1)!;
     assert.deepEqual([before.revision, before.chart], [2, 'app-0.1.0'], 'the scale out was a helm upgrade');
 
-    const opId = await startChange(vnfm, id, changeBody(newPkg.vnfdId, NEW_CHART));
+    // As the reference's users send it for VM-based VNFs too: a VNFC password, which must never show.
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    const body = changeBody(newPkg.vnfdId, NEW_CHART);
+    const opId = await startChange(vnfm, id, {
+      ...body,
+      additionalParams: {
+        ...body.additionalParams,
+        vdu_params: [{ vdu_id: 'VDU1', old_vnfc_param: { cp_name: 'CP1', username: 'u', password } }],
+      },
+    });
     const done = await opOccSettled(vnfm, opId);
     assert.equal(done.operationState, 'COMPLETED', JSON.stringify(done.error));
     assert.equal(done.operation, 'CHANGE_VNFPKG');
     assert.equal(done.operationParams.vnfdId, newPkg.vnfdId);
+    assert.equal(done.operationParams.additionalParams.vdu_params[0].old_vnfc_param.password, '***');
+    assert.ok(!vnfm.logs().includes(password), 'no VNFC password in the log');
 
     for (const [release, revision] of [
       ['vdu1', 3],
@@ -277,6 +289,12 @@ describe('change_vnfpkg in Helm mode: a failed upgrade rolled back', () => {
     assert.equal((await history('vdu1', ns)).at(-1)!.chart, 'app-0.1.2', 'the upgrade was tried');
     assert.equal((await instance()).vnfdId, oldPkg.vnfdId, 'still on the old package');
 
+    // A retry observes the failed release, returns it to revision 1 and upgrades again: failing again.
+    const retry = await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${opId}/retry`);
+    assert.equal(retry.status, 202, JSON.stringify(retry.body));
+    const again = await opOccSettled(vnfm, opId);
+    assert.equal(again.operationState, 'FAILED_TEMP', JSON.stringify(again));
+
     const rb = await vnfm.request('POST', `/vnflcm/v1/vnf_lcm_op_occs/${opId}/rollback`);
     assert.equal(rb.status, 202, JSON.stringify(rb.body));
     const rolled = await opOccSettled(vnfm, opId);
@@ -284,14 +302,18 @@ describe('change_vnfpkg in Helm mode: a failed upgrade rolled back', () => {
 
     const h1 = await history('vdu1', ns);
     assert.deepEqual(
-      h1.map((h) => [h.revision, h.status, h.chart]),
+      h1.map((h) => [h.revision, h.chart]),
       [
-        [1, 'superseded', 'app-0.1.0'],
-        [2, 'failed', 'app-0.1.2'],
-        [3, 'deployed', 'app-0.1.0'],
+        [1, 'app-0.1.0'],
+        [2, 'app-0.1.2'],
+        [3, 'app-0.1.0'],
+        [4, 'app-0.1.2'],
+        [5, 'app-0.1.0'],
       ],
     );
-    assert.match(h1[2]!.description, /Rollback to 1/);
+    assert.deepEqual([h1[1]!.status, h1[3]!.status, h1[4]!.status], ['failed', 'failed', 'deployed']);
+    assert.match(h1[2]!.description, /Rollback to 1/, 'the retry went back to revision 1 first');
+    assert.match(h1[4]!.description, /Rollback to 1/, "the rollback returned to revision 1's chart");
     const h2 = (await releaseHistory(await testbed(), 'vdu2', ns))!;
     assert.deepEqual(
       h2.map((h) => [h.revision, h.status]),
@@ -310,7 +332,7 @@ describe('change_vnfpkg in Helm mode: a failed upgrade rolled back', () => {
     // The old chart is staged again: a scale upgrades with 0.1.0, not the broken chart.
     await runOp(vnfm, id, 'scale', { type: 'SCALE_OUT', aspectId: 'vdu1_aspect', numberOfSteps: 1 });
     const last = (await history('vdu1', ns)).at(-1)!;
-    assert.deepEqual([last.revision, last.status, last.chart], [4, 'deployed', 'app-0.1.0']);
+    assert.deepEqual([last.revision, last.status, last.chart], [6, 'deployed', 'app-0.1.0']);
     await vnfcsMatchCluster(vnfm, id, ns, { VDU1: 2, VDU2: 1 }, releaseOf);
     await runOp(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
   });
