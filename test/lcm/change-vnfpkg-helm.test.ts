@@ -264,7 +264,7 @@ describe('change_vnfpkg in Helm mode: a failed upgrade rolled back', () => {
   before(async () => {
     const env = await testbed();
     // Short: the broken chart's pods never run, so the upgrade fails at this deadline.
-    vnfm = await startVnfm(await freshStore('sqlite'), { lcmTimeoutSeconds: 30, helmBinary: env.helm4 });
+    vnfm = await startVnfm(await freshStore('sqlite'), { lcmTimeoutSeconds: 40, helmBinary: env.helm4 });
     vimId = await registerTestbedVim(vnfm, 'helm-change-fail', { helm_info: { masternode_ip: [] } });
     oldPkg = await onboardPackage(vnfm);
     broken = await onboardChartPackage(vnfm, BROKEN_CHART, await unschedulableChart('0.1.2'), '1.2');

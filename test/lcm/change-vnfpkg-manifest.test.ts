@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { deploymentManifest, MANIFEST_PATH } from '../helpers/cnf-package.ts';
 import { createInstance, onboardPackage, opOccSettled, registerTestbedVim, runOp } from '../helpers/lcm.ts';
-import { startChange, softwareVersion } from '../helpers/package-change.ts';
+import { assertProblem, requestChange, softwareVersion, startChange } from '../helpers/package-change.ts';
 import { runningPods } from '../helpers/pods.ts';
 import { freshStore } from '../helpers/stores.ts';
 import { kubeClient, testbed } from '../helpers/testbed.ts';
@@ -28,7 +28,7 @@ describe('change_vnfpkg in manifest mode', () => {
   let broken = { pkgId: '', vnfdId: '' };
   before(async () => {
     // Short: the broken package's pods never run, so its change fails at this deadline.
-    vnfm = await startVnfm(await freshStore('sqlite'), { lcmTimeoutSeconds: 30 });
+    vnfm = await startVnfm(await freshStore('sqlite'), { lcmTimeoutSeconds: 40 });
     vimId = await registerTestbedVim(vnfm, 'manifest-change');
     // The old package: both VDUs, and a Deployment of no VDU beside them.
     oldPkg = await onboardPackage(vnfm, {
@@ -60,6 +60,8 @@ describe('change_vnfpkg in manifest mode', () => {
     const apps = kc.makeApiClient(AppsV1Api);
     const deployments = async () =>
       (await apps.listNamespacedDeployment({ namespace: ns })).items.map((d) => d.metadata?.name).sort();
+    // The test's own namespace: the VNFM only uses it, so terminate has no namespace to wait out.
+    await core.createNamespace({ body: { metadata: { name: ns } } });
     const id = await createInstance(vnfm, oldPkg.vnfdId);
     const instance = async () => (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${id}`)).body;
     await runOp(vnfm, id, 'instantiate', {
@@ -83,6 +85,25 @@ describe('change_vnfpkg in manifest mode', () => {
         vdu_params: [{ vdu_id: 'VDU2' }],
       },
     });
+
+    // Manifests the new package lacks are refused before anything runs: named ones, and by
+    // default the instantiate request's own paths (the new package has no extra.yaml).
+    assertProblem(
+      await requestChange(vnfm, id, {
+        vnfdId: newPkg.vnfdId,
+        additionalParams: { upgrade_type: 'RollingUpdate', 'lcm-kubernetes-def-files': ['Files/none.yaml'] },
+      }),
+      400,
+      /none\.yaml/,
+    );
+    assertProblem(
+      await requestChange(vnfm, id, {
+        vnfdId: newPkg.vnfdId,
+        additionalParams: { upgrade_type: 'RollingUpdate' },
+      }),
+      400,
+      /extra\.yaml/,
+    );
 
     // A change whose pods never run: FAILED_TEMP, then rolled back to the old package's objects.
     const failedId = await startChange(vnfm, id, body(broken.vnfdId));
@@ -120,5 +141,7 @@ describe('change_vnfpkg in manifest mode', () => {
 
     await runOp(vnfm, id, 'terminate', { terminationType: 'FORCEFUL' });
     await runningPods(core, ns, 'app=vdu1-app', 0);
+    assert.deepEqual(await deployments(), [], 'nothing of the instance is left');
+    await core.deleteNamespace({ name: ns });
   });
 });
