@@ -85,8 +85,13 @@ async function usage(vnfm: TestVnfm, pkgId: string) {
 
 const releaseOf = (vdu: string) => (vdu === 'VDU1' ? 'vdu1' : 'vdu2');
 
-for (const major of ['helm4', 'helm3'] as const) {
-  describe(`change_vnfpkg in Helm mode (${major})`, () => {
+// helm 4 and helm 3 on the VNFM host, and helm over SSH on a master node (whatever helm it has).
+for (const [major, transport] of [
+  ['helm4', 'local'],
+  ['helm3', 'local'],
+  ['helm4', 'ssh'],
+] as const) {
+  describe(`change_vnfpkg in Helm mode (${transport === 'ssh' ? 'over SSH' : major})`, () => {
     let vnfm: TestVnfm;
     let vimId = '';
     let oldPkg = { pkgId: '', vnfdId: '' };
@@ -94,7 +99,16 @@ for (const major of ['helm4', 'helm3'] as const) {
     before(async () => {
       const env = await testbed();
       vnfm = await startVnfm(await freshStore('sqlite'), { lcmTimeoutSeconds: 120, helmBinary: env[major] });
-      vimId = await registerTestbedVim(vnfm, `helm-change-${major}`, { helm_info: { masternode_ip: [] } });
+      const node = env.sshNodes[0]!;
+      const helmInfo =
+        transport === 'ssh'
+          ? {
+              masternode_ip: [`${node.host}:${node.port}`],
+              masternode_username: node.user,
+              masternode_password: node.password,
+            }
+          : { masternode_ip: [] };
+      vimId = await registerTestbedVim(vnfm, `helm-change-${major}-${transport}`, { helm_info: helmInfo });
       oldPkg = await onboardPackage(vnfm);
       newPkg = await onboardChartPackage(vnfm, NEW_CHART, await chartTgz('app', '0.1.1'), '1.1');
     });
@@ -182,7 +196,7 @@ for (const major of ['helm4', 'helm3'] as const) {
     // The requests are the API's and the engine's, whichever helm runs: once.
     test(
       'bad requests are refused with ProblemDetails before anything runs',
-      { skip: major !== 'helm4' },
+      { skip: major !== 'helm4' || transport !== 'local' },
       async () => {
         const ns = `chg-bad-${randomBytes(3).toString('hex')}`;
         const id = await createInstance(vnfm, oldPkg.vnfdId, 'bad-change');
