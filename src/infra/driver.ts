@@ -101,6 +101,29 @@ export interface InfraDriver {
    * Helm mode keeps the master node used and the host keys it pinned.
    */
   keptForReinstall?(state: InfraState): InfraState;
+  /**
+   * CHANGE_VNFPKG, before anything is touched: the instance's additionalParams for the new
+   * package, from its current ones (`ctx.additionalParams`) and the request's; checked
+   * against the new package (`ctx.packageRoot`, `ctx.flavour`): throws ProblemError 400.
+   * Absent: the driver cannot change the package of a running VNF.
+   */
+  packageParams?(
+    ctx: InfraContext,
+    request: Record<string, unknown>,
+    state: InfraState,
+  ): Promise<Record<string, unknown>>;
+  /**
+   * Moves the running VNF to the package of `ctx` (whose additionalParams are packageParams'
+   * answer) keeping `replicas` per VDU, and waits until it is ready. Safe to run again on retry;
+   * records what rollbackChangeVnfpkg needs before it changes anything.
+   */
+  changeVnfpkg?(ctx: InfraContext, replicas: Record<string, number>, state: InfraState): Promise<InfraState>;
+  /** Returns the VNF to the package of `ctx` (the one it ran before the change), keeping `replicas`. */
+  rollbackChangeVnfpkg?(
+    ctx: InfraContext,
+    replicas: Record<string, number>,
+    state: InfraState,
+  ): Promise<InfraState>;
   /** The VNFCs running now, read from the cluster. */
   observe(ctx: InfraContext, state: InfraState): Promise<VnfcResource[]>;
   /** Forgets what the driver keeps per VIM on the VNFM host (Helm's local helm homes) once the VIM is deleted. */

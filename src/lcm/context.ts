@@ -58,4 +58,14 @@ export interface EngineState {
    * instance will show it (masked) and, for the entry in use, the new entry sealed.
    */
   vimConnectionModified?: { vimConnectionInfo: VimConnectionInfo[]; sealed?: string };
+  /**
+   * A CHANGE_VNFPKG accepted and not yet ended: the package it moves the instance to, and
+   * the instance's additionalParams rewritten for that package (masked; sealed when they
+   * hold a secret). They replace additionalParams on COMPLETED; a rollback drops them.
+   */
+  packageChange?: {
+    vnfPkgId: string;
+    additionalParams: Record<string, unknown>;
+    additionalParamsSealed?: string;
+  };
 }

@@ -17,6 +17,7 @@ export const LcmOperation = oneOf(
   'HEAL',
   'TERMINATE',
   'MODIFY_INFO',
+  'CHANGE_VNFPKG',
 );
 export type LcmOperation = Static<typeof LcmOperation>;
 /** SOL003's op occ states, once: the model, subscription filters and the CLI use this list. */

@@ -9,6 +9,7 @@ import { conflict, notFound } from '../errors.ts';
 import type { LcmContext } from './context.ts';
 import type { LcmOperation, OperationState, VnfLcmOpOcc } from './model.ts';
 import type { LcmOperationHandler } from './operation.ts';
+import { changeVnfpkg } from './operations/change-vnfpkg.ts';
 import { heal } from './operations/heal.ts';
 import { instantiate } from './operations/instantiate.ts';
 import { modifyInfo } from './operations/modify-info.ts';
@@ -23,6 +24,7 @@ export const HANDLERS: Partial<Record<LcmOperation, LcmOperationHandler>> = {
   HEAL: heal,
   TERMINATE: terminate,
   MODIFY_INFO: modifyInfo,
+  CHANGE_VNFPKG: changeVnfpkg,
 };
 
 export interface Engine {

@@ -157,6 +157,7 @@ export function hooksOf(operation: LcmOperation): { start: HookName; end: HookNa
     HEAL: 'heal',
     TERMINATE: 'terminate',
     MODIFY_INFO: 'modify_information',
+    CHANGE_VNFPKG: 'change_current_package',
   }[operation];
   return { start: `${stem}_start` as HookName, end: `${stem}_end` as HookName };
 }

@@ -25,11 +25,15 @@ export interface CnfPackageOptions {
 export const CHART_PATH = 'Files/kubernetes/app-0.1.0.tgz';
 export const MANIFEST_PATH = 'Files/kubernetes/deployment.yaml';
 
-/** The tests' chart (helpers/chart.ts) as an archive, as `helm package` makes it. */
-export async function chartTgz(name = 'app', version = '0.1.0'): Promise<Buffer> {
+/** The tests' chart (helpers/chart.ts) as an archive, as `helm package` makes it; `edit` may change its directory first. */
+export async function chartTgz(
+  name = 'app',
+  version = '0.1.0',
+  edit: (chartDir: string) => void = () => {},
+): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), 'chart-'));
   try {
-    writeChart(dir, name, version);
+    edit(writeChart(dir, name, version));
     const out = join(dir, 'chart.tgz');
     await tar.c({ gzip: true, cwd: dir, file: out, portable: true }, [name]);
     return readFileSync(out);

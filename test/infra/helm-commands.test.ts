@@ -93,6 +93,16 @@ describe('helm argv', () => {
     ]);
   });
 
+  test('a package change: --reset-values everywhere, --force-conflicts only for helm 4 (server-side apply)', () => {
+    const o = { release: 'r', chart: 'c', resetValues: true, forceConflicts: true };
+    assert.deepEqual(h3.upgrade(o).slice(4), ['--reset-values']);
+    assert.deepEqual(h4.upgrade(o).slice(4), ['--reset-values', '--force-conflicts']);
+    assert.deepEqual(h3.rollback({ release: 'r', revision: 2, forceConflicts: true }).slice(4), []);
+    assert.deepEqual(h4.rollback({ release: 'r', revision: 2, forceConflicts: true }).slice(4), [
+      '--force-conflicts',
+    ]);
+  });
+
   test('release labels only where helm has them (3.13+)', () => {
     const o = { release: 'r', chart: 'c', labels: { vnfInstanceId: 'abc' } };
     assert.deepEqual(h3.install(o).slice(4), ['--labels', 'vnfInstanceId=abc']);

@@ -26,6 +26,7 @@ export const REQUEST_BODIES = {
   'POST /vnflcm/v1/vnf_instances/{vnfInstanceId}/heal': vnflcm.HealVnfRequest,
   'POST /vnflcm/v1/vnf_instances/{vnfInstanceId}/terminate': vnflcm.TerminateVnfRequest,
   'POST /vnflcm/v1/vnf_lcm_op_occs/{vnfLcmOpOccId}/cancel': vnflcm.CancelModeRequest,
+  'POST /vnflcm/v2/vnf_instances/{vnfInstanceId}/change_vnfpkg': vnflcm.ChangeCurrentVnfPkgRequest,
   'POST /vnflcm/v1/subscriptions': subscriptions.LccnSubscriptionRequest,
   'POST /vnflcm/v2/vnf_instances': v2.CreateVnfRequestV2,
   'PATCH /vnflcm/v2/vnf_instances/{vnfInstanceId}': v2.VnfInfoModificationRequestV2,

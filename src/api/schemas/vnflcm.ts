@@ -14,6 +14,7 @@ import {
   LIMITS,
   Name,
   OptionalBody,
+  Password,
   strictObject,
   Url,
 } from './primitives.ts';
@@ -221,6 +222,59 @@ export const CancelModeRequest = OptionalBody(
   }),
 );
 
+/**
+ * One VNFC's access for the reference VNFM's coordination scripts (VM-based VNFs): accepted
+ * as its users send it, masked in the op occ; a CNF upgrade here runs no script.
+ */
+const VnfcParam = () =>
+  strictObject({
+    cp_name: Type.Optional(Name()),
+    username: Type.Optional(Name()),
+    password: Type.Optional(Password()),
+    authentication: Type.Optional(KeyValuePairs()),
+  });
+
+/**
+ * CHANGE_VNFPKG's additionalParams as the reference VNFM's v2 users send them: the upgrade
+ * type (only RollingUpdate), the new package's chart (Helm mode) or manifests (manifest
+ * mode), and the VDUs concerned. The coordination-script keys are VM-only: refused in accept.
+ */
+export const ChangeVnfPkgAdditionalParams = strictObject({
+  upgrade_type: Type.Literal('RollingUpdate'),
+  /** Helm mode: the new package's chart archive, for the instance's package-chart releases. */
+  helm_chart_path: Type.Optional(PackagePath()),
+  /** Manifest mode: the new package's manifests (default: the same paths as at instantiate). */
+  'lcm-kubernetes-def-files': Type.Optional(Type.Array(PackagePath(), { minItems: 1, maxItems: 100 })),
+  vdu_params: Type.Optional(
+    Type.Array(
+      strictObject({
+        vdu_id: Id(),
+        old_vnfc_param: Type.Optional(VnfcParam()),
+        new_vnfc_param: Type.Optional(VnfcParam()),
+      }),
+      { maxItems: 100 },
+    ),
+  ),
+  'lcm-operation-coordinate-old-vnf': Type.Optional(PackagePath()),
+  'lcm-operation-coordinate-old-vnf-class': Type.Optional(Name()),
+  'lcm-operation-coordinate-new-vnf': Type.Optional(PackagePath()),
+  'lcm-operation-coordinate-new-vnf-class': Type.Optional(Name()),
+});
+
+/**
+ * SOL003 v3.3.1 ChangeCurrentVnfPkgRequest (§5.5.2.11a). vimConnectionInfo is SOL003 v3's map
+ * by id; a CNF has no external links here (absent or empty).
+ */
+export const ChangeCurrentVnfPkgRequest = strictObject({
+  vnfdId: Id(),
+  extVirtualLinks: Type.Optional(Unsupported()),
+  extManagedVirtualLinks: Type.Optional(Unsupported()),
+  vimConnectionInfo: Type.Optional(BoundedMap(Type.Omit(VimConnectionInfo, ['id']), 16)),
+  additionalParams: ChangeVnfPkgAdditionalParams,
+  extensions: Type.Optional(KeyValuePairs()),
+  vnfConfigurableProperties: Type.Optional(KeyValuePairs()),
+});
+
 export type CreateVnfRequest = Static<typeof CreateVnfRequest>;
 export type VnfInfoModificationRequest = Static<typeof VnfInfoModificationRequest>;
 export type VimConnectionInfoModification = Static<typeof VimConnectionInfoModification>;
@@ -230,3 +284,4 @@ export type ScaleVnfToLevelRequest = Static<typeof ScaleVnfToLevelRequest>;
 export type HealVnfRequest = Static<typeof HealVnfRequest>;
 export type TerminateVnfRequest = Static<typeof TerminateVnfRequest>;
 export type CancelModeRequest = Static<typeof CancelModeRequest>;
+export type ChangeCurrentVnfPkgRequest = Static<typeof ChangeCurrentVnfPkgRequest>;

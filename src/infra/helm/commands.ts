@@ -110,6 +110,14 @@ export interface InstallOptions extends ReleaseRef {
 export interface UpgradeOptions extends Omit<InstallOptions, 'createNamespace'> {
   /** Keep the release's values and change only those given (scale changes one path). */
   reuseValues?: boolean;
+  /** Start from the chart's own defaults, dropping the release's values (a package change gives them all again). */
+  resetValues?: boolean;
+  /**
+   * Helm 4's server-side apply takes fields other managers own (the VNFM's own replica
+   * counts set through the scale subresource) instead of failing on the conflict. Helm 3
+   * applies client-side and has no such conflict: left out there.
+   */
+  forceConflicts?: boolean;
 }
 
 const ns = (r: ReleaseRef) => (r.namespace ? ['--namespace', r.namespace] : []);
@@ -170,6 +178,8 @@ export class HelmCommands {
       o.chart,
       ...ns(o),
       ...(o.reuseValues ? ['--reuse-values'] : []),
+      ...(o.resetValues ? ['--reset-values'] : []),
+      ...(o.forceConflicts && this.helm4 ? ['--force-conflicts'] : []),
       ...this.#common(o),
     ];
   }
@@ -178,7 +188,14 @@ export class HelmCommands {
     return ['helm', 'uninstall', o.release, ...ns(o), ...this.waitFlags(o.wait)];
   }
 
-  rollback(o: ReleaseRef & { revision: number; wait?: WaitOptions; forceReplace?: boolean }): string[] {
+  rollback(
+    o: ReleaseRef & {
+      revision: number;
+      wait?: WaitOptions;
+      forceReplace?: boolean;
+      forceConflicts?: boolean;
+    },
+  ): string[] {
     if (!Number.isInteger(o.revision) || o.revision < 1) throw new RangeError(`bad revision ${o.revision}`);
     return [
       'helm',
@@ -188,6 +205,7 @@ export class HelmCommands {
       ...ns(o),
       ...this.waitFlags(o.wait),
       ...(o.forceReplace ? [this.helm4 ? '--force-replace' : '--force'] : []),
+      ...(o.forceConflicts && this.helm4 ? ['--force-conflicts'] : []),
     ];
   }
 

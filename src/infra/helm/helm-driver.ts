@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { badRequest } from '../../errors.ts';
 import type { InfraContext, InfraDriver, InfraState } from '../driver.ts';
+import { changeVnfpkg, packageParams, rollbackChangeVnfpkg } from './change-vnfpkg.ts';
 import { healVnfcs } from './heal.ts';
 import { chooseTransport, type HostOptions, mastersOf } from './hosts.ts';
 import { instantiate } from './instantiate.ts';
@@ -58,6 +59,9 @@ export function createHelmDriver(options: HelmDriverOptions = {}): HelmDriver {
     scale: (ctx, replicas, state) => scale(newOp(ctx, opts), replicas, state),
     rollbackScale: (ctx, state) => rollbackScale(newOp(ctx, opts), state),
     healVnfcs: (ctx, podNames, state) => healVnfcs(newOp(ctx, opts), podNames, state),
+    packageParams: (ctx, request) => packageParams(newOp(ctx, opts), request),
+    changeVnfpkg: (ctx, replicas, state) => changeVnfpkg(newOp(ctx, opts), replicas, state),
+    rollbackChangeVnfpkg: (ctx, _replicas, state) => rollbackChangeVnfpkg(newOp(ctx, opts), state),
     terminate: (ctx, state, graceful) => terminate(newOp(ctx, opts), state, graceful),
     keptForReinstall,
     vimRemoved: (vimId) => removeVimHome(opts.homeDir, vimId),

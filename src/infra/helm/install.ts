@@ -126,7 +126,8 @@ export async function rollbackTo(
   op.ctx.log.warn({ release: ref.release, state: st.state, reason: st.reason, revision }, 'rolling back');
   try {
     await cli.run(
-      cli.cmd.rollback({ ...ref, revision, wait }),
+      // The VNFM's own API-set replica counts would otherwise conflict with helm 4's server-side apply.
+      cli.cmd.rollback({ ...ref, revision, wait, forceConflicts: true }),
       `helm rollback ${ref.release} ${revision}`,
       runTimeoutMs(wait),
     );

@@ -75,7 +75,7 @@ function chartRef(cli: HelmCli, op: Op, r: HelmInstallParam, archives: Map<strin
 }
 
 /** helmparameter first, then the replica values of the VDUs this release carries (later --set wins). */
-function valuesFor(
+export function valuesFor(
   op: Op,
   p: HelmParams,
   release: string,
@@ -97,7 +97,7 @@ function valuesFor(
  * have a VDU without VNFCs that no scale or heal can reach. Fails naming the VDU, what was
  * looked for and what the releases do carry (FAILED_TEMP; rollback removes the releases).
  */
-function checkEveryVduCarried(op: Op, state: HelmState, p: HelmParams): void {
+export function checkEveryVduCarried(op: Op, state: HelmState, p: HelmParams): void {
   const all = workloadsOf(state);
   const carried = (release?: string) =>
     all

@@ -60,7 +60,7 @@ async function chartOn(
 }
 
 /** Sets the API-held replica counts of a release's workloads again (after helm reset them). */
-async function reapplyOverrides(
+export async function reapplyOverrides(
   kube: Kube,
   state: HelmState,
   release: string,
@@ -77,7 +77,7 @@ async function reapplyOverrides(
 }
 
 /** The release's revision and resources in the state, from what helm just wrote or else from helm. */
-async function refreshRelease(
+export async function refreshRelease(
   cli: HelmCli,
   state: HelmState,
   rec: ReleaseRecord,
@@ -127,7 +127,7 @@ async function upgradeReplicas(
 }
 
 /** The release as helm has it now (it is the instance's: the state records it). */
-async function observeRelease(
+export async function observeRelease(
   op: Op,
   cli: HelmCli,
   state: HelmState,
@@ -140,13 +140,13 @@ async function observeRelease(
 }
 
 /** The revision a rollback of this scale returns to: the deployed one now (or the last good before a pending one). */
-function revisionBefore(st: ReleaseState): number {
+export function revisionBefore(st: ReleaseState): number {
   const rev = st.state === 'InSync' ? st.current?.revision : st.lastGood?.revision;
   if (rev === undefined) throw new HelmError(`${st.reason}: no deployed revision to scale from`);
   return rev;
 }
 
-async function withHosts<T>(
+export async function withHosts<T>(
   op: Op,
   state: HelmState,
   needed: boolean,

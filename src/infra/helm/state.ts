@@ -53,6 +53,19 @@ export interface ScaleRecord {
   overrides: Record<string, number>;
 }
 
+/** Before-image of a CHANGE_VNFPKG, for its rollback (and for a retry of it to keep). */
+export interface PackageChangeRecord {
+  /** True until the change finished. */
+  pending: boolean;
+  /** Each upgraded release as it was: the revision to roll back to and the chart to stage again. */
+  releases: (Pick<ReleaseRecord, 'name' | 'namespace' | 'revision' | 'chart' | 'package'> & {
+    /** Helm's `<chart>-<version>` of that revision, for the log and the operator. */
+    helmChart: string;
+  })[];
+  /** replicaOverrides before the change. */
+  overrides: Record<string, number>;
+}
+
 export interface HelmState {
   mode: 'helm';
   transport: 'ssh' | 'local';
@@ -68,6 +81,7 @@ export interface HelmState {
   /** Replicas set through the API for workloads without a values path, by `Kind/namespace/name`; re-applied after helm upgrades. */
   replicaOverrides: Record<string, number>;
   lastScale?: ScaleRecord;
+  lastChange?: PackageChangeRecord;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;

@@ -2,6 +2,7 @@
 // from the package (`additionalParams['lcm-kubernetes-def-files']`), applied to the
 // VIM's cluster. Each operation lives in its own module; this one only binds them.
 import type { InfraDriver } from '../driver.ts';
+import { changeVnfpkg, packageParams, rollbackChangeVnfpkg } from './change-vnfpkg.ts';
 import { healVnfcs } from './heal.ts';
 import { instantiate } from './instantiate.ts';
 import { loadManifests } from './manifests.ts';
@@ -20,5 +21,8 @@ export function createManifestDriver(): InfraDriver {
     healVnfcs,
     terminate,
     observe,
+    packageParams,
+    changeVnfpkg,
+    rollbackChangeVnfpkg,
   };
 }

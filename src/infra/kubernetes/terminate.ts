@@ -10,7 +10,11 @@ import { deadlineIn, waitUntil } from './readiness.ts';
 import { instanceSelector } from './render.ts';
 import { readState, type ResourceRef } from './state.ts';
 
-async function deleteObject(c: KubeClients, ref: ResourceRef, gracePeriodSeconds: number): Promise<void> {
+export async function deleteObject(
+  c: KubeClients,
+  ref: ResourceRef,
+  gracePeriodSeconds: number,
+): Promise<void> {
   try {
     // Foreground: the object stays (with a deletionTimestamp) until its dependents are gone,
     // so "the workload no longer exists" also means "its ReplicaSets and pods are gone".
@@ -22,7 +26,7 @@ async function deleteObject(c: KubeClients, ref: ResourceRef, gracePeriodSeconds
   }
 }
 
-async function stillExists(c: KubeClients, ref: ResourceRef): Promise<boolean> {
+export async function stillExists(c: KubeClients, ref: ResourceRef): Promise<boolean> {
   try {
     await c.objects.read(header(ref));
     return true;
