@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { createConnection, type Socket } from 'node:net';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { timerMs } from '../timers.ts';
+import { withHandshakeSlot } from './handshake-limit.ts';
 import { commandLine } from './quote.ts';
 import { sshHandshake } from '../metrics/registry.ts';
 
@@ -77,7 +78,15 @@ export class SshSession {
     this.target = target;
   }
 
+  /**
+   * Opens a connection, at most VNFM_SSH_MAX_HANDSHAKES at once to one server from this
+   * process (src/ssh/handshake-limit.ts); `readyTimeoutMs` counts from this one's turn.
+   */
   static connect(target: SshTarget): Promise<SshSession> {
+    return withHandshakeSlot(`${target.host}:${target.port ?? 22}`, () => SshSession.#connectNow(target));
+  }
+
+  static #connectNow(target: SshTarget): Promise<SshSession> {
     const client = new Client();
     const session = new SshSession(client, target);
     const where = `${target.username}@${target.host}:${target.port ?? 22}`;
@@ -125,7 +134,7 @@ export class SshSession {
           reject(new SshError(`authentication failed for ${where}`));
         } else {
           const dropped = tcpUp && !handshakeStarted && err.level !== 'client-timeout';
-          count('error');
+          count(dropped ? 'dropped' : 'error');
           reject(new SshError(`cannot connect to ${where}: ${err.message}`, { dropped }));
         }
       });

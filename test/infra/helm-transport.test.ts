@@ -14,10 +14,12 @@ import { HelmError } from '../../src/infra/helm/errors.ts';
 import { masterNodes, resolveMasters } from '../../src/infra/helm/helm-info.ts';
 import { LocalTransport, removeVimHome } from '../../src/infra/helm/local-transport.ts';
 import { connectFirstReachable, SshTransport } from '../../src/infra/helm/ssh-transport.ts';
+import { registry } from '../../src/metrics/registry.ts';
 import { drainPool } from '../../src/ssh/pool.ts';
 import { fingerprint } from '../../src/ssh/session.ts';
 import type { HelmInfo, Vim } from '../../src/vim/model.ts';
 import { freePort } from '../../testbed/lib/proc.ts';
+import { parseMetrics, sample } from '../helpers/metrics.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { testbed } from '../helpers/testbed.ts';
 
@@ -188,11 +190,16 @@ describe('SSH transport', () => {
     try {
       const i = await info(0);
       i.masternode_ip = [`127.0.0.1:${proxy.port}`];
+      const dropped = async () =>
+        sample(parseMetrics(await registry.metrics()), 'vnfm_ssh_handshakes_total', { outcome: 'dropped' });
+      const droppedBefore = await dropped();
       proxy.dropNext(2);
       const t = await connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' });
       assert.equal((await t.run(['true'])).code, 0);
       await t.close();
       assert.equal(proxy.accepted, 3);
+      // Counted apart from other failures: an operator sees sshd's MaxStartups at work.
+      assert.equal((await dropped()) - droppedBefore, 2, 'two handshakes counted as dropped');
       // The next operation reuses that connection (idle in the pool): no new handshake.
       const again = await connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' });
       assert.equal((await again.run(['true'])).code, 0);
