@@ -71,7 +71,6 @@ export class SshSession {
   #closed = false;
   readonly #openedAt = Date.now();
   #sock: Socket | undefined;
-  readonly #memo = new Map<string, Promise<unknown>>();
 
   private constructor(client: Client, target: SshTarget) {
     this.#client = client;
@@ -299,20 +298,6 @@ export class SshSession {
   /** False once the connection closed or broke (a pooled one is then not lent again). */
   get usable(): boolean {
     return !this.#closed;
-  }
-
-  /**
-   * What the host answered once (its home directory, its helm version), kept as long as
-   * this connection: a reused connection does not ask again. A failed answer is not kept.
-   */
-  memo<T>(key: string, f: () => Promise<T>): Promise<T> {
-    let p = this.#memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = f();
-      this.#memo.set(key, p);
-      p.catch(() => this.#memo.delete(key));
-    }
-    return p;
   }
 
   close(): void {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ProblemError } from '../../src/errors.ts';
 import { HelmCommands, parseHelmVersion } from '../../src/infra/helm/commands.ts';
+import { HelmCli } from '../../src/infra/helm/helm-cli.ts';
 import { HelmError } from '../../src/infra/helm/errors.ts';
 import { masterNodes, resolveMasters } from '../../src/infra/helm/helm-info.ts';
 import { LocalTransport, removeVimHome } from '../../src/infra/helm/local-transport.ts';
@@ -181,6 +182,27 @@ describe('SSH transport', () => {
       connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' }),
       /^HelmError: no master node is reachable: master node 127\.0\.0\.9:\d+: unreachable/,
     );
+  });
+
+  test('operations starting at once on new connections to one node ask its helm version once', async () => {
+    drainPool();
+    const versions = async () =>
+      sample(parseMetrics(await registry.metrics()), 'vnfm_helm_command_duration_seconds_count', {
+        subcommand: 'version',
+        transport: 'ssh',
+      });
+    const before = await versions();
+    const i = await info(1);
+    // Four at once: none is idle in the pool, so each opens a connection of its own.
+    const ts = await Promise.all(
+      Array.from({ length: 4 }, () => connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' })),
+    );
+    assert.ok(ts.every((t) => t instanceof SshTransport));
+    const clis = await Promise.all(ts.map((t) => HelmCli.open(t)));
+    assert.ok(clis.every((c) => c.cmd.version.major === 4));
+    for (const t of ts) await t.close();
+    assert.equal((await versions()) - before, 1, 'one helm version for four new connections');
+    drainPool();
   });
 
   test('connections sshd drops before the handshake (beyond MaxStartups) are tried again; idle ones reused', async () => {
