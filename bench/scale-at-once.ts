@@ -29,6 +29,7 @@ import { freshStore } from '../test/helpers/stores.ts';
 import { testbed } from '../test/helpers/testbed.ts';
 import { sample as sumOf, type Sample } from '../test/helpers/metrics.ts';
 import { stateDir } from '../testbed/lib/paths.ts';
+import { daemonPids } from '../testbed/lib/proc.ts';
 import {
   type Concurrent,
   directConcurrent,
@@ -99,6 +100,20 @@ function sshdLog(nodeIndex: number) {
   };
 }
 
+/** The testbed's cluster daemons whose CPU a phase costs (the VNFM's API reads and watches, helm's). */
+const CLUSTER = ['kube-apiserver', 'etcd', 'kwok'] as const;
+function clusterCpu(): number[] {
+  const pids = daemonPids(stateDir);
+  return CLUSTER.map((name) => {
+    const pid = pids.get(name);
+    try {
+      return pid ? cpuSeconds(pid) : NaN;
+    } catch {
+      return NaN; // not running as recorded
+    }
+  });
+}
+
 /** What one phase (instantiate-all, terminate-all) on one side measured. */
 interface Phase {
   result: Concurrent;
@@ -115,6 +130,8 @@ interface Phase {
   helmSeconds: Record<string, { seconds: number; count: number }>;
   /** CPU seconds each process used: API server, then the workers. */
   cpu: number[];
+  /** CPU seconds of kube-apiserver, etcd and kwok meanwhile. */
+  clusterCpu: number[];
   loadBefore: number[];
   loadMax1: number;
 }
@@ -214,6 +231,7 @@ try {
   const snapshot = async () => ({
     samples: await Promise.all(workers.map((w) => vnfmSamples(w.url))),
     cpu: procs().map((p) => cpuSeconds(p.pid)),
+    clusterCpu: clusterCpu(),
     sshdMark: sshd.mark(),
   });
   /** One phase on one side, with what the VNFM processes and sshd recorded meanwhile. */
@@ -261,6 +279,7 @@ try {
       ).reduce((a, b) => a + b, 0),
       helmSeconds,
       cpu: after.cpu.map((c, i) => +fixed(c - before.cpu[i]!, 1)),
+      clusterCpu: after.clusterCpu.map((c, i) => +fixed(c - before.clusterCpu[i]!, 1)),
       loadBefore,
       loadMax1,
     } satisfies Phase;
@@ -398,6 +417,7 @@ try {
       'SSH handshakes ok / failed (VNFM)',
       'sshd MaxStartups drops',
       'CPU s (api, workers)',
+      'cluster CPU s (apiserver, etcd, kwok)',
       'load 1-min before → max',
     ],
   ];
@@ -428,6 +448,7 @@ try {
         side === 'vnfm' ? `${p.handshakesOk} / ${failures || 0}` : '—',
         transport === 'ssh' ? p.sshdDrops : '—',
         `${p.cpu[0]}, ${p.cpu.slice(1).join(' + ')}`,
+        p.clusterCpu.join(', '),
         `${p.loadBefore[0]} → ${p.loadMax1}`,
       ]);
     }
