@@ -23,37 +23,43 @@
 //
 //   node_modules/.bin/node bench/helm-overhead.ts [--quick] [--transport ssh|local]
 //     [--helm 3|4] [--runs N] [--concurrent N] [--worker-concurrency N] [--keep-log FILE]
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { SshSession } from '../src/ssh/session.ts';
-import { commandLine } from '../src/ssh/quote.ts';
 import { CHART_PATH, chartTgz } from '../test/helpers/cnf-package.ts';
-import { createInstance, onboardPackage, registerTestbedVim } from '../test/helpers/lcm.ts';
-import { sshToNode, testbed } from '../test/helpers/testbed.ts';
-import type { SshNode } from '../testbed/lib/ssh-nodes.ts';
+import { createInstance, onboardPackage } from '../test/helpers/lcm.ts';
+import { testbed } from '../test/helpers/testbed.ts';
+import {
+  type Concurrent,
+  type Direct,
+  directConcurrent,
+  installArgv,
+  prepareDirect,
+  type PreparedDirect,
+  uninstallArgv,
+} from './lib/helm-direct.ts';
+import {
+  helmBody,
+  ONE_RELEASE_SETS,
+  post,
+  registerHelmVim,
+  serverMs,
+  untilSettled,
+  vnfmConcurrent,
+  vnfmSamples,
+} from './lib/helm-vnfm.ts';
 import { withoutVdu } from './lib/one-vdu.ts';
 import { fixed, median, options, summary, table, verdict } from './lib/report.ts';
 import { asHelperVnfm, startVnfmProcess, type VnfmProcess } from './lib/server.ts';
 
-const execFileP = promisify(execFile);
-
 const TARGET_RATIO = 1.05;
-/** How often the client looks whether the op occs of (b) are done. */
-const POLL_MS = 50;
-/** helm's --timeout on both sides (the VNFM's is what is left of VNFM_LCM_TIMEOUT_SECONDS, 300 s). */
-const HELM_TIMEOUT_S = 300;
 /** The values every release gets on both sides: the request's helmparameter, then replicaCount of instantiation_level_1. */
 const SETS: Record<string, string[]> = {
   vdu1: ['service.port=8081', 'replicaCount=1'],
   vdu2: ['service.type=NodePort', 'replicaCount=1'],
 };
-const CONCURRENT_SETS = ['service.port=8081', 'replicaCount=1'];
 
 const opts = options({
   transport: { type: 'string' },
@@ -74,132 +80,6 @@ if (!Number.isInteger(concurrent) || concurrent < 1)
   throw new Error('--concurrent must be a positive integer');
 if (transport !== 'ssh' && transport !== 'local') throw new Error('--transport must be ssh or local');
 if (helmWanted !== 3 && helmWanted !== 4) throw new Error('--helm must be 3 or 4');
-
-/** The fields of a VnfLcmOpOcc the bench reads. */
-interface OpOcc {
-  id: string;
-  operationState: string;
-  startTime: string;
-  stateEnteredTime: string;
-  error?: { detail?: string };
-}
-
-// ---------------------------------------------------------------------------------
-// The direct side: helm where the VNFM runs it, as an operator runs it by hand.
-
-const connect = (node: SshNode): Promise<SshSession> => sshToNode(node);
-
-/**
- * sshd accepts at most 10 unauthenticated connections at once (MaxStartups 10:30:100)
- * and drops a share of those beyond; and src/ssh/session.ts listens for only one
- * `error` of a connection, while ssh2 emits two for a dropped one (the socket's, then
- * "Connection lost before handshake"), which kills the process. So the direct side
- * runs at most this many handshakes at once, as the VNFM does with its default
- * worker concurrency of 8; the helm commands themselves all run at once.
- */
-const MAX_HANDSHAKES = 8;
-let handshaking = 0;
-const handshakeQueue: (() => void)[] = [];
-
-async function connectLimited(node: SshNode): Promise<SshSession> {
-  if (handshaking >= MAX_HANDSHAKES) await new Promise<void>((r) => handshakeQueue.push(r));
-  handshaking++;
-  try {
-    return await connect(node);
-  } finally {
-    handshaking--;
-    handshakeQueue.shift()?.();
-  }
-}
-
-/** Runs argv on the node (each argument quoted by SshSession.exec); throws on a non-zero exit. */
-async function exec(ssh: SshSession, argv: string[]): Promise<string> {
-  const r = await ssh.exec(argv, { timeoutMs: (HELM_TIMEOUT_S + 60) * 1000 });
-  if (r.code !== 0) throw new Error(`${commandLine(argv)}: exit ${r.code}: ${r.stderr.trim().slice(-500)}`);
-  return r.stdout;
-}
-
-/** Where the direct side's commands run: one SSH connection, or (local) nothing to open. */
-interface Session {
-  exec(argv: string[]): Promise<string>;
-  close(): void;
-}
-
-const sshSession = (ssh: SshSession): Session => ({
-  exec: (argv) => exec(ssh, argv),
-  close: () => ssh.close(),
-});
-
-/** helm on this host as a user runs it: the testbed's kubeconfig, helm homes of its own. */
-function localSession(helmBinary: string, kubeconfig: string, home: string): Session {
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    KUBECONFIG: kubeconfig,
-    HELM_CACHE_HOME: join(home, 'cache'),
-    HELM_CONFIG_HOME: join(home, 'config'),
-    HELM_DATA_HOME: join(home, 'data'),
-  };
-  return {
-    async exec(argv) {
-      const [program, ...args] = argv;
-      try {
-        const r = await execFileP(program === 'helm' ? helmBinary : program!, args, {
-          env,
-          maxBuffer: 64 * 1024 * 1024,
-          timeout: (HELM_TIMEOUT_S + 60) * 1000,
-        });
-        return r.stdout;
-      } catch (e) {
-        const err = e as Error & { code?: number; stderr?: string };
-        throw new Error(
-          `${argv.join(' ')}: exit ${err.code}: ${String(err.stderr ?? err.message)
-            .trim()
-            .slice(-500)}`,
-        );
-      }
-    },
-    close: () => {},
-  };
-}
-
-/** Helm 3's --wait is a switch; Helm 4's takes a strategy, and the VNFM uses `watcher` (kstatus). */
-const waitFlags = (helmMajor: number) => [
-  helmMajor >= 4 ? '--wait=watcher' : '--wait',
-  '--timeout',
-  `${HELM_TIMEOUT_S}s`,
-];
-
-interface Direct {
-  helmMajor: number;
-  /** The extracted chart directory where helm runs. */
-  chartDir: string;
-  namespace: string;
-  /** A session for one step (over SSH: a connection, as one `ssh node '…'` would be). */
-  open(): Promise<Session>;
-  /** The same, at most MAX_HANDSHAKES handshakes at once (b). */
-  openLimited(): Promise<Session>;
-}
-
-const installArgv = (d: Direct, release: string, sets: string[]) => [
-  'helm',
-  'install',
-  release,
-  d.chartDir,
-  '--namespace',
-  d.namespace,
-  ...sets.flatMap((s) => ['--set', s]),
-  ...waitFlags(d.helmMajor),
-];
-
-const uninstallArgv = (d: Direct, release: string) => [
-  'helm',
-  'uninstall',
-  release,
-  '--namespace',
-  d.namespace,
-  ...waitFlags(d.helmMajor),
-];
 
 /** Seconds by helm subcommand (`install`, `uninstall`, `version`, `repo add`…), from the VNFM's /metrics. */
 type HelmTimes = Record<string, { seconds: number; count: number }>;
@@ -242,92 +122,26 @@ async function directRun(d: Direct): Promise<Timing> {
 // ---------------------------------------------------------------------------------
 // The VNFM side.
 
-async function post(
-  vnfm: VnfmProcess,
-  path: string,
-  body: object,
-): Promise<{ opId?: string; error?: string }> {
-  const res = await vnfm.request('POST', path, body);
-  if (res.status !== 202) return { error: `POST ${path}: ${res.status} ${JSON.stringify(res.body)}` };
-  return { opId: (res.headers.get('location') ?? '').split('/').pop() as string };
-}
-
-const SETTLED = ['COMPLETED', 'FAILED_TEMP', 'FAILED', 'ROLLED_BACK'];
-
-/**
- * Polls the op occs (one GET each per round, every POLL_MS) until all have settled;
- * returns each one's final body and when the client first saw it settled.
- */
-async function settle(
-  vnfm: VnfmProcess,
-  opIds: string[],
-): Promise<Map<string, { op: OpOcc; seenAt: number }>> {
-  const done = new Map<string, { op: OpOcc; seenAt: number }>();
-  const deadline = Date.now() + (HELM_TIMEOUT_S + 120) * 1000;
-  while (done.size < opIds.length) {
-    for (const id of opIds) {
-      if (done.has(id)) continue;
-      const op = (await vnfm.request('GET', `/vnflcm/v1/vnf_lcm_op_occs/${id}`)).body as OpOcc;
-      if (SETTLED.includes(String(op.operationState))) done.set(id, { op, seenAt: performance.now() });
-    }
-    if (done.size === opIds.length) break;
-    if (Date.now() > deadline) throw new Error(`op occs not settled after ${HELM_TIMEOUT_S + 120} s`);
-    await sleep(POLL_MS);
-  }
-  return done;
-}
-
-const serverMs = (op: OpOcc) => Date.parse(String(op.stateEnteredTime)) - Date.parse(String(op.startTime));
-
-/**
- * Follows the op occ's event stream until it reports a settled state; returns that
- * representation and when the client read it (no polling gap: the stream sends each change).
- */
-async function untilSettled(vnfm: VnfmProcess, opId: string): Promise<{ op: OpOcc; seenAt: number }> {
-  const res = await fetch(`${vnfm.url}/vnflcm/v1/vnf_lcm_op_occs/${opId}/events`);
-  if (!res.ok || !res.body) throw new Error(`events of op occ ${opId}: ${res.status}`);
-  const decoder = new TextDecoder();
-  let buf = '';
-  for await (const chunk of res.body) {
-    buf += decoder.decode(chunk, { stream: true });
-    for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-      const event = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const data = event
-        .split('\n')
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).trimStart())
-        .join('\n');
-      if (!data) continue; // a heartbeat
-      const op = JSON.parse(data) as OpOcc;
-      if (SETTLED.includes(String(op.operationState))) return { op, seenAt: performance.now() };
-    }
-  }
-  throw new Error(`the event stream of op occ ${opId} ended before it settled`);
-}
-
 interface Metrics {
   /** vnfm_operation_duration_seconds_sum of phase run, by operation. */
   run: Record<string, number>;
   helm: HelmTimes;
 }
 
-/** The two histograms the breakdown reads, from the VNFM's /metrics (Prometheus text). */
+/** The two histograms the breakdown reads, from the VNFM's /metrics. */
 async function metrics(vnfm: VnfmProcess): Promise<Metrics> {
-  const text = await (await fetch(`${vnfm.url}/metrics`)).text();
+  const samples = await vnfmSamples(vnfm.url);
   const out: Metrics = { run: {}, helm: {} };
-  for (const m of text.matchAll(/^(vnfm_\w+?)_(sum|count)\{([^}]*)\} (\S+)$/gm)) {
-    const [, name, kind, labelText, value] = m;
-    const labels = Object.fromEntries(
-      [...labelText!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!] as const),
-    );
-    if (name === 'vnfm_operation_duration_seconds' && kind === 'sum' && labels.phase === 'run') {
+  for (const { name, labels, value } of samples) {
+    if (name === 'vnfm_operation_duration_seconds_sum' && labels.phase === 'run') {
       const op = labels.operation!;
-      out.run[op] = (out.run[op] ?? 0) + Number(value);
-    } else if (name === 'vnfm_helm_command_duration_seconds') {
+      out.run[op] = (out.run[op] ?? 0) + value;
+    } else if (name.startsWith('vnfm_helm_command_duration_seconds_')) {
+      const kind = name.slice('vnfm_helm_command_duration_seconds_'.length);
+      if (kind !== 'sum' && kind !== 'count') continue;
       const h = (out.helm[labels.subcommand!] ??= { seconds: 0, count: 0 });
-      if (kind === 'sum') h.seconds += Number(value);
-      else h.count += Number(value);
+      if (kind === 'sum') h.seconds += value;
+      else h.count += value;
     }
   }
   return out;
@@ -375,87 +189,6 @@ async function vnfmRun(vnfm: VnfmProcess, vnfdId: string, body: object): Promise
   };
 }
 
-function helmBody(vimId: string, namespace: string, releases: { name: string; sets: string[] }[]) {
-  // helmparameter holds the request's values; the VNFM adds replicaCount from the instantiation level.
-  const params = (sets: string[]) => sets.filter((s) => !s.startsWith('replicaCount='));
-  const vdus = ['VDU1', 'VDU2'].slice(0, releases.length);
-  return {
-    flavourId: 'helmchart',
-    instantiationLevelId: 'instantiation_level_1',
-    vimConnectionInfo: [{ id: 'c1', vimId, vimType: 'kubernetes' }],
-    additionalParams: {
-      namespace,
-      use_helm: 'true',
-      using_helm_install_param: releases.map((r) => ({
-        exthelmchart: 'false',
-        helmchartfile_path: CHART_PATH,
-        helmreleasename: r.name,
-        helmparameter: params(r.sets),
-      })),
-      helm_replica_values: Object.fromEntries(vdus.map((v) => [`${v.toLowerCase()}_aspect`, 'replicaCount'])),
-      vdu_mapping: Object.fromEntries(
-        vdus.map((v, i) => [
-          v,
-          { name: `${releases[i]!.name}-app`, kind: 'Deployment', helmreleasename: releases[i]!.name },
-        ]),
-      ),
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------
-// (b) N at once.
-
-interface Concurrent {
-  wallMs: number;
-  errors: string[];
-  /** VNFM: first startTime → last stateEnteredTime of the op occs, as the server recorded them. */
-  serverMs?: number;
-}
-
-async function vnfmConcurrent(
-  vnfm: VnfmProcess,
-  ids: string[],
-  bodies: object[],
-  op: string,
-): Promise<Concurrent> {
-  const t = performance.now();
-  const posted = await Promise.all(
-    ids.map((id, i) => post(vnfm, `/vnflcm/v1/vnf_instances/${id}/${op}`, bodies[i]!)),
-  );
-  const errors = posted.flatMap((p) => (p.error ? [p.error] : []));
-  const opIds = posted.flatMap((p) => (p.opId ? [p.opId] : []));
-  const done = await settle(vnfm, opIds);
-  const ops = [...done.values()];
-  for (const { op: o } of ops)
-    if (o.operationState !== 'COMPLETED')
-      errors.push(`op occ ${o.id} ${o.operationState}: ${String(o.error?.detail ?? '').slice(0, 300)}`);
-  const last = Math.max(t, ...ops.map((o) => o.seenAt));
-  const first = Math.min(...ops.map((o) => Date.parse(o.op.startTime)));
-  const end = Math.max(...ops.map((o) => Date.parse(o.op.stateEnteredTime)));
-  return { wallMs: last - t, errors, serverMs: end - first };
-}
-
-async function directConcurrent(d: Direct, argvs: string[][]): Promise<Concurrent> {
-  const t = performance.now();
-  const errors: string[] = [];
-  await Promise.all(
-    argvs.map(async (argv) => {
-      try {
-        const session = await d.openLimited();
-        try {
-          await session.exec(argv);
-        } finally {
-          session.close();
-        }
-      } catch (e) {
-        errors.push((e as Error).message.slice(0, 300));
-      }
-    }),
-  );
-  return { wallMs: performance.now() - t, errors };
-}
-
 // ---------------------------------------------------------------------------------
 
 const env = await testbed();
@@ -473,53 +206,25 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-helm-'));
 const load = () => loadavg().map((x) => +fixed(x, 2));
 const loadBefore = load();
 let vnfm: VnfmProcess | undefined;
-let admin: SshSession | undefined;
-let remoteDir = '';
-let remoteHome = '';
+let prepared: PreparedDirect | undefined;
 try {
   // One namespace per side, made beforehand: neither creates or deletes one per run.
   for (const name of [nsVnfm, nsDirect]) await core.createNamespace({ body: { metadata: { name } } });
 
   // The direct side's chart: the very archive the package ships, extracted once where helm runs.
   const chart = await chartTgz();
-  const chartFile = join(dir, 'app-0.1.0.tgz');
-  writeFileSync(chartFile, chart);
-  let direct: Direct;
-  let helmVersion: string;
-  let where: string;
-  if (transport === 'ssh') {
-    admin = await connect(node);
-    remoteHome = (await exec(admin, ['printenv', 'HOME'])).trim();
-    remoteDir = posix.join(remoteHome, `bench-helm-${tag}`);
-    await exec(admin, ['mkdir', '-p', remoteDir]);
-    await admin.putFile(chartFile, posix.join(remoteDir, 'app-0.1.0.tgz'));
-    await exec(admin, ['tar', '-xzf', posix.join(remoteDir, 'app-0.1.0.tgz'), '-C', remoteDir]);
-    helmVersion = (await exec(admin, ['helm', 'version', '--short'])).trim();
-    where = `master node ${node.host}:${node.port} over SSH`;
-    direct = {
-      helmMajor: 0,
-      chartDir: posix.join(remoteDir, 'app'),
-      namespace: nsDirect,
-      open: async () => sshSession(await connect(node)),
-      openLimited: async () => sshSession(await connectLimited(node)),
-    };
-  } else {
-    const home = join(dir, 'direct-home');
-    mkdirSync(home);
-    const session = localSession(localHelm, env.kubeconfig, home);
-    await session.exec(['tar', '-xzf', chartFile, '-C', dir]);
-    helmVersion = (await session.exec(['helm', 'version', '--short'])).trim();
-    where = `local helm ${localHelm}`;
-    direct = {
-      helmMajor: 0,
-      chartDir: join(dir, 'app'),
-      namespace: nsDirect,
-      open: async () => session,
-      openLimited: async () => session,
-    };
-  }
-  direct.helmMajor = Number(/^v(\d+)/.exec(helmVersion)?.[1]);
-  if (direct.helmMajor !== helmWanted) throw new Error(`asked for helm ${helmWanted}, found ${helmVersion}`);
+  prepared = await prepareDirect({
+    env,
+    transport,
+    node,
+    localHelm,
+    helmWanted,
+    chart,
+    namespace: nsDirect,
+    dir,
+    tag,
+  });
+  const { direct, helmVersion, where } = prepared;
 
   vnfm = await startVnfmProcess({
     database: `sqlite:${join(dir, 'vnfm.sqlite')}`,
@@ -530,22 +235,8 @@ try {
       ...(transport === 'local' ? { VNFM_HELM_BINARY: localHelm } : {}),
     },
   });
-  const address = `${node.host}:${node.port}`;
   // A VIM without master nodes runs helm locally (the driver's transport 'auto').
-  const vimId = await registerTestbedVim(
-    asHelperVnfm(vnfm),
-    'bench-helm',
-    transport === 'ssh'
-      ? {
-          helm_info: {
-            masternode_ip: [address],
-            masternode_username: node.user,
-            masternode_password: node.password,
-            masternode_host_keys: { [address]: node.hostKey },
-          },
-        }
-      : {},
-  );
+  const vimId = await registerHelmVim(vnfm, 'bench-helm', transport, node);
   const { vnfdId } = await onboardPackage(asHelperVnfm(vnfm), {
     edit: (files) => files.set(CHART_PATH, chart),
   });
@@ -591,11 +282,11 @@ try {
     ids.push(await createInstance(asHelperVnfm(vnfm), oneVduId, `bench-helm-${name}`));
     createdInstances.push(ids.at(-1)!);
   }
-  const bodies = names.map((name) => helmBody(vimId, nsVnfm, [{ name, sets: CONCURRENT_SETS }]));
+  const bodies = names.map((name) => helmBody(vimId, nsVnfm, [{ name, sets: ONE_RELEASE_SETS }]));
   const vnfmInst = await vnfmConcurrent(vnfm, ids, bodies, 'instantiate');
   const directInst = await directConcurrent(
     direct,
-    names.map((n) => installArgv(direct, n, CONCURRENT_SETS)),
+    names.map((n) => installArgv(direct, n, ONE_RELEASE_SETS)),
   );
   // Clean up the same way: everything at once.
   const vnfmTerm = await vnfmConcurrent(
@@ -781,14 +472,7 @@ try {
   await vnfm?.stop();
   if (opts['keep-log'] && vnfm) copyFileSync(vnfm.logFile, opts['keep-log']);
   // What a failed run may have left on the node: the direct chart directory, the instances' chart directories.
-  if (admin) {
-    const leftovers = [
-      ...(remoteDir ? [remoteDir] : []),
-      ...(remoteHome ? createdInstances.map((id) => posix.join(remoteHome, 'vnfm', id)) : []),
-    ];
-    if (leftovers.length > 0) await admin.exec(['rm', '-rf', '--', ...leftovers]).catch(() => {});
-    admin.close();
-  }
+  await prepared?.cleanup(createdInstances.map((id) => `vnfm/${id}`));
   // Releases live in their namespace (helm's Secrets): deleting it removes whatever a failed run left.
   for (const name of [nsVnfm, nsDirect]) await core.deleteNamespace({ name }).catch(() => {});
   rmSync(dir, { recursive: true, force: true });

@@ -23,6 +23,8 @@ export interface Config {
   embeddedWorker: boolean;
   /** LCM operations one worker runs at once. */
   workerConcurrency: number;
+  /** SSH handshakes in flight at once from this process to one master node (sshd's MaxStartups caps them). */
+  sshMaxHandshakes: number;
   /** helm binary for the local transport (no master nodes in the VIM's helm_info). */
   helmBinary: string;
   /** How often idle instances' vnfcResourceInfo is re-read from their clusters (0: never). */
@@ -89,6 +91,7 @@ export const DEFAULT_CONFIG: Config = {
   lcmTimeoutSeconds: 300,
   embeddedWorker: true,
   workerConcurrency: 8,
+  sshMaxHandshakes: 4,
   helmBinary: 'helm',
   refreshSeconds: 15,
   packageQuotaBytes: 20 * 1024 ** 3,
@@ -198,6 +201,7 @@ export function fromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
     lcmTimeoutSeconds: env.VNFM_LCM_TIMEOUT_SECONDS,
     embeddedWorker: env.VNFM_EMBEDDED_WORKER,
     workerConcurrency: env.VNFM_WORKER_CONCURRENCY,
+    sshMaxHandshakes: env.VNFM_SSH_MAX_HANDSHAKES,
     helmBinary: env.VNFM_HELM_BINARY,
     refreshSeconds: env.VNFM_REFRESH_SECONDS,
     packageQuotaBytes: env.VNFM_PACKAGE_QUOTA_BYTES,
@@ -242,6 +246,7 @@ export function loadConfig(...layers: ConfigInput[]): Config {
     lcmTimeoutSeconds: parseInteger('LCM timeout seconds', merged.lcmTimeoutSeconds, 1, 86_400),
     embeddedWorker: String(merged.embeddedWorker) !== 'false',
     workerConcurrency: parseInteger('worker concurrency', merged.workerConcurrency, 1, 256),
+    sshMaxHandshakes: parseInteger('SSH max handshakes', merged.sshMaxHandshakes, 1, 64),
     helmBinary: String(merged.helmBinary),
     refreshSeconds: parseInteger('refresh seconds', merged.refreshSeconds, 0, 86_400),
     packageQuotaBytes: parseBytes('package quota', merged.packageQuotaBytes),

@@ -12,7 +12,8 @@ import { createManifestDriver } from './infra/kubernetes/index.ts';
 import type { LcmContext } from './lcm/context.ts';
 import type { MgmtDriver } from './mgmt/driver.ts';
 import { mgmtRegistry } from './mgmt/registry.ts';
-import { drainPool } from './ssh/pool.ts';
+import { setHandshakeLimit } from './ssh/handshake-limit.ts';
+import { drainPool, setIdleLimit } from './ssh/pool.ts';
 import { Worker } from './lcm/worker.ts';
 import { Notifier } from './notify/notifier.ts';
 import { PackageStorage } from './packages/storage.ts';
@@ -48,6 +49,8 @@ export async function createContext(
   // Before anything is opened: an unknown driver id is a configuration error.
   const mgmt = mgmtRegistry(config.mgmtDrivers, opts.mgmtDrivers);
   privateDir(config.dataDir);
+  setHandshakeLimit(config.sshMaxHandshakes);
+  setIdleLimit(config.workerConcurrency);
   const secrets = loadSecretBox(config.secretKeyFile, true);
   const db = await openDatabase(config.database);
   const lcm: LcmContext = {

@@ -1,6 +1,6 @@
-// `bin/vnfm serve` as a child process, measured from outside as an operator runs
-// it: its own store and data directory, its log in a file, its memory and CPU
-// read from /proc.
+// `bin/vnfm serve` (or `bin/vnfm worker`) as a child process, measured from outside
+// as an operator runs it: its own store and data directory, its log in a file, its
+// memory and CPU read from /proc.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,6 +11,7 @@ import { httpClient, type TestVnfm } from '../../test/helpers/vnfm.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 export interface VnfmProcess {
+  /** The API's base URL; for a worker, its loopback /metrics, /healthz and /readyz. */
   url: string;
   pid: number;
   logFile: string;
@@ -28,6 +29,11 @@ export interface VnfmProcessOptions {
   logLevel?: string;
   /** Another checkout to run `bin/vnfm` from (a before/after comparison); this one by default. */
   root?: string;
+  /**
+   * `vnfm worker` instead of `vnfm serve`: only the LCM worker, on a PostgreSQL store
+   * shared with an API server, its probes and /metrics served on a port of its own.
+   */
+  worker?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -43,12 +49,14 @@ export async function startVnfmProcess(opts: VnfmProcessOptions): Promise<VnfmPr
   const port = await freePort();
   const out = openSync(opts.logFile, 'a');
   // bin/vnfm execs node, so the child's pid is the server's own.
+  const listen = opts.worker
+    ? ['worker', '--metrics-port', String(port)]
+    : ['serve', '--host', '127.0.0.1', '--port', String(port)];
   const child = spawn(
     join(opts.root ?? ROOT, 'bin', 'vnfm'),
     [
-      'serve',
-      ...['--host', '127.0.0.1', '--port', String(port), '--database', opts.database],
-      ...['--data-dir', opts.dataDir, '--log-level', opts.logLevel ?? 'info'],
+      ...listen,
+      ...['--database', opts.database, '--data-dir', opts.dataDir, '--log-level', opts.logLevel ?? 'info'],
     ],
     { env: { ...process.env, ...opts.env }, stdio: ['ignore', out, out] },
   );
@@ -66,10 +74,10 @@ export async function startVnfmProcess(opts: VnfmProcessOptions): Promise<VnfmPr
   for (;;) {
     if (exited !== undefined) {
       const tail = readFileSync(opts.logFile, 'utf8').split('\n').slice(-5).join('\n');
-      throw new Error(`vnfm serve exited with ${exited}:\n${tail}`);
+      throw new Error(`vnfm ${listen[0]} exited with ${exited}:\n${tail}`);
     }
     if ((await request('GET', '/healthz').catch(() => undefined))?.status === 200) break;
-    if (Date.now() > deadline) throw new Error(`vnfm serve did not answer on ${url}`);
+    if (Date.now() > deadline) throw new Error(`vnfm ${listen[0]} did not answer on ${url}`);
     await sleep(100);
   }
   return {

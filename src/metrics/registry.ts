@@ -74,7 +74,7 @@ const helmDuration = new Histogram({
 
 const sshHandshakes = new Counter({
   name: 'vnfm_ssh_handshakes_total',
-  help: 'SSH connections opened (TCP, handshake and login), by outcome (ok, auth_failed, host_key_mismatch, error)',
+  help: 'SSH connections opened (TCP, handshake and login), by outcome (ok, auth_failed, host_key_mismatch, dropped: closed by the server before the handshake, as sshd does beyond its MaxStartups; error: anything else)',
   labelNames: ['outcome'] as const,
   registers: [registry],
 });
@@ -199,7 +199,9 @@ export function observeHelm(
   helmDuration.observe({ subcommand, transport, outcome: ok ? 'ok' : 'error' }, seconds);
 }
 
-export function sshHandshake(outcome: 'ok' | 'auth_failed' | 'host_key_mismatch' | 'error'): void {
+export function sshHandshake(
+  outcome: 'ok' | 'auth_failed' | 'host_key_mismatch' | 'dropped' | 'error',
+): void {
   sshHandshakes.inc({ outcome });
 }
 

@@ -1,6 +1,8 @@
 // Idle SSH connections kept for the next operation on the same master node, so an
 // operation does not pay a handshake and login (~40 ms on loopback, far more across
 // a WAN) and the probes of the host (its home directory, its helm version) again.
+// What a node answered (its helm version) is kept per node and credentials for 5 minutes,
+// whichever connection asks.
 // A connection is lent to one user at a time (sshd caps the sessions a connection
 // may open), returned after use, and closed after sitting idle. It is found again
 // only by the same address, user, credentials and pinned host key: a VIM whose
@@ -10,9 +12,10 @@ import { SshSession, type SshTarget } from './session.ts';
 import { countSshPool } from '../metrics/registry.ts';
 
 const IDLE_MS = 30_000;
-/** A connection busy without pause is still replaced this often: what it remembers (helm's version) is asked again. */
+/** A connection busy without pause is still replaced this often; what a node answered (helm's version) is asked again as often. */
 const MAX_AGE_MS = 5 * 60_000;
-const MAX_IDLE_PER_KEY = 8;
+/** Idle connections kept per node and credentials: the worker's concurrency (setIdleLimit), 8 by default. */
+let maxIdlePerKey = 8;
 
 interface Idle {
   session: SshSession;
@@ -34,6 +37,16 @@ function keyOf(t: SshTarget): string {
       JSON.stringify([t.host, t.port ?? 22, t.username, t.password, String(t.privateKey ?? ''), t.hostKey]),
     )
     .digest('hex');
+}
+
+/**
+ * Keeps up to `n` idle connections per node and credentials: as many as operations run
+ * at once (VNFM_WORKER_CONCURRENCY), so a burst of operations on one node finds the
+ * connections the burst before it opened, and does not handshake and log in again.
+ */
+export function setIdleLimit(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`idle limit ${n} is not a positive integer`);
+  maxIdlePerKey = n;
 }
 
 /** A connection lent from the pool; `release` gives it back (or closes it when it broke). */
@@ -73,7 +86,7 @@ function lease(key: string, session: SshSession, fresh: boolean): Lease {
       released = true;
       leased--;
       const list = idle.get(key) ?? [];
-      if (!session.usable || list.length >= MAX_IDLE_PER_KEY || session.ageMs > MAX_AGE_MS)
+      if (!session.usable || list.length >= maxIdlePerKey || session.ageMs > MAX_AGE_MS)
         return session.close();
       const timer = setTimeout(() => {
         const at = list.findIndex((i) => i.session === session);
@@ -89,8 +102,32 @@ function lease(key: string, session: SshSession, fresh: boolean): Lease {
   };
 }
 
-/** Closes every idle connection (shutdown, tests). */
+/** What nodes answered once, by target and question: see remember. */
+const answers = new Map<string, { answer: Promise<unknown>; at: number }>();
+
+/**
+ * What the node of `target` answered once (its helm version), kept for every connection
+ * to it with the same user, credentials and pin — not only the connection that asked —
+ * for as long as a busy connection lives (MAX_AGE_MS): many operations starting at once
+ * on new connections ask once, not once each. A failed answer is not kept.
+ */
+export function remember<T>(target: SshTarget, question: string, ask: () => Promise<T>): Promise<T> {
+  const now = Date.now();
+  for (const [k, a] of answers) if (now - a.at >= MAX_AGE_MS) answers.delete(k);
+  const key = `${keyOf(target)} ${question}`;
+  const known = answers.get(key);
+  if (known) return known.answer as Promise<T>;
+  const answer = ask();
+  answers.set(key, { answer, at: now });
+  answer.catch(() => {
+    if (answers.get(key)?.answer === answer) answers.delete(key);
+  });
+  return answer;
+}
+
+/** Closes every idle connection (shutdown, tests) and forgets what the nodes answered. */
 export function drainPool(): void {
+  answers.clear();
   for (const list of idle.values())
     for (const { session, timer } of list) {
       clearTimeout(timer);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { createConnection, type Socket } from 'node:net';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { timerMs } from '../timers.ts';
+import { withHandshakeSlot } from './handshake-limit.ts';
 import { commandLine } from './quote.ts';
 import { sshHandshake } from '../metrics/registry.ts';
 
@@ -70,14 +71,21 @@ export class SshSession {
   #closed = false;
   readonly #openedAt = Date.now();
   #sock: Socket | undefined;
-  readonly #memo = new Map<string, Promise<unknown>>();
 
   private constructor(client: Client, target: SshTarget) {
     this.#client = client;
     this.target = target;
   }
 
+  /**
+   * Opens a connection, at most VNFM_SSH_MAX_HANDSHAKES at once to one server from this
+   * process (src/ssh/handshake-limit.ts); `readyTimeoutMs` counts from this one's turn.
+   */
   static connect(target: SshTarget): Promise<SshSession> {
+    return withHandshakeSlot(`${target.host}:${target.port ?? 22}`, () => SshSession.#connectNow(target));
+  }
+
+  static #connectNow(target: SshTarget): Promise<SshSession> {
     const client = new Client();
     const session = new SshSession(client, target);
     const where = `${target.username}@${target.host}:${target.port ?? 22}`;
@@ -125,7 +133,7 @@ export class SshSession {
           reject(new SshError(`authentication failed for ${where}`));
         } else {
           const dropped = tcpUp && !handshakeStarted && err.level !== 'client-timeout';
-          count('error');
+          count(dropped ? 'dropped' : 'error');
           reject(new SshError(`cannot connect to ${where}: ${err.message}`, { dropped }));
         }
       });
@@ -290,20 +298,6 @@ export class SshSession {
   /** False once the connection closed or broke (a pooled one is then not lent again). */
   get usable(): boolean {
     return !this.#closed;
-  }
-
-  /**
-   * What the host answered once (its home directory, its helm version), kept as long as
-   * this connection: a reused connection does not ask again. A failed answer is not kept.
-   */
-  memo<T>(key: string, f: () => Promise<T>): Promise<T> {
-    let p = this.#memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = f();
-      this.#memo.set(key, p);
-      p.catch(() => this.#memo.delete(key));
-    }
-    return p;
   }
 
   close(): void {

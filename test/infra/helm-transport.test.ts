@@ -10,14 +10,17 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ProblemError } from '../../src/errors.ts';
 import { HelmCommands, parseHelmVersion } from '../../src/infra/helm/commands.ts';
+import { HelmCli } from '../../src/infra/helm/helm-cli.ts';
 import { HelmError } from '../../src/infra/helm/errors.ts';
 import { masterNodes, resolveMasters } from '../../src/infra/helm/helm-info.ts';
 import { LocalTransport, removeVimHome } from '../../src/infra/helm/local-transport.ts';
 import { connectFirstReachable, SshTransport } from '../../src/infra/helm/ssh-transport.ts';
+import { registry } from '../../src/metrics/registry.ts';
 import { drainPool } from '../../src/ssh/pool.ts';
 import { fingerprint } from '../../src/ssh/session.ts';
 import type { HelmInfo, Vim } from '../../src/vim/model.ts';
 import { freePort } from '../../testbed/lib/proc.ts';
+import { parseMetrics, sample } from '../helpers/metrics.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { testbed } from '../helpers/testbed.ts';
 
@@ -181,6 +184,27 @@ describe('SSH transport', () => {
     );
   });
 
+  test('operations starting at once on new connections to one node ask its helm version once', async () => {
+    drainPool();
+    const versions = async () =>
+      sample(parseMetrics(await registry.metrics()), 'vnfm_helm_command_duration_seconds_count', {
+        subcommand: 'version',
+        transport: 'ssh',
+      });
+    const before = await versions();
+    const i = await info(1);
+    // Four at once: none is idle in the pool, so each opens a connection of its own.
+    const ts = await Promise.all(
+      Array.from({ length: 4 }, () => connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' })),
+    );
+    assert.ok(ts.every((t) => t instanceof SshTransport));
+    const clis = await Promise.all(ts.map((t) => HelmCli.open(t)));
+    assert.ok(clis.every((c) => c.cmd.version.major === 4));
+    for (const t of ts) await t.close();
+    assert.equal((await versions()) - before, 1, 'one helm version for four new connections');
+    drainPool();
+  });
+
   test('connections sshd drops before the handshake (beyond MaxStartups) are tried again; idle ones reused', async () => {
     const n = await node(0);
     const proxy = new TcpProxy(await freePort(), n.host, n.port);
@@ -188,11 +212,16 @@ describe('SSH transport', () => {
     try {
       const i = await info(0);
       i.masternode_ip = [`127.0.0.1:${proxy.port}`];
+      const dropped = async () =>
+        sample(parseMetrics(await registry.metrics()), 'vnfm_ssh_handshakes_total', { outcome: 'dropped' });
+      const droppedBefore = await dropped();
       proxy.dropNext(2);
       const t = await connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' });
       assert.equal((await t.run(['true'])).code, 0);
       await t.close();
       assert.equal(proxy.accepted, 3);
+      // Counted apart from other failures: an operator sees sshd's MaxStartups at work.
+      assert.equal((await dropped()) - droppedBefore, 2, 'two handshakes counted as dropped');
       // The next operation reuses that connection (idle in the pool): no new handshake.
       const again = await connectFirstReachable(masterNodes(i), i, {}, { remoteDir: 'vnfm' });
       assert.equal((await again.run(['true'])).code, 0);

@@ -131,6 +131,32 @@ test('readiness waits (manifest and Helm mode) and _progress counts end with no 
   await noWatchLeft();
 });
 
+test("progress watches its workloads by name alone: the namespace's other workloads and pods wake it not", async () => {
+  const c = kubeClients(vim);
+  await c.objects.apply(deployment('watched-alone', 1), FIELD_MANAGER);
+  const before = openWatches();
+  let looks = 0;
+  const sink = { step: () => {}, message: () => {}, vdus: () => void looks++ };
+  const progress = followVdus(c, sink, () => [{ vduId: 'VDU1', ref: ref('watched-alone') }]);
+  try {
+    // The watches start before the first look's read returns: by then all of them are open.
+    await eventually(
+      'the first look',
+      async () => looks,
+      (n) => n >= 1,
+    );
+    await eventually(
+      'its watch open',
+      async () => openWatches() - before,
+      (n) => n >= 1,
+    );
+    assert.equal(openWatches() - before, 1, 'one watch, of the Deployment by name (no namespace-wide ones)');
+  } finally {
+    await progress.stop();
+  }
+  await noWatchLeft();
+});
+
 test('an API server silent mid-wait: the wait fails at its deadline, no watch left open', async () => {
   const proxy = await apiServerProxy();
   try {

@@ -5,7 +5,7 @@
 // one is accepted and reported so the caller records it (trust on first use).
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { acquire, type Lease } from '../../ssh/pool.ts';
+import { acquire, type Lease, remember } from '../../ssh/pool.ts';
 import { fingerprint, SshError, SshSession, type SshTarget } from '../../ssh/session.ts';
 import type { HelmInfo } from '../../vim/model.ts';
 import { HelmError } from './errors.ts';
@@ -90,9 +90,17 @@ export class SshTransport implements Transport {
   readonly #lease: Lease;
   readonly #base: string;
   readonly #secrets: (string | undefined)[];
+  readonly #target: SshTarget;
 
-  private constructor(lease: Lease, node: MasterNode, base: string, secrets: (string | undefined)[]) {
+  private constructor(
+    lease: Lease,
+    target: SshTarget,
+    node: MasterNode,
+    base: string,
+    secrets: (string | undefined)[],
+  ) {
     const session = lease.session;
+    this.#target = target;
     this.#lease = lease;
     this.#session = session;
     this.node = node;
@@ -142,7 +150,7 @@ export class SshTransport implements Transport {
         lease.release();
         throw new HelmError(`${where}: cannot find the home directory of ${JSON.stringify(username)}`);
       }
-      return new SshTransport(lease, node, posix.join(dir, opts.remoteDir), secrets);
+      return new SshTransport(lease, target, node, posix.join(dir, opts.remoteDir), secrets);
     }
   }
 
@@ -196,8 +204,9 @@ export class SshTransport implements Transport {
     return redactSecrets(text, this.#secrets);
   }
 
+  /** Asked once per node and credentials, whichever connection asks (src/ssh/pool.ts). */
   remember<T>(key: string, f: () => Promise<T>): Promise<T> {
-    return this.#session.memo(key, f);
+    return remember(this.#target, key, f);
   }
 
   /** Gives the connection back to the pool, for the next operation on this node. */

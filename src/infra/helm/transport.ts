@@ -35,8 +35,8 @@ export interface Transport {
   /** Removes a directory tree; only inside this transport's own base directory. */
   removeDir(dir: string): Promise<void>;
   /**
-   * What the host answered once for `key` (helm's version), kept while the connection
-   * lasts: over SSH a pooled connection answers later operations from it.
+   * What the host answered once for `key` (helm's version), kept for later operations:
+   * over SSH per node and credentials for 5 minutes, locally per prepared VIM.
    */
   remember<T>(key: string, f: () => Promise<T>): Promise<T>;
   /** Replaces the transport's secrets in text that came back from the host (defence in depth). */

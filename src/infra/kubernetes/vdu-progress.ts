@@ -1,13 +1,13 @@
 // Pods ready / wanted per VDU while an operation waits for readiness, for the op occ's
 // `_progress.vdus`: read from the workloads' status beside whatever wait runs (ours,
-// or helm's own --wait), at each change a watch of the workloads and their pods sees
+// or helm's own --wait), at each change a watch of each workload (by name) sees
 // (kubernetes/watch.ts; every `intervalMs` while a watch is not open), and once more
 // when the wait ends so the last counts told are the final ones. Best effort: a failed
 // read skips that VDU.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProgressSink, VduReadiness } from '../driver.ts';
 import type { KubeClients } from './client.ts';
-import { podReady, workloadWatches } from './readiness.ts';
+import { podReady } from './readiness.ts';
 import type { WorkloadRef } from './state.ts';
 import { ClusterFeed } from './watch.ts';
 import { type LiveWorkload, readWorkload } from './workloads.ts';
@@ -68,7 +68,12 @@ export function followVdus(
   const look = async () => {
     try {
       const t = targets();
-      void feed.add(workloadWatches(t.map((x) => x.ref)));
+      // Each workload by name: its status holds the counts (its controller updates it as
+      // pods become ready), so no pod watch, and the changes of the namespace's other
+      // workloads — other instances' — make no look (one namespace, N at once: not N² looks).
+      void feed.add(
+        t.map(({ ref: { apiVersion, kind, namespace, name } }) => ({ apiVersion, kind, namespace, name })),
+      );
       if (t.length > 0) sink.vdus(await readVdus(c, t));
     } catch {
       // Progress only: the operation's own waits decide.
