@@ -8,7 +8,10 @@ import type { MgmtRegistry } from './registry.ts';
 
 /** The flavour's driver, or undefined when no operation of its Vnflcm interface has an implementation. */
 export function selectDriver(mgmt: MgmtRegistry, flavour: Flavour, vnfdId: string): MgmtDriver | undefined {
-  const scripted = Object.entries(flavour.lcmInterfaces).filter(([, op]) => op.implementation !== undefined);
+  // Scripts whose artifact configuration skips (VNFM_MGMT_DRIVERS `artifact=none`) are nothing to run.
+  const scripted = Object.entries(flavour.lcmInterfaces).filter(
+    ([, op]) => op.implementation !== undefined && !mgmt.skipped.has(op.implementation),
+  );
   if (scripted.length === 0) return undefined;
   const where = `flavour ${flavour.flavourId} of VNFD ${vnfdId} declares interface Vnflcm operations`;
   const named = scripted.map(([hook, op]) => ({
@@ -22,7 +25,7 @@ export function selectDriver(mgmt: MgmtRegistry, flavour: Flavour, vnfdId: strin
     throw badRequest(
       `${where} ${off.map((n) => `${n.hook} (${n.file})`).join(', ')} whose artifacts ` +
         `(${[...new Set(off.map((n) => n.artifact))].join(', ')}) no MgmtDriver is enabled for ` +
-        '(VNFM_MGMT_DRIVERS maps artifact names to built-in drivers; package code is never run)',
+        '(VNFM_MGMT_DRIVERS maps artifact names to built-in drivers, or to none to skip them; package code is never run)',
     );
   const ids = new Set(named.map((n) => n.driver!.id));
   if (ids.size > 1)

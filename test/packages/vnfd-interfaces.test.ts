@@ -64,6 +64,45 @@ describe('Vnflcm interfaces at instantiate', () => {
     assert.deepEqual(occs, [], 'no op occ');
   });
 
+  test("a script whose artifact configuration maps to 'none' is skipped; others are still refused", async () => {
+    const skipping = await startVnfm(await freshStore('sqlite'), {
+      worker: false,
+      mgmtDrivers: { 'sample-script': 'none' },
+    });
+    try {
+      const hooks = (artifact: string) =>
+        withInterfaces(
+          [
+            '      interfaces:',
+            '        Vnflcm:',
+            `          instantiate_start:\n            implementation: ${artifact}`,
+            `          terminate_end:\n            implementation: ${artifact}`,
+            '      artifacts:',
+            `        ${artifact}:`,
+            '          type: tosca.artifacts.Implementation.Python',
+            '          file: Scripts/install.py',
+            '',
+          ].join('\n'),
+        );
+      const post = async (artifact: string) => {
+        const { vnfdId } = await onboardPackage(skipping, { edit: hooks(artifact) });
+        const id = await createInstance(skipping, vnfdId);
+        return skipping.request('POST', `/vnflcm/v1/vnf_instances/${id}/instantiate`, {
+          flavourId: 'helmchart',
+        });
+      };
+      const skipped = await post('sample-script');
+      // Past the interfaces check: what stops it now is that no VIM is registered.
+      assert.equal(skipped.status, 400, JSON.stringify(skipped.body));
+      assert.match(skipped.body.detail, /no default VIM/);
+      const other = await post('install-script');
+      assert.equal(other.status, 400);
+      assert.match(other.body.detail, /install-script.*no MgmtDriver is enabled.*or to none to skip them/);
+    } finally {
+      await skipping.close();
+    }
+  });
+
   test('an operation without an implementation is nothing to run', async () => {
     const { res, occs } = await instantiate(
       withInterfaces('      interfaces:\n        Vnflcm:\n          instantiate_start: {}\n'),
