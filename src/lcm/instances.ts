@@ -8,9 +8,37 @@ import { getPackage, packageWithVnfdId, setPackageUsage } from '../db/queries/pa
 import { conflict, notFound, unprocessable } from '../errors.ts';
 import type { LcmContext } from './context.ts';
 import type { VnfInstance } from './model.ts';
+import type { VnfPkgInfo } from '../packages/model.ts';
 import type { CreateVnfRequest } from '../api/schemas/vnflcm.ts';
 import { enqueueIdentifierNotifications } from '../notify/outbox.ts';
 import { inOutboxTransaction } from '../notify/wake.ts';
+
+/**
+ * The package of `vnfdId` that an instance may be created from or moved to: onboarded and
+ * enabled. `field` names the request field in the errors ("vnfdId: …") when there is one.
+ */
+export async function usablePackage(ctx: LcmContext, vnfdId: string, field = ''): Promise<VnfPkgInfo> {
+  const at = field ? `${field}: ` : '';
+  const pkgId = await packageWithVnfdId(ctx.db, vnfdId);
+  const pkg = pkgId ? await getPackage(ctx.db, pkgId) : undefined;
+  if (!pkg || pkg.onboardingState !== 'ONBOARDED')
+    throw unprocessable(`${at}no onboarded VNF package has vnfdId ${vnfdId}`);
+  if (pkg.operationalState !== 'ENABLED')
+    throw conflict(`${at}VNF package ${pkg.id} of vnfdId ${vnfdId} is DISABLED`);
+  return pkg;
+}
+
+/** The attributes an instance takes from its package. */
+export function packageAttributes(pkg: VnfPkgInfo) {
+  return {
+    vnfdId: pkg.vnfdId ?? '',
+    vnfPkgId: pkg.id,
+    vnfProvider: pkg.vnfProvider ?? '',
+    vnfProductName: pkg.vnfProductName ?? '',
+    vnfSoftwareVersion: pkg.vnfSoftwareVersion ?? '',
+    vnfdVersion: pkg.vnfdVersion ?? '',
+  };
+}
 
 /** Sets the package's usageState from the instances that refer to it now. */
 export async function setUsage(ctx: LcmContext, pkgId: string): Promise<void> {
@@ -23,24 +51,15 @@ export async function setUsage(ctx: LcmContext, pkgId: string): Promise<void> {
 }
 
 export async function createVnfInstance(ctx: LcmContext, req: CreateVnfRequest): Promise<VnfInstance> {
-  const pkgId = await packageWithVnfdId(ctx.db, req.vnfdId);
-  const pkg = pkgId ? await getPackage(ctx.db, pkgId) : undefined;
-  if (!pkg || pkg.onboardingState !== 'ONBOARDED')
-    throw unprocessable(`no onboarded VNF package has vnfdId ${req.vnfdId}`);
-  if (pkg.operationalState !== 'ENABLED')
-    throw conflict(`VNF package ${pkg.id} of vnfdId ${req.vnfdId} is DISABLED`);
+  const pkg = await usablePackage(ctx, req.vnfdId);
   const instance: VnfInstance = {
     id: randomUUID(),
     ...(req.vnfInstanceName !== undefined ? { vnfInstanceName: req.vnfInstanceName } : {}),
     ...(req.vnfInstanceDescription !== undefined
       ? { vnfInstanceDescription: req.vnfInstanceDescription }
       : {}),
+    ...packageAttributes(pkg),
     vnfdId: req.vnfdId,
-    vnfProvider: pkg.vnfProvider ?? '',
-    vnfProductName: pkg.vnfProductName ?? '',
-    vnfSoftwareVersion: pkg.vnfSoftwareVersion ?? '',
-    vnfdVersion: pkg.vnfdVersion ?? '',
-    vnfPkgId: pkg.id,
     instantiationState: 'NOT_INSTANTIATED',
     ...(req.metadata ? { metadata: req.metadata } : {}),
   };

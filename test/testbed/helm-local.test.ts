@@ -72,7 +72,11 @@ for (const major of ['helm3', 'helm4'] as const) {
         fieldSelector: `metadata.name=${release}-svc`,
       });
       assert.equal(services.items.length, 0, 'the Service is removed');
-      assert.equal((await helm('list', '--namespace', namespace, '--short')).trim(), '');
+      // Only this release: other files install into `default` beside this one.
+      assert.equal(
+        (await helm('list', '--namespace', namespace, '--short', '--filter', `^${release}$`)).trim(),
+        '',
+      );
     });
   });
 }

@@ -20,7 +20,7 @@ import { type ChartArchive, inspectChartArchive, stageCharts } from './charts.ts
 import { runTimeoutMs } from './commands.ts';
 import { HelmError } from './errors.ts';
 import type { Hosts } from './hosts.ts';
-import { ownerLabels, rollbackTo } from './install.ts';
+import { backToRevision, ownerLabels, rollbackTo } from './install.ts';
 import { checkEveryVduCarried, valuesFor } from './instantiate.ts';
 import {
   chartArchives,
@@ -34,7 +34,6 @@ import {
 import { ownerMarker } from './ownership.ts';
 import { type PackageChartParam, parseHelmParams } from './params.ts';
 import { followHelmVdus, tellOf } from './progress.ts';
-import { releaseState } from './release-state.ts';
 import {
   observeRelease,
   reapplyOverrides,
@@ -225,21 +224,13 @@ export async function rollbackChangeVnfpkg(op: Op, prior: InfraState): Promise<I
       const touched: WorkloadRef[] = [];
       for (const [i, r] of last.releases.entries()) {
         ctx.progress?.step(`helm rollback ${r.name}`, { done: i, total: last.releases.length });
-        const ref = { release: r.name, namespace: r.namespace };
-        const st = releaseState(r.name, await cli.history(ref), {
-          vnfInstanceId: ctx.vnfInstanceId,
-          owned: true,
-        });
-        if (st.state === 'Absent') throw new HelmError(`${st.reason}: it cannot be rolled back`);
-        const there =
-          st.state === 'InSync' &&
-          (st.current?.revision === r.revision || st.current?.description === `Rollback to ${r.revision}`);
-        if (there)
-          ctx.log.info(
-            { release: r.name, revision: r.revision },
-            'already at the revision before the change',
-          );
-        else await rollbackTo(op, cli, ref, st, r.revision);
+        await backToRevision(
+          op,
+          cli,
+          { release: r.name, namespace: r.namespace },
+          r.revision,
+          'package change',
+        );
         const rec = state.releases.find((x) => x.name === r.name);
         if (rec) {
           if (r.package) {

@@ -139,6 +139,32 @@ export async function rollbackTo(
   return current(cli, ref);
 }
 
+/**
+ * Back to `revision` recorded before an operation (a scale, a package change), unless the
+ * release is already there: at that revision, or at the revision an earlier rollback to it
+ * made (helm records a rollback as a new revision described "Rollback to N"), so that a
+ * repeated rollback after a crash changes nothing. `what` names the operation in the log.
+ */
+export async function backToRevision(
+  op: Op,
+  cli: HelmCli,
+  ref: ReleaseRef,
+  revision: number,
+  what: string,
+): Promise<void> {
+  const st = releaseState(ref.release, await cli.history(ref), {
+    vnfInstanceId: op.ctx.vnfInstanceId,
+    owned: true,
+  });
+  if (st.state === 'Absent') throw new HelmError(`${st.reason}: it cannot be rolled back`);
+  const there =
+    st.state === 'InSync' &&
+    (st.current?.revision === revision || st.current?.description === `Rollback to ${revision}`);
+  if (there)
+    op.ctx.log.info({ release: ref.release, revision }, `already at the revision before the ${what}`);
+  else await rollbackTo(op, cli, ref, st, revision);
+}
+
 /** Uninstalls a release left broken by an earlier attempt; "not found" counts as done. */
 async function uninstall(op: Op, cli: HelmCli, ref: ReleaseRef, reason: string): Promise<void> {
   const wait = waitFor(op, `helm uninstall ${ref.release}`);

@@ -13,7 +13,7 @@ import { runTimeoutMs } from './commands.ts';
 import { HelmError } from './errors.ts';
 import type { HelmCli, ReleaseInfo } from './helm-cli.ts';
 import { type Hosts, openHosts } from './hosts.ts';
-import { current, ownerLabels, rollbackTo } from './install.ts';
+import { backToRevision, current, ownerLabels, rollbackTo } from './install.ts';
 import { parseManifest } from './manifest.ts';
 import { type Op, params as parseParams, refOf, waitFor, workloadOfVdu, workloadsOf } from './operation.ts';
 import { type HelmParameter, replicaValueOf } from './params.ts';
@@ -263,20 +263,7 @@ export async function rollbackScale(op: Op, prior: InfraState): Promise<InfraSta
     return await withHosts(op, state, last.releases.length > 0, async (hosts) => {
       for (const r of last.releases) {
         const cli = hosts!.primary;
-        const ref = { release: r.name, namespace: r.namespace };
-        const st = releaseState(r.name, await cli.history(ref), {
-          vnfInstanceId: op.ctx.vnfInstanceId,
-          owned: true,
-        });
-        if (st.state === 'Absent') throw new HelmError(`${st.reason}: it cannot be rolled back`);
-        if (st.state === 'InSync' && st.current?.revision === r.revision) {
-          op.ctx.log.info(
-            { release: r.name, revision: r.revision },
-            'already at the revision before the scale',
-          );
-        } else {
-          await rollbackTo(op, cli, ref, st, r.revision);
-        }
+        await backToRevision(op, cli, { release: r.name, namespace: r.namespace }, r.revision, 'scale');
         const rec = state.releases.find((x) => x.name === r.name);
         if (rec) await refreshRelease(cli, state, rec);
         await checkpoint(op.ctx, state);

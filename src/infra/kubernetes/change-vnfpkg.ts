@@ -9,7 +9,7 @@ import type { InfraContext, InfraState } from '../driver.ts';
 import { applyObject } from './apply.ts';
 import { inApplyOrder } from './apply-order.ts';
 import { describeObject, kubeClients } from './client.ts';
-import { DEF_FILES_PARAM, loadManifests } from './manifests.ts';
+import { DEF_FILES_PARAM, loadManifests, vduRefs } from './manifests.ts';
 import { deadlineIn, waitReady, waitUntil } from './readiness.ts';
 import { checkReplicas, render } from './render.ts';
 import { readState, requireState, type ResourceRef, sameRef, withState } from './state.ts';
@@ -49,16 +49,7 @@ async function converge(
   checkReplicas(m, counts);
   const c = kubeClients(ctx.vim);
   const objects = inApplyOrder(render(m, ctx.vnfInstanceId, counts), (e) => e.object.kind);
-  state.vdus = {};
-  for (const [vduId, entry] of Object.entries(m.vduWorkloads)) {
-    const o = entry.object;
-    state.vdus[vduId] = {
-      apiVersion: o.apiVersion,
-      kind: o.kind,
-      name: o.metadata.name,
-      namespace: state.namespace,
-    };
-  }
+  state.vdus = vduRefs(m, state.namespace);
   const vdus = followVdus(c, ctx.progress, () =>
     Object.entries(state.vdus).map(([vduId, ref]) => ({ vduId, ref, wanted: counts[vduId] })),
   );

@@ -6,7 +6,7 @@ import type { InfraContext, InfraState } from '../driver.ts';
 import { applyObject, ensureNamespace } from './apply.ts';
 import { inApplyOrder } from './apply-order.ts';
 import { kubeClients } from './client.ts';
-import { loadManifests } from './manifests.ts';
+import { loadManifests, vduRefs } from './manifests.ts';
 import { deadlineIn, waitReady } from './readiness.ts';
 import { checkReplicas, render } from './render.ts';
 import { emptyState, readState, withState } from './state.ts';
@@ -32,15 +32,7 @@ export async function instantiate(
   }
   state.namespace = m.namespace;
   // Known before anything is applied, so a partial state already tells terminate and observe where to look.
-  for (const [vduId, entry] of Object.entries(m.vduWorkloads)) {
-    const o = entry.object;
-    state.vdus[vduId] = {
-      apiVersion: o.apiVersion,
-      kind: o.kind,
-      name: o.metadata.name,
-      namespace: m.namespace,
-    };
-  }
+  state.vdus = vduRefs(m, m.namespace);
   const c = kubeClients(ctx.vim);
   const objects = inApplyOrder(render(m, ctx.vnfInstanceId, replicas), (e) => e.object.kind);
   const definesNamespace = objects.some(

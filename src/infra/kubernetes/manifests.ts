@@ -12,6 +12,7 @@ import { resolveInPackage } from '../../packages/csar/paths.ts';
 import type { Flavour } from '../../packages/vnfd/index.ts';
 import type { InfraContext } from '../driver.ts';
 import { isWorkloadKind, WORKLOAD_KINDS } from './workloads.ts';
+import type { WorkloadRef } from './state.ts';
 
 export const DEF_FILES_PARAM = 'lcm-kubernetes-def-files';
 /** Largest manifest file accepted; real ones are a few KiB. */
@@ -231,4 +232,13 @@ function mapVdus(flavour: Flavour, entries: ManifestEntry[]): Record<string, Man
     out[vdu.id] = entry;
   }
   return out;
+}
+
+/** Each VDU's workload as the state records it, in `namespace`: known before anything is applied. */
+export function vduRefs(m: Pick<Manifests, 'vduWorkloads'>, namespace: string): Record<string, WorkloadRef> {
+  const refs: Record<string, WorkloadRef> = {};
+  for (const [vduId, { object: o }] of Object.entries(m.vduWorkloads)) {
+    refs[vduId] = { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace };
+  }
+  return refs;
 }

@@ -7,7 +7,7 @@
 // until then it is on the old one, which is where a rollback returns it.
 import type { ChangeCurrentVnfPkgRequest } from '../../api/schemas/vnflcm.ts';
 import { saveInstance, type StoredInstance } from '../../db/queries/instances.ts';
-import { getPackage, getPackageVnfd, packageWithVnfdId } from '../../db/queries/packages.ts';
+import { getPackage, getPackageVnfd } from '../../db/queries/packages.ts';
 import { badRequest, conflict, unprocessable } from '../../errors.ts';
 import type { InfraContext } from '../../infra/driver.ts';
 import { patchObject } from '../../merge-patch.ts';
@@ -21,7 +21,7 @@ import {
 } from '../../packages/vnfd/index.ts';
 import type { EngineState, LcmContext } from '../context.ts';
 import { driverFor, infraContext } from '../infra-context.ts';
-import { setUsage } from '../instances.ts';
+import { packageAttributes, setUsage, usablePackage } from '../instances.ts';
 import { maskOperationParams, type VnfInstance, type VnfLcmOpOcc } from '../model.ts';
 import type { LcmOperationHandler } from '../operation.ts';
 import { observeVnfcs, partialState, vnfcChanges } from '../vnfcs.ts';
@@ -40,12 +40,7 @@ async function targetPackage(ctx: LcmContext, stored: StoredInstance, vnfdId: st
   const { instance, infraState } = stored;
   if (vnfdId === instance.vnfdId)
     throw conflict(`vnfdId: VNF instance ${instance.id} already runs VNFD ${vnfdId}`);
-  const pkgId = await packageWithVnfdId(ctx.db, vnfdId);
-  const pkg = pkgId ? await getPackage(ctx.db, pkgId) : undefined;
-  if (!pkg || pkg.onboardingState !== 'ONBOARDED')
-    throw unprocessable(`vnfdId: no onboarded VNF package has vnfdId ${vnfdId}`);
-  if (pkg.operationalState !== 'ENABLED')
-    throw conflict(`vnfdId: VNF package ${pkg.id} of vnfdId ${vnfdId} is DISABLED`);
+  const pkg = await usablePackage(ctx, vnfdId, 'vnfdId');
   const vnfd = await getPackageVnfd<Vnfd>(ctx.db, pkg.id);
   if (!vnfd) throw unprocessable(`vnfdId: VNF package ${pkg.id} has no VNFD`);
   const flavourId = infraState.flavourId ?? instance.instantiatedVnfInfo?.flavourId ?? '';
@@ -204,12 +199,7 @@ export const changeVnfpkg: LcmOperationHandler = {
     const levels = Object.entries(currentLevels(stored)).filter(([a]) => aspects.has(a));
     const updated: VnfInstance = {
       ...instance,
-      vnfdId: pkg.vnfdId,
-      vnfPkgId: pkg.id,
-      vnfProvider: pkg.vnfProvider ?? '',
-      vnfProductName: pkg.vnfProductName ?? '',
-      vnfSoftwareVersion: pkg.vnfSoftwareVersion ?? '',
-      vnfdVersion: pkg.vnfdVersion ?? '',
+      ...packageAttributes(pkg),
       instantiatedVnfInfo: {
         ...instance.instantiatedVnfInfo!,
         scaleStatus: levels.map(([aspectId, scaleLevel]) => ({ aspectId, scaleLevel })),

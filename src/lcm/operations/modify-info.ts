@@ -8,7 +8,7 @@
 // Which fields may be given, and their types, is the request schema's (src/api/schemas).
 import type { VimConnectionInfoModification, VnfInfoModificationRequest } from '../../api/schemas/vnflcm.ts';
 import { mergePatch, patchObject } from '../../merge-patch.ts';
-import { getPackage, getPackageVnfd, packageWithVnfdId } from '../../db/queries/packages.ts';
+import { getPackage, getPackageVnfd } from '../../db/queries/packages.ts';
 import { type StoredInstance, saveInstance } from '../../db/queries/instances.ts';
 import { getVim } from '../../db/queries/vims.ts';
 import { badRequest, conflict, unprocessable } from '../../errors.ts';
@@ -18,7 +18,7 @@ import { readHelmInfo } from '../../vim/helm-fields.ts';
 import { givesAccess, requireInlineSecretsAgain } from '../../vim/inline.ts';
 import type { LcmContext } from '../context.ts';
 import { infraContext, loadVnfd, requestVimConnection } from '../infra-context.ts';
-import { setUsage } from '../instances.ts';
+import { packageAttributes, setUsage, usablePackage } from '../instances.ts';
 import { maskOperationParams, maskVimConnectionInfo, type VimConnectionInfo } from '../model.ts';
 import { instanceDriver, type MgmtTarget, runHook } from '../../mgmt/hooks.ts';
 import { withMgmt } from '../../mgmt/lcm.ts';
@@ -35,12 +35,7 @@ const vduIds = (vnfd: Vnfd) => [...new Set(vnfd.flavours.flatMap((f) => f.vdus.m
  */
 async function targetPackage(ctx: LcmContext, stored: StoredInstance, vnfdId: string) {
   const { instance, infraState } = stored;
-  const pkgId = await packageWithVnfdId(ctx.db, vnfdId);
-  const pkg = pkgId ? await getPackage(ctx.db, pkgId) : undefined;
-  if (!pkg || pkg.onboardingState !== 'ONBOARDED')
-    throw unprocessable(`vnfdId: no onboarded VNF package has vnfdId ${vnfdId}`);
-  if (pkg.operationalState !== 'ENABLED')
-    throw conflict(`vnfdId: VNF package ${pkg.id} of vnfdId ${vnfdId} is DISABLED`);
+  const pkg = await usablePackage(ctx, vnfdId, 'vnfdId');
   if (pkg.vnfProvider !== instance.vnfProvider || pkg.vnfProductName !== instance.vnfProductName)
     throw unprocessable(
       `vnfdId: VNFD ${vnfdId} is of '${pkg.vnfProvider}' / '${pkg.vnfProductName}', not of the instance's '${instance.vnfProvider}' / '${instance.vnfProductName}'`,
@@ -210,12 +205,8 @@ export const modifyInfo: LcmOperationHandler = withMgmt({
     if (vnfdId !== undefined && vnfdId !== i.vnfdId) {
       // Checked again: the package may have been disabled or deleted since accept.
       const pkg = await targetPackage(ctx, stored, vnfdId);
-      Object.assign(i, {
-        vnfdId,
-        vnfPkgId: pkg.id,
-        vnfdVersion: pkg.vnfdVersion ?? '',
-        vnfSoftwareVersion: pkg.vnfSoftwareVersion ?? '',
-      });
+      // Provider and product are the instance's already (targetPackage checked them).
+      Object.assign(i, packageAttributes(pkg));
     }
     const modified = p.vimConnectionInfo !== undefined ? state.vimConnectionModified : undefined;
     if (modified) {
