@@ -20,9 +20,10 @@
 //     [--ssh-max-handshakes N] [--keep-logs DIR]
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { DEFAULT_CONFIG } from '../src/config.ts';
 import { CHART_PATH, chartTgz } from '../test/helpers/cnf-package.ts';
 import { createInstance, onboardPackage } from '../test/helpers/lcm.ts';
 import { freshStore } from '../test/helpers/stores.ts';
@@ -32,6 +33,7 @@ import { stateDir } from '../testbed/lib/paths.ts';
 import { daemonPids } from '../testbed/lib/proc.ts';
 import {
   type Concurrent,
+  DIRECT_HANDSHAKES,
   directConcurrent,
   installArgv,
   prepareDirect,
@@ -287,8 +289,8 @@ try {
 
   console.log(
     `${where} (${helmVersion}); API-only vnfm serve + ${workerCount} vnfm worker processes ` +
-      `(worker concurrency ${workerConcurrency ?? '8, the default'} each, SSH handshakes at once per node ` +
-      `${sshMaxHandshakes ?? '4, the default'} each) on PostgreSQL; ${count} one-release ` +
+      `(worker concurrency ${workerConcurrency ?? `${DEFAULT_CONFIG.workerConcurrency}, the default`} each, SSH handshakes at once per node ` +
+      `${sshMaxHandshakes ?? `${DEFAULT_CONFIG.sshMaxHandshakes}, the default`} each) on PostgreSQL; ${count} one-release ` +
       `instances; namespaces ${nsVnfm} (VNFM), ${nsDirect} (by hand); load averages ${loadStart.join(' ')}`,
   );
   // Untimed warm-up, one of each side: helm's first start on the node, the VNFM's first
@@ -367,7 +369,7 @@ try {
 
   console.log(
     `\n${count} one-release CNFs at once: VNFM (API-only serve + ${workerCount} workers, PostgreSQL, ${how}) ` +
-      `vs ${count} helm commands at once by hand (${transport === 'ssh' ? `${count} SSH connections, at most 8 handshakes at a time` : `${count} local processes`}); ` +
+      `vs ${count} helm commands at once by hand (${transport === 'ssh' ? `${count} SSH connections, at most ${DIRECT_HANDSHAKES} handshakes at a time` : `${count} local processes`}); ` +
       `${rounds} round${rounds > 1 ? 's' : ''}${rounds > 1 ? ', medians' : ''}\n`,
   );
   const errs = (ps: Phase[]) =>
@@ -464,7 +466,7 @@ try {
       if (c.errors.length > 0) console.log(`${what}: ${c.errors.length} errors, first: ${c.errors[0]}`);
   const loadEnd = load();
   console.log(
-    `\nload averages (1, 5, 15 min): start ${loadStart.join(' ')}, end ${loadEnd.join(' ')} (2 cores); ` +
+    `\nload averages (1, 5, 15 min): start ${loadStart.join(' ')}, end ${loadEnd.join(' ')} (${availableParallelism()} cores); ` +
       `SSH handshake failures of the VNFM processes ${vnfmHandshakeFailures}, sshd drops during the VNFM's phases ` +
       `${sshdDropsVnfm} (by hand: ${sshdDropsDirect}): ${verdict(vnfmHandshakeFailures === 0 && sshdDropsVnfm === 0)}`,
   );
@@ -475,8 +477,8 @@ try {
     count,
     rounds,
     workers: workerCount,
-    workerConcurrency: Number(workerConcurrency ?? 8),
-    sshMaxHandshakes: Number(sshMaxHandshakes ?? 4),
+    workerConcurrency: Number(workerConcurrency ?? DEFAULT_CONFIG.workerConcurrency),
+    sshMaxHandshakes: Number(sshMaxHandshakes ?? DEFAULT_CONFIG.sshMaxHandshakes),
     vnfmInstantiateMs: Math.round(vi),
     directInstallMs: Math.round(di),
     instantiateRatio: +fixed(instRatio, 2),

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
+import { setHandshakeLimit } from '../../src/ssh/handshake-limit.ts';
 import { SshSession } from '../../src/ssh/session.ts';
 import { commandLine } from '../../src/ssh/quote.ts';
 import { sshToNode, type testbed } from '../../test/helpers/testbed.ts';
@@ -21,25 +22,14 @@ export type HelmTransport = 'ssh' | 'local';
 export const connect = (node: SshNode): Promise<SshSession> => sshToNode(node);
 
 /**
- * sshd accepts at most 10 unauthenticated connections at once (MaxStartups 10:30:100)
- * and drops a share of those beyond, so the direct side runs at most this many
- * handshakes at once, as the VNFM does with its default worker concurrency of 8;
- * the helm commands themselves all run at once.
+ * sshd accepts at most 10 unauthenticated connections at once (MaxStartups 10:30:100) and
+ * drops a share of those beyond, so the direct side runs at most this many handshakes at
+ * once, as two VNFM workers with their default limit of 4 each do; the helm commands
+ * themselves all run at once. SshSession.connect takes its slots from the process-wide
+ * limiter (src/ssh/handshake-limit.ts), set here for the bench's process.
  */
-const MAX_HANDSHAKES = 8;
-let handshaking = 0;
-const handshakeQueue: (() => void)[] = [];
-
-async function connectLimited(node: SshNode): Promise<SshSession> {
-  if (handshaking >= MAX_HANDSHAKES) await new Promise<void>((r) => handshakeQueue.push(r));
-  handshaking++;
-  try {
-    return await connect(node);
-  } finally {
-    handshaking--;
-    handshakeQueue.shift()?.();
-  }
-}
+export const DIRECT_HANDSHAKES = 8;
+setHandshakeLimit(DIRECT_HANDSHAKES);
 
 /** Runs argv on the node (each argument quoted by SshSession.exec); throws on a non-zero exit. */
 export async function exec(ssh: SshSession, argv: string[]): Promise<string> {
@@ -106,8 +96,6 @@ export interface Direct {
   namespace: string;
   /** A session for one step (over SSH: a connection, as one `ssh node '…'` would be). */
   open(): Promise<Session>;
-  /** The same, at most MAX_HANDSHAKES handshakes at once (many at once). */
-  openLimited(): Promise<Session>;
 }
 
 export const installArgv = (d: Direct, release: string, sets: string[]) => [
@@ -140,7 +128,7 @@ export interface Concurrent {
   durationsMs?: number[];
 }
 
-/** Each argv in a session of its own, all at once (over SSH at most MAX_HANDSHAKES handshakes at a time). */
+/** Each argv in a session of its own, all at once (over SSH at most DIRECT_HANDSHAKES handshakes at a time). */
 export async function directConcurrent(d: Direct, argvs: string[][]): Promise<Concurrent> {
   const t = performance.now();
   const errors: string[] = [];
@@ -149,7 +137,7 @@ export async function directConcurrent(d: Direct, argvs: string[][]): Promise<Co
     argvs.map(async (argv) => {
       const start = performance.now();
       try {
-        const session = await d.openLimited();
+        const session = await d.open();
         try {
           await session.exec(argv);
         } finally {
@@ -225,7 +213,6 @@ export async function prepareDirect(opts: {
           chartDir: posix.join(remoteDir, 'app'),
           namespace,
           open: async () => sshSession(await connect(node)),
-          openLimited: async () => sshSession(await connectLimited(node)),
         },
         cleanup,
       };
@@ -246,7 +233,6 @@ export async function prepareDirect(opts: {
         chartDir: join(dir, 'app'),
         namespace,
         open: async () => session,
-        openLimited: async () => session,
       },
       cleanup: async () => {},
     };

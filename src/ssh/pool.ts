@@ -1,8 +1,7 @@
 // Idle SSH connections kept for the next operation on the same master node, so an
 // operation does not pay a handshake and login (~40 ms on loopback, far more across
-// a WAN) and the probes of the host (its home directory, its helm version) again.
-// What a node answered (its helm version) is kept per node and credentials for 5 minutes,
-// whichever connection asks.
+// a WAN). What a node answered (its helm version) is kept per node and credentials for
+// 5 minutes, whichever connection asks; the home directory is asked on each lease.
 // A connection is lent to one user at a time (sshd caps the sessions a connection
 // may open), returned after use, and closed after sitting idle. It is found again
 // only by the same address, user, credentials and pinned host key: a VIM whose
@@ -109,14 +108,16 @@ const answers = new Map<string, { answer: Promise<unknown>; at: number }>();
  * What the node of `target` answered once (its helm version), kept for every connection
  * to it with the same user, credentials and pin — not only the connection that asked —
  * for as long as a busy connection lives (MAX_AGE_MS): many operations starting at once
- * on new connections ask once, not once each. A failed answer is not kept.
+ * on new connections ask once, not once each. A failed answer is not kept, and those
+ * waiting on it ask again on their own connections.
  */
 export function remember<T>(target: SshTarget, question: string, ask: () => Promise<T>): Promise<T> {
   const now = Date.now();
   for (const [k, a] of answers) if (now - a.at >= MAX_AGE_MS) answers.delete(k);
   const key = `${keyOf(target)} ${question}`;
   const known = answers.get(key);
-  if (known) return known.answer as Promise<T>;
+  // Another's failed ask (its connection died) is not this caller's: it asks once itself.
+  if (known) return (known.answer as Promise<T>).catch(() => ask());
   const answer = ask();
   answers.set(key, { answer, at: now });
   answer.catch(() => {

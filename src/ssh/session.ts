@@ -117,7 +117,17 @@ export class SshSession {
         count('ok');
         resolve(session);
       });
-      client.once('close', () => (session.#closed = true));
+      client.once('close', () => {
+        session.#closed = true;
+        // A server that hangs up after its banner without a protocol error gets no 'error'
+        // from ssh2: settle here, or the connect (and its handshake slot) would wait forever.
+        // After 'ready' or an error this changes nothing (counted once, settled once).
+        const dropped = tcpUp && !handshakeStarted;
+        count(dropped ? 'dropped' : 'error');
+        reject(
+          new SshError(`cannot connect to ${where}: the connection closed before it was ready`, { dropped }),
+        );
+      });
       // ssh2 may emit several errors for one failed connection (e.g. a reset before
       // the banner); all must be handled, or the process dies on the second.
       client.on('error', (err: Error & { level?: string }) => {

@@ -106,13 +106,13 @@ const runLong = async (vnfm: TestVnfm, id: string, op: string, body: object, exp
 const instance = async (vnfm: TestVnfm, id: string) =>
   (await vnfm.request('GET', `/vnflcm/v1/vnf_instances/${id}`)).body;
 
-/** The instance's VNFCs of a VDU in binding order (masternode_ip's), with the pool host each is on. */
 /**
  * A master's masternode_ip entry as the VNFM writes it: the address, with `:port` when the
  * testbed's sshd is not on 22 (it takes another port when 22 is in use on that address).
  */
 const sshEntry = (h: PoolHost) => (h.port === 22 ? h.address : `${h.address}:${h.port}`);
 
+/** The instance's VNFCs of a VDU in binding order (masternode_ip's), with the pool host each is on. */
 async function vnfcs(
   vnfm: TestVnfm,
   poolVimId: string,

@@ -95,3 +95,29 @@ test('a failed handshake frees its slot', async () => {
   );
   assert.equal(await withHandshakeSlot('c:22', async () => 'next'), 'next');
 });
+
+test('a server that hangs up after its banner fails the connect and frees its slot', async () => {
+  // It writes a version line and closes: ssh2 reports no error for that, only the close.
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.end('SSH-2.0-OpenSSH_9.2\r\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  setHandshakeLimit(1);
+  try {
+    for (let i = 0; i < 3; i++) {
+      // With the slot kept by a connect that never settled, the second would wait forever.
+      await assert.rejects(
+        SshSession.connect({ host: '127.0.0.1', port, username: 'u', password: 'p', readyTimeoutMs: 60_000 }),
+        (e: Error) => e instanceof SshError && /closed before it was ready/.test(e.message),
+      );
+    }
+  } finally {
+    setHandshakeLimit(loadConfig({}).sshMaxHandshakes);
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { registry } from '../../src/metrics/registry.ts';
-import { acquire, drainPool, setIdleLimit } from '../../src/ssh/pool.ts';
+import { acquire, drainPool, remember, setIdleLimit } from '../../src/ssh/pool.ts';
 import { parseMetrics, sample } from '../helpers/metrics.ts';
 import { testbed } from '../helpers/testbed.ts';
 
@@ -35,4 +35,20 @@ test('a burst of 12 at once leaves 12 idle with a limit of 12, and the next burs
   const third = await Promise.all(Array.from({ length: 6 }, () => acquire(target)));
   for (const l of third) l.release();
   assert.equal(await pooled('idle'), 6);
+});
+
+test('an ask that fails fails only its asker: one waiting on it asks again itself, and nothing is kept', async () => {
+  drainPool();
+  const target = { host: 'node.invalid', port: 22, username: 'u', password: 'p' };
+  let fail!: (e: Error) => void;
+  const first = remember(target, 'helm version', () => new Promise<string>((_, reject) => (fail = reject)));
+  const waiter = remember(target, 'helm version', async () => 'v3.22.0 (asked by the waiter)');
+  fail(new Error('connection lost'));
+  await assert.rejects(first, /connection lost/);
+  assert.equal(await waiter, 'v3.22.0 (asked by the waiter)');
+  assert.equal(
+    await remember(target, 'helm version', async () => 'asked anew'),
+    'asked anew',
+    'the failure was not kept',
+  );
 });

@@ -61,6 +61,12 @@ test("a waiter takes the holder's answer once it is there, without running", asy
   await holder;
 });
 
+test('a lock with no pid in it (a holder killed while making it) is taken over', async () => {
+  const dir = fresh();
+  mkdirSync(dir);
+  assert.equal(await withLock(dir, { timeoutMs: 60_000 }, async () => 'ran'), 'ran');
+});
+
 test('a live holder past the deadline is an error naming it', async () => {
   const dir = fresh();
   mkdirSync(dir);

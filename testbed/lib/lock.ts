@@ -1,8 +1,8 @@
-// A lock between processes on this machine: a directory made atomically, holding the
-// holder's pid. Several test runs may start the testbed at once (a fresh machine, or
-// helpers beside each other); without it each would start its own daemons on the
+// A lock between processes on this machine: a directory holding the holder's pid,
+// renamed into place. Several test runs may start the testbed at once (a fresh machine,
+// or helpers beside each other); without it each would start its own daemons on the
 // same addresses. A holder that died leaves a stale lock, which the next taker removes.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive, StepError } from './proc.ts';
@@ -19,18 +19,25 @@ export async function withLock<T>(
   const deadline = Date.now() + opts.timeoutMs;
   let told = false;
   for (;;) {
+    // The lock appears with its holder's pid in one step (a directory renamed into place,
+    // refused while the lock exists), so no lock is ever seen without one.
+    const tmp = `${dir}.${process.pid}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
+    writeFileSync(join(tmp, 'pid'), String(process.pid));
     try {
-      mkdirSync(dir);
-      writeFileSync(join(dir, 'pid'), String(process.pid));
+      renameSync(tmp, dir);
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      rmSync(tmp, { recursive: true, force: true });
+      if (!['EEXIST', 'ENOTEMPTY'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
       const answer = opts.done?.();
       if (answer !== undefined) return answer;
       const holder = Number(readPid(dir));
-      // No pid yet: its holder is between mkdir and the write; a dead holder's lock is stale.
-      if (holder > 0 && !isAlive(holder)) {
-        rmSync(dir, { recursive: true, force: true });
+      // A dead holder's lock is stale (read again just before, so that of two waiters the
+      // second does not remove the lock the first has just taken over).
+      if (!(holder > 0) || !isAlive(holder)) {
+        if (readPid(dir) === String(holder || '')) rmSync(dir, { recursive: true, force: true });
         continue;
       }
       if (Date.now() > deadline) {
