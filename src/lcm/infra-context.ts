@@ -8,6 +8,7 @@ import { saveInstance } from '../db/queries/instances.ts';
 import { getPackageVnfd } from '../db/queries/packages.ts';
 import { badRequest, ProblemError } from '../errors.ts';
 import type { InfraContext, InfraDriver } from '../infra/driver.ts';
+import { V2_KEYS } from '../infra/helm/index.ts';
 import { cleanHostFor } from '../mgmt/hooks.ts';
 import { instantiateParams } from '../mgmt/params.ts';
 import { flavour as findFlavour, type Vnfd } from '../packages/vnfd/index.ts';
@@ -21,15 +22,12 @@ export function usesHelm(params: Record<string, unknown> | undefined): boolean {
   return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
 }
 
-/** The additionalParams keys of SOL003 v3 clients' Helm mode (infra/helm/params.ts). */
-export const V2_HELM_KEYS = ['helm_chart_path', 'helm_parameters', 'helm_value_names'] as const;
-
 /**
  * Whether an instantiate runs in Helm mode: v1's `use_helm`, the v2 Helm parameters, or a
  * vimConnectionInfo entry of vimType ETSINFV.HELM.V_3 (SOL003 v3 clients send no use_helm).
  */
 export function helmMode(params: Record<string, unknown> | undefined, vimType?: string): boolean {
-  return usesHelm(params) || vimType === HELM_VIM_TYPE || V2_HELM_KEYS.some((k) => params?.[k] !== undefined);
+  return usesHelm(params) || vimType === HELM_VIM_TYPE || V2_KEYS.some((k) => params?.[k] !== undefined);
 }
 
 export function driverFor(

@@ -16,7 +16,7 @@ import type { HelmPackage } from './helm-package.ts';
 export const V2_CHART_PATH = 'Files/kubernetes/test-chart-0.1.0.tgz';
 const DF = 'Definitions/sample_cnf_df_helmchart.yaml';
 
-const deployment = (vdu: string, replicas: string) => `apiVersion: apps/v1
+const deployment = (vdu: string, replicas: string, unschedulable = false) => `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${vdu}-{{ .Release.Name }}
@@ -28,13 +28,14 @@ spec:
   template:
     metadata:
       labels: {app.kubernetes.io/instance: {{ .Release.Name | quote }}, vdu: ${vdu}}
-    spec:
+    spec:${unschedulable ? '\n      nodeSelector: {vnfm-test/no-such-node: "true"}' : ''}
       containers:
       - {name: app, image: {{ printf "%s:%s" .Values.image.repository .Values.image.tag | quote }}}
 `;
 
 /** The chart as `helm package` makes it. */
-export async function v2ChartTgz(version = '0.1.0'): Promise<Buffer> {
+/** `unschedulable`: pods that select a node no cluster has, so they never become ready. */
+export async function v2ChartTgz(version = '0.1.0', unschedulable = false): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), 'v2-chart-'));
   try {
     const chart = join(dir, 'test-chart');
@@ -44,8 +45,14 @@ export async function v2ChartTgz(version = '0.1.0'): Promise<Buffer> {
       join(chart, 'values.yaml'),
       'replicaCountVdu1: 1\nreplicaCountVdu2: 1\nimage: {repository: nginx, tag: "1.27"}\nservice: {type: ClusterIP, port: 80}\n',
     );
-    writeFileSync(join(chart, 'templates', 'deployment_vdu1.yaml'), deployment('vdu1', 'replicaCountVdu1'));
-    writeFileSync(join(chart, 'templates', 'deployment_vdu2.yaml'), deployment('vdu2', 'replicaCountVdu2'));
+    writeFileSync(
+      join(chart, 'templates', 'deployment_vdu1.yaml'),
+      deployment('vdu1', 'replicaCountVdu1', unschedulable),
+    );
+    writeFileSync(
+      join(chart, 'templates', 'deployment_vdu2.yaml'),
+      deployment('vdu2', 'replicaCountVdu2', unschedulable),
+    );
     writeFileSync(
       join(chart, 'templates', 'service.yaml'),
       `apiVersion: v1

@@ -219,6 +219,17 @@ for (const [major, transport] of [
             /helm_chart_paht/,
           ],
           [{ vnfdId: newPkg.vnfdId, additionalParams: { upgrade_type: 'BlueGreen' } }, 400, /upgrade_type/],
+          [
+            {
+              vnfdId: newPkg.vnfdId,
+              additionalParams: {
+                upgrade_type: 'RollingUpdate',
+                'lcm-kubernetes-def-files': ['Files/x.yaml'],
+              },
+            },
+            400,
+            /lcm-kubernetes-def-files: the instance runs in Helm mode/,
+          ],
           [{ vnfdId: newPkg.vnfdId }, 400, /additionalParams/],
           [changeBody(newPkg.vnfdId, 'Files/kubernetes/none.tgz'), 400, /none\.tgz/],
           [changeBody(newPkg.vnfdId, '../../etc/passwd'), 400, /helmchartfile_path/],

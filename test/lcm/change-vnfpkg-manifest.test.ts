@@ -104,6 +104,15 @@ describe('change_vnfpkg in manifest mode', () => {
       400,
       /extra\.yaml/,
     );
+    // A Helm-mode key means nothing here: refused, not a silent re-apply of the same manifests.
+    assertProblem(
+      await requestChange(vnfm, id, {
+        vnfdId: newPkg.vnfdId,
+        additionalParams: { upgrade_type: 'RollingUpdate', helm_chart_path: 'Files/kubernetes/x.tgz' },
+      }),
+      400,
+      /helm_chart_path: the instance runs in manifest mode/,
+    );
 
     // A change whose pods never run: FAILED_TEMP, then rolled back to the old package's objects.
     const failedId = await startChange(vnfm, id, body(broken.vnfdId));

@@ -32,7 +32,8 @@ import {
   workloadsOf,
 } from './operation.ts';
 import { ownerMarker } from './ownership.ts';
-import { type PackageChartParam, parseHelmParams } from './params.ts';
+import { type PackageChartParam, truthy } from './params.ts';
+import { DEF_FILES_PARAM } from '../kubernetes/manifests.ts';
 import { followHelmVdus, tellOf } from './progress.ts';
 import {
   observeRelease,
@@ -47,7 +48,6 @@ import { waitReady, type WorkloadRef } from './workloads.ts';
 
 type Params = Record<string, unknown>;
 const isObj = (v: unknown): v is Params => typeof v === 'object' && v !== null && !Array.isArray(v);
-const truthy = (v: unknown) => v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
 
 /**
  * The instance's additionalParams for the new package. `helm_chart_path` replaces the chart
@@ -56,6 +56,8 @@ const truthy = (v: unknown) => v === true || (typeof v === 'string' && v.toLower
  * the new package must then have. Checked against the new package like an instantiate's.
  */
 export async function packageParams(op: Op, request: Params): Promise<Params> {
+  if (request[DEF_FILES_PARAM] !== undefined)
+    throw badRequest(`${DEF_FILES_PARAM}: the instance runs in Helm mode; its new chart is helm_chart_path`);
   const next = structuredClone(op.ctx.additionalParams);
   const path = request.helm_chart_path;
   if (typeof path === 'string') {
@@ -74,7 +76,8 @@ export async function packageParams(op: Op, request: Params): Promise<Params> {
       throw badRequest('helm_chart_path: the instance has no release from a package chart to upgrade');
     }
   }
-  const p = parseHelmParams(next, { packageRoot: op.ctx.packageRoot, flavour: op.ctx.flavour });
+  // Parsed as the instance's own: a v2-style release is named after the instance.
+  const p = parseParams({ ...op, ctx: { ...op.ctx, additionalParams: next } });
   if (!p.using_helm_install_param.some((r) => !r.exthelmchart))
     throw badRequest('the instance has no release from a package chart: nothing of it is in a VNF package');
   await chartArchives(p);
@@ -145,8 +148,13 @@ export async function changeVnfpkg(
         const rec = recordOf(r.helmreleasename);
         const archive = archives.get(rec.name)!;
         const st = await observeRelease(op, cli, state, rec.name);
+        // Upgraded already only by an earlier attempt of this change (a retry): past the
+        // revision its before-image holds. Same path and chart version alone are not enough,
+        // as a new package may ship other content under the same chart version.
+        const before = state.lastChange!.releases.find((x) => x.name === rec.name);
         const upgraded =
           st.state === 'InSync' &&
+          (st.current?.revision ?? 0) > (before?.revision ?? Number.MAX_SAFE_INTEGER) &&
           rec.package?.path === r.helmchartfile_path &&
           st.current?.chart === `${archive.name}-${archive.version}`;
         if (!upgraded) {

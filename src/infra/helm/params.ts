@@ -76,7 +76,8 @@ export interface HelmParams {
 
 /** v1's keys and v2's: a request uses the keys of one style only. */
 const V1_KEYS = ['using_helm_install_param', 'helm_replica_values', 'vdu_mapping'] as const;
-const V2_KEYS = ['helm_chart_path', 'helm_parameters', 'helm_value_names'] as const;
+/** The additionalParams keys of SOL003 v3 clients' Helm mode. */
+export const V2_KEYS = ['helm_chart_path', 'helm_parameters', 'helm_value_names'] as const;
 
 /**
  * The release of a v2-style instance: `vnf` and the instance id without its dashes, as the
@@ -110,7 +111,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 
 /** true, or the string "true" in any case (operators send both). */
-function truthy(v: unknown): boolean {
+export function truthy(v: unknown): boolean {
   return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
 }
 

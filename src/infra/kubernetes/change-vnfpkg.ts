@@ -24,6 +24,10 @@ type Params = Record<string, unknown>;
  * namespace stays the instance's: a package change does not move the VNF.
  */
 export async function packageParams(ctx: InfraContext, request: Params, prior: InfraState): Promise<Params> {
+  if (request.helm_chart_path !== undefined)
+    throw badRequest(
+      `helm_chart_path: the instance runs in manifest mode; its new manifests are ${DEF_FILES_PARAM}`,
+    );
   const next = { ...ctx.additionalParams };
   if (request[DEF_FILES_PARAM] !== undefined) next[DEF_FILES_PARAM] = request[DEF_FILES_PARAM];
   const m = loadManifests({ ...ctx, additionalParams: next });

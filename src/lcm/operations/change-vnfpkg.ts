@@ -163,7 +163,8 @@ export const changeVnfpkg: LcmOperationHandler = {
   async run(ctx, opOcc, stored) {
     const { instance, infraState: state } = stored;
     const change = pendingChange(stored);
-    // Checked again: the package may have been disabled or deleted since accept.
+    // Checked again: the package may have been deleted since accept (disabling it after
+    // accept does not stop a change already accepted, as it does not stop an instance).
     const pkg = await getPackage(ctx.db, change.vnfPkgId);
     const vnfd = pkg && (await getPackageVnfd<Vnfd>(ctx.db, pkg.id));
     const flavour = vnfd && findFlavour(vnfd, state.flavourId ?? '');
